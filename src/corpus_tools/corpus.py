@@ -1,0 +1,529 @@
+"""The corpus as standoff layers: documents, sections, paragraphs, sentences and tokens.
+
+Every unit is a view into one immutable string, half-open like a Python slice, so
+``unit.text == doc.text[unit.start:unit.end]`` always holds; nothing is copied or
+normalised.  Layers are stored as columns and make unit objects only when asked, so a
+million tokens cost lists of integers, not a million objects.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from .cache import LayerCache, layer_key
+from .errors import CacheError, CorpusError
+from .manifest import DocumentManifest, read_manifest
+from .provenance import Provenance
+from .segment import Segmentation, find_duplicates, paragraph_spans, segment_paragraphs
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "Corpus",
+    "Document",
+    "Layer",
+    "Paragraph",
+    "Section",
+    "Sentence",
+    "Token",
+    "find_corpus_root",
+    "load_corpus",
+]
+
+
+class _Span:
+    """Shared behaviour of every unit: its text is a slice of the document's text."""
+
+    __slots__ = ()
+    source: str
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.source[self.start : self.end]
+
+
+@dataclass(frozen=True, slots=True)
+class Section(_Span):
+    """A part of a document with one provenance; nested sections have a ``parent``."""
+
+    index: int
+    id: str
+    start: int
+    end: int
+    depth: int
+    parent: str | None
+    provenance: Provenance
+    doc_id: str = field(repr=False)
+    source: str = field(repr=False, compare=False)
+
+    @property
+    def kind(self) -> str:
+        return self.provenance.kind
+
+    @property
+    def language(self) -> str:
+        return self.provenance.language
+
+
+class _InSection(_Span):
+    __slots__ = ()
+    section: Section
+
+    @property
+    def language(self) -> str:
+        return self.section.provenance.language
+
+    @property
+    def provenance(self) -> Provenance:
+        return self.section.provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph(_InSection):
+    """A paragraph; ``duplicate_of`` is the index of an identical earlier paragraph."""
+
+    index: int
+    start: int
+    end: int
+    section: Section = field(repr=False)
+    duplicate_of: int | None
+    doc_id: str = field(repr=False)
+    source: str = field(repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return f"p{self.index + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence(_InSection):
+    """A sentence (SoMaJo); it never crosses a paragraph."""
+
+    index: int
+    start: int
+    end: int
+    paragraph: int
+    section: Section = field(repr=False)
+    doc_id: str = field(repr=False)
+    source: str = field(repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return f"s{self.index + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class Token(_InSection):
+    """A token (SoMaJo) with its simplemma lemma and SoMaJo token class."""
+
+    index: int
+    start: int
+    end: int
+    sentence: int
+    lemma: str
+    token_class: str
+    section: Section = field(repr=False)
+    doc_id: str = field(repr=False)
+    source: str = field(repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return f"t{self.index + 1}"
+
+
+U = TypeVar("U", Section, Paragraph, Sentence, Token)
+
+
+class Layer(Sequence[U], Generic[U]):
+    """An ordered, immutable layer of units over one document, stored as columns.
+
+    Units are sorted by ``start``.  Indexing makes a unit object; :meth:`to_frame` makes a
+    pandas DataFrame straight from the columns.
+    """
+
+    __slots__ = ("_columns", "_doc", "_make", "_rows", "name")
+
+    def __init__(
+        self,
+        name: str,
+        doc: Document,
+        columns: Mapping[str, Sequence[Any]],
+        make: Callable[[Document, int], U],
+        rows: Sequence[int] | None = None,
+    ):
+        self.name = name
+        self._doc = doc
+        self._columns = columns
+        self._make = make
+        self._rows = range(len(columns["start"])) if rows is None else rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, position: int) -> U: ...
+    @overload
+    def __getitem__(self, position: slice) -> Layer[U]: ...
+    def __getitem__(self, position: int | slice) -> U | Layer[U]:
+        if isinstance(position, slice):
+            return self._subset(self._rows[position])
+        return self._make(self._doc, self._rows[position])
+
+    def __iter__(self) -> Iterator[U]:
+        make, doc = self._make, self._doc
+        return (make(doc, row) for row in self._rows)
+
+    def __repr__(self) -> str:
+        return f"<Layer {self.name} of {self._doc.id!r}: {len(self)} units>"
+
+    def _subset(self, rows: Sequence[int]) -> Layer[U]:
+        return Layer(self.name, self._doc, self._columns, self._make, rows)
+
+    def covered_by(self, start: int, end: int) -> Layer[U]:
+        """Units that lie entirely within ``[start, end)`` (found by bisection)."""
+        starts = self._columns["start"]
+        ends = self._columns["end"]
+        rows = self._rows
+        low = bisect_left(rows, start, key=starts.__getitem__)
+        high = bisect_left(rows, end, key=starts.__getitem__)
+        return self._subset([row for row in rows[low:high] if ends[row] <= end])
+
+    def at(self, offset: int) -> U | None:
+        """The innermost unit that contains the character at ``offset``, if any."""
+        starts, ends = self._columns["start"], self._columns["end"]
+        position = bisect_left(self._rows, offset + 1, key=starts.__getitem__)
+        # Only sections nest; in every other layer the nearest unit is the only candidate.
+        candidates = self._rows[:position] if self.name == "sections" else self._rows[:position][-1:]
+        for row in reversed(candidates):
+            if ends[row] > offset:
+                return self._make(self._doc, row)
+        return None
+
+    def filter(self, keep: Callable[[U], bool]) -> Layer[U]:
+        """The units for which ``keep(unit)`` is true, as a layer."""
+        return self._subset([row for row in self._rows if keep(self._make(self._doc, row))])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per unit: ids, offsets, text, the layer's own columns and provenance."""
+        import pandas as pd
+
+        rows = list(self._rows)
+        columns = {
+            name: [values[row] for row in rows]
+            for name, values in self._columns.items()
+            if name != "provenance"
+        }
+        is_sections = self.name == "sections"
+        text = self._doc.text
+        frame = pd.DataFrame(
+            {
+                "doc": self._doc.id,
+                "id": columns.pop("id") if is_sections else [f"{self.name[0]}{r + 1}" for r in rows],
+                "start": columns["start"],
+                "end": columns["end"],
+                "text": [text[s:e] for s, e in zip(columns.pop("start"), columns.pop("end"))],
+                **{name: _as_ids(name, values) for name, values in columns.items()},
+            }
+        )
+        section_rows = rows if is_sections else frame.pop("section")
+        provenance = self._doc._provenance_frame().take(section_rows).reset_index(drop=True)
+        if is_sections:
+            provenance = provenance.drop(columns="section")
+        return pd.concat([frame, provenance], axis=1)
+
+
+def _as_ids(column: str, values: list[Any]) -> list[Any]:
+    """Show links to other units by id (``p3``, ``s12``) rather than by index."""
+    prefix = {"paragraph": "p", "sentence": "s", "duplicate_of": "p"}.get(column)
+    if prefix is None:
+        return values
+    return [None if value is None else f"{prefix}{value + 1}" for value in values]
+
+
+class Document:
+    """One source text with its manifest and its layers."""
+
+    def __init__(self, manifest: DocumentManifest, layers: Segmentation):
+        self.manifest = manifest
+        self.id = manifest.id
+        self.title = manifest.title
+        self.text = manifest.text
+        self.language = manifest.language
+        self.sections: Layer[Section] = Layer("sections", self, _section_columns(manifest), _section)
+        spans = _paragraphs(manifest)
+        self.paragraphs: Layer[Paragraph] = Layer(
+            "paragraphs",
+            self,
+            {
+                "start": [p.start for p in spans],
+                "end": [p.end for p in spans],
+                "section": [p.section for p in spans],
+                "duplicate_of": find_duplicates(self.text, spans),
+            },
+            _paragraph,
+        )
+        paragraph_section = self.paragraphs._columns["section"]
+        sentence_section = [paragraph_section[p] for p in layers.sentence_paragraph]
+        self.sentences: Layer[Sentence] = Layer(
+            "sentences",
+            self,
+            {
+                "start": layers.sentence_start,
+                "end": layers.sentence_end,
+                "paragraph": layers.sentence_paragraph,
+                "section": sentence_section,
+            },
+            _sentence,
+        )
+        self.tokens: Layer[Token] = Layer(
+            "tokens",
+            self,
+            {
+                "start": layers.token_start,
+                "end": layers.token_end,
+                "sentence": layers.token_sentence,
+                "lemma": layers.lemma,
+                "token_class": layers.token_class,
+                "section": [sentence_section[s] for s in layers.token_sentence],
+            },
+            _token,
+        )
+
+    def _provenance_frame(self) -> pd.DataFrame:
+        """Provenance columns of every section, in section order (joined into unit frames)."""
+        import pandas as pd
+
+        specs = self.manifest.sections
+        return pd.DataFrame([{"section": s.id, **s.provenance.as_row()} for s in specs])
+
+    def __repr__(self) -> str:
+        return (
+            f"<Document {self.id!r}: {len(self.text):,} characters, {len(self.sections)} "
+            f"sections, {len(self.paragraphs)} paragraphs, {len(self.sentences)} sentences, "
+            f"{len(self.tokens):,} tokens>"
+        )
+
+    def section(self, section_id: str) -> Section:
+        """The section with this id.
+
+        Raises:
+            CorpusError: no such section (the message lists the ids).
+        """
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        known = ", ".join(s.id for s in self.sections if s.kind != "separator")
+        raise CorpusError(f"document {self.id!r} has no section {section_id!r}; known: {known}")
+
+
+def _section_columns(manifest: DocumentManifest) -> dict[str, list[Any]]:
+    specs = manifest.sections
+    return {
+        "id": [s.id for s in specs],
+        "start": [s.start for s in specs],
+        "end": [s.end for s in specs],
+        "depth": [s.depth for s in specs],
+        "parent": [s.parent for s in specs],
+        "provenance": [s.provenance for s in specs],
+    }
+
+
+def _paragraphs(manifest: DocumentManifest) -> list[Any]:
+    top_level = [
+        (spec.start, spec.end, index)
+        for index, spec in enumerate(manifest.sections)
+        if spec.depth == 0 and spec.provenance.kind != "separator"
+    ]
+    return paragraph_spans(manifest.text, top_level, manifest.paragraph_mode)
+
+
+def _section(doc: Document, row: int) -> Section:
+    c = doc.sections._columns
+    return Section(
+        row, c["id"][row], c["start"][row], c["end"][row], c["depth"][row], c["parent"][row],
+        c["provenance"][row], doc.id, doc.text,
+    )  # fmt: skip
+
+
+def _paragraph(doc: Document, row: int) -> Paragraph:
+    c = doc.paragraphs._columns
+    return Paragraph(
+        row, c["start"][row], c["end"][row], doc.sections[c["section"][row]],
+        c["duplicate_of"][row], doc.id, doc.text,
+    )  # fmt: skip
+
+
+def _sentence(doc: Document, row: int) -> Sentence:
+    c = doc.sentences._columns
+    return Sentence(
+        row, c["start"][row], c["end"][row], c["paragraph"][row],
+        doc.sections[c["section"][row]], doc.id, doc.text,
+    )  # fmt: skip
+
+
+def _token(doc: Document, row: int) -> Token:
+    c = doc.tokens._columns
+    return Token(
+        row, c["start"][row], c["end"][row], c["sentence"][row], c["lemma"][row],
+        c["token_class"][row], doc.sections[c["section"][row]], doc.id, doc.text,
+    )  # fmt: skip
+
+
+class Corpus(Mapping[str, Document]):
+    """The documents of one corpus folder, by id, in id order."""
+
+    def __init__(self, root: Path, documents: Sequence[Document]):
+        self.root = root
+        self._documents = {doc.id: doc for doc in documents}
+
+    def __getitem__(self, doc_id: str) -> Document:
+        try:
+            return self._documents[doc_id]
+        except KeyError:
+            known = ", ".join(self._documents)
+            raise KeyError(f"no document {doc_id!r} in {self.root}; known: {known}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._documents)
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+    def __repr__(self) -> str:
+        tokens = sum(len(doc.tokens) for doc in self._documents.values())
+        return f"<Corpus {self.root.name}/: {len(self)} documents, {tokens:,} tokens>"
+
+    def frame(self, layer: str) -> pd.DataFrame:
+        """One layer (``"sections"``, ``"paragraphs"``, ``"sentences"``, ``"tokens"``) of all
+        documents as one DataFrame."""
+        import pandas as pd
+
+        if layer not in {"sections", "paragraphs", "sentences", "tokens"}:
+            raise CorpusError(f"unknown layer {layer!r}; expected sections, paragraphs, "
+                              "sentences or tokens")
+        frames = [getattr(doc, layer).to_frame() for doc in self._documents.values()]
+        return pd.concat(frames, ignore_index=True)
+
+
+def find_corpus_root(start: Path | None = None) -> Path:
+    """The corpus folder: ``$CORPUS_TOOLS_ROOT``, else the nearest ``corpus/`` above ``start``
+    (default: the working directory), else the one beside this package's source tree.
+
+    Raises:
+        CorpusError: none of these holds a ``documents`` folder.
+    """
+    if env := os.environ.get("CORPUS_TOOLS_ROOT"):
+        return Path(env)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "corpus" / "documents").is_dir():
+            return folder / "corpus"
+    beside = Path(__file__).resolve().parents[2] / "corpus"
+    if (beside / "documents").is_dir():
+        return beside
+    raise CorpusError(
+        f"no corpus/ folder with documents/ found above {here}; pass the path to load_corpus() "
+        "or set CORPUS_TOOLS_ROOT"
+    )
+
+
+def load_corpus(
+    root: Path | str | None = None,
+    *,
+    cache_dir: Path | str | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> Corpus:
+    """Load and validate every document under ``root/documents``.
+
+    Args:
+        root: the corpus folder (see :func:`find_corpus_root` for the default).
+        cache_dir: where derived layers are cached (default ``root/.cache``,
+            or ``$CORPUS_TOOLS_CACHE``).
+        workers: processes for building missing layers (default: every core).
+        progress: show a progress bar while building (default: when more than one
+            document needs building).
+
+    Raises:
+        CorpusError: any file of the corpus is malformed; the message names file and line.
+    """
+    root = Path(root) if root is not None else find_corpus_root()
+    paths = sorted((root / "documents").glob("*.yaml"))
+    if not paths:
+        raise CorpusError(
+            f"no document files (*.yaml) in {root / 'documents'}; add one as corpus/README.md shows"
+        )
+    manifests = [read_manifest(path, root / "sources") for path in paths]
+    cache = LayerCache(Path(cache_dir or os.environ.get("CORPUS_TOOLS_CACHE") or root / ".cache"))
+    layers = _cached_layers(manifests, cache)
+    missing = [m for m in manifests if m.id not in layers]
+    built = _build(missing, workers=workers, progress=progress)
+    for manifest in missing:
+        cache.store(manifest.id, _key(manifest), built[manifest.id])
+    layers.update(built)
+    return Corpus(root, [Document(m, layers[m.id]) for m in manifests])
+
+
+def _segmentation_input(manifest: DocumentManifest) -> list[tuple[int, int, str]]:
+    languages = [spec.provenance.language for spec in manifest.sections]
+    return [(p.start, p.end, languages[p.section]) for p in _paragraphs(manifest)]
+
+
+def _key(manifest: DocumentManifest) -> str:
+    return layer_key(manifest.text, _segmentation_input(manifest))
+
+
+def _cached_layers(manifests: list[DocumentManifest], cache: LayerCache) -> dict[str, Segmentation]:
+    found: dict[str, Segmentation] = {}
+    for manifest in manifests:
+        paragraphs = _segmentation_input(manifest)
+        key = layer_key(manifest.text, paragraphs)
+        try:
+            layers = cache.load(
+                manifest.id, key, text_length=len(manifest.text), paragraph_count=len(paragraphs)
+            )
+        except CacheError as exc:
+            warnings.warn(str(exc), stacklevel=3)
+            continue
+        if layers is not None:
+            found[manifest.id] = layers
+    return found
+
+
+def _segment(manifest: DocumentManifest) -> tuple[str, Segmentation]:
+    return manifest.id, segment_paragraphs(manifest.text, _segmentation_input(manifest))
+
+
+def _build(
+    manifests: list[DocumentManifest], *, workers: int | None, progress: bool | None
+) -> dict[str, Segmentation]:
+    """Segment documents, in parallel processes when there are several."""
+    if not manifests:
+        return {}
+    workers = min(workers or os.cpu_count() or 1, len(manifests))
+    show = len(manifests) > 1 if progress is None else progress
+    if workers == 1:
+        results: Any = map(_segment, manifests)
+        return dict(_with_progress(results, len(manifests), show))
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(_segment, manifests, chunksize=max(1, len(manifests) // (workers * 8)))
+        return dict(_with_progress(results, len(manifests), show))
+
+
+def _with_progress(results: Any, total: int, show: bool) -> Any:
+    if not show:
+        return results
+    from tqdm.auto import tqdm
+
+    return tqdm(results, total=total, desc="segmenting", unit="doc")

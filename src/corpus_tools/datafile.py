@@ -1,0 +1,113 @@
+"""Reading the corpus's human-edited data files: strict UTF-8 text and YAML with line numbers.
+
+Mappings loaded from YAML are :class:`Record` objects, plain dicts that also remember the
+line of each key, so that a validator can say *where* a value is wrong.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DataFileError
+
+__all__ = ["Record", "load_yaml", "read_text"]
+
+
+class Record(dict):
+    """A YAML mapping that remembers the 1-based line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        """Line of ``key`` if present, else the line where the mapping starts."""
+        return getattr(self, "key_lines", {}).get(key, self.line)
+
+
+def read_text(path: Path, *, what: str = "text file") -> str:
+    """Read ``path`` as UTF-8 exactly as stored (no newline translation).
+
+    Raises:
+        DataFileError: the file is missing, empty or not valid UTF-8.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DataFileError(f"{what} not found; check the path or create the file", path=path) from None
+    except OSError as exc:
+        raise DataFileError(f"cannot read {what}: {exc.strerror}", path=path) from exc
+    if not data.strip():
+        raise DataFileError(f"{what} is empty; expected content", path=path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        raise DataFileError(
+            f"byte 0x{bad} at column {column} (byte offset {exc.start}) is not UTF-8; "
+            f"save the {what} as UTF-8",
+            path=path,
+            line=line,
+        ) from exc
+
+
+def load_yaml(path: Path, *, what: str = "YAML file") -> Any:
+    """Parse a YAML file into plain data whose mappings are :class:`Record` objects.
+
+    Raises:
+        DataFileError: unreadable, empty, not UTF-8, invalid YAML, or a key given twice.
+    """
+    text = read_text(path, what=what)
+    try:
+        return yaml.load(text, Loader=_RecordLoader)  # noqa: S506 - a safe loader subclass
+    except _DuplicateKey as exc:
+        raise DataFileError(
+            f"key {exc.key!r} is given twice (first on line {exc.first_line}); keep one",
+            path=path,
+            line=exc.line,
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise DataFileError(
+            f"invalid YAML: {problem}; check indentation, colons and quotes", path=path, line=line
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"invalid YAML: {exc}", path=path) from exc
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int, first_line: int):
+        super().__init__(key)
+        self.key, self.line, self.first_line = key, line, first_line
+
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _RecordLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader whose mappings are Records and which rejects duplicate keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Record:
+        record = Record()
+        record.line = node.start_mark.line + 1
+        record.key_lines = {}
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in record.key_lines:
+                raise _DuplicateKey(str(key), line, record.key_lines[key])
+            record.key_lines[key] = line
+            record[key] = self.construct_object(value_node, deep=True)
+        return record
+
+
+_RecordLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _RecordLoader.construct_mapping
+)

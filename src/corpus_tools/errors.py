@@ -1,0 +1,56 @@
+"""One exception hierarchy for the whole package, rooted at :class:`CorpusError`.
+
+Every message says where the problem is (file and line, or offset), what was expected
+and what to do about it, so that an instructor editing a YAML file can fix it without
+reading a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "CacheError",
+    "CorpusError",
+    "DataFileError",
+    "DocumentSpecError",
+    "SectionError",
+    "SourceError",
+]
+
+
+class CorpusError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+    def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None):
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.reason = message
+        super().__init__(_located(message, self.path, line))
+
+
+class DataFileError(CorpusError):
+    """A data file is missing, unreadable, not UTF-8, empty or not valid YAML."""
+
+
+class DocumentSpecError(CorpusError):
+    """A document's YAML has a missing, unknown or ill-typed field."""
+
+
+class SourceError(CorpusError):
+    """A source text is missing or differs from the hash its document records."""
+
+
+class SectionError(CorpusError):
+    """Section spans are out of range, leave gaps, overlap, or do not match their stated text."""
+
+
+class CacheError(CorpusError):
+    """A cache file of derived layers is unreadable or stale; it is rebuilt, never trusted."""
+
+
+def _located(message: str, path: Path | None, line: int | None) -> str:
+    if path is None:
+        return message
+    where = f"{path}:{line}" if line is not None else str(path)
+    return f"{where}: {message}"

@@ -1,0 +1,433 @@
+"""A document's manifest: ``corpus/documents/<id>.yaml`` read and checked against its source.
+
+The manifest states the document's metadata and its sections as character spans, each
+with the words it begins and ends with, so that a wrong offset is caught at load time.
+Top-level sections must tile the text; whitespace between them becomes ``separator``
+sections, so the sections reconstruct the source exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .datafile import Record, load_yaml, read_text
+from .errors import DocumentSpecError, SectionError, SourceError
+from .provenance import (
+    LANGUAGES,
+    ORIGIN_ROLES,
+    SECTION_KINDS,
+    SEGMENTED_LANGUAGES,
+    Provenance,
+    Translation,
+)
+
+__all__ = ["PARAGRAPH_MODES", "DocumentManifest", "SectionSpec", "read_manifest"]
+
+PARAGRAPH_MODES = {
+    "lines": "every non-blank line is a paragraph",
+    "blank_lines": "paragraphs are separated by blank lines; single line breaks stay inside",
+}
+_DOCUMENT_KEYS = {
+    "id", "title", "source", "sha256", "language", "date", "date_basis", "origin",
+    "description", "paragraphs", "sections",
+}  # fmt: skip
+_SECTION_KEYS = {
+    "id", "kind", "start", "end", "text", "begins", "ends", "language", "origin",
+    "documents_date", "translation", "note", "sections",
+}  # fmt: skip
+_TRANSLATION_KEYS = {"from", "engine", "stated_in", "original_in_corpus"}
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSpec:
+    """One section as the manifest states it (``parent`` is None at the top level)."""
+
+    id: str
+    start: int
+    end: int
+    depth: int
+    parent: str | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentManifest:
+    """A validated document: metadata, verbatim text and sections in document order."""
+
+    id: str
+    path: Path
+    title: str
+    source_path: Path
+    sha256: str
+    text: str
+    language: str
+    date: str | None
+    date_basis: str | None
+    origin: tuple[tuple[str, str], ...]
+    description: str | None
+    paragraph_mode: str
+    sections: tuple[SectionSpec, ...]
+
+
+def read_manifest(path: Path, sources_dir: Path) -> DocumentManifest:
+    """Read and validate one document YAML and its source text.
+
+    Raises:
+        DataFileError: the YAML or the source cannot be read.
+        DocumentSpecError: a field is missing, unknown or of the wrong type.
+        SourceError: the source is missing or its sha256 differs from the recorded one.
+        SectionError: a span is out of range, leaves a gap, overlaps, or misstates its text.
+    """
+    record = load_yaml(path, what="document file")
+    fields = _Fields(record, path, "document")
+    fields.check_keys(_DOCUMENT_KEYS)
+    doc_id = fields.identifier("id")
+    if doc_id != path.stem:
+        fields.fail("id", f"id {doc_id!r} differs from the file name; rename one to match")
+    source_path = sources_dir / fields.string("source")
+    text = _read_source(source_path, fields)
+    language = fields.language("language", segmented=False)
+    origin = _origin(fields.optional("origin", Record), path)
+    paragraph_mode = fields.choice("paragraphs", PARAGRAPH_MODES, default="lines")
+    document = Provenance(kind="document", language=language, origin=origin)
+    parsed = _parse_sections(fields.list("sections"), document, path, None)
+    sections = _tile(parsed, text, path, record.line_of("sections"))
+    _check_translation_notes(sections, record, path)
+    return DocumentManifest(
+        id=doc_id,
+        path=path,
+        title=fields.string("title"),
+        source_path=source_path,
+        sha256=fields.string("sha256"),
+        text=text,
+        language=language,
+        date=fields.date("date"),
+        date_basis=fields.optional("date_basis", str),
+        origin=origin,
+        description=fields.optional("description", str),
+        paragraph_mode=paragraph_mode,
+        sections=sections,
+    )
+
+
+def _read_source(source_path: Path, fields: _Fields) -> str:
+    if not source_path.is_file():
+        fields.fail(
+            "source",
+            f"source text {source_path} does not exist; put the verbatim text in the sources "
+            "folder or correct 'source'",
+            error=SourceError,
+        )
+    text = read_text(source_path, what="source text")
+    recorded = fields.string("sha256")
+    actual = hashlib.sha256(source_path.read_bytes()).hexdigest()
+    if actual != recorded:
+        fields.fail(
+            "sha256",
+            f"source {source_path.name} has sha256 {actual}, but the document records "
+            f"{recorded}; sources are never edited, so restore the original text, or, for a new "
+            "version, record the new hash and re-check every section's offsets",
+            error=SourceError,
+        )
+    return text
+
+
+def _parse_sections(
+    items: list[Any], inherited: Provenance, path: Path, parent: SectionSpec | None
+) -> list[tuple[SectionSpec, Record]]:
+    """Parse section records, nested ones included, in document (pre-)order."""
+    parsed: list[tuple[SectionSpec, Record]] = []
+    for item in items:
+        fields = _Fields(item, path, "section")
+        fields.check_keys(_SECTION_KEYS)
+        spec = SectionSpec(
+            id=fields.identifier("id"),
+            start=fields.integer("start"),
+            end=fields.integer("end"),
+            depth=0 if parent is None else parent.depth + 1,
+            parent=None if parent is None else parent.id,
+            provenance=_provenance(fields, inherited, path, nested=parent is not None),
+        )
+        parsed.append((spec, item))
+        children = fields.list("sections", default=[])
+        parsed.extend(_parse_sections(children, spec.provenance, path, spec))
+    return parsed
+
+
+def _provenance(fields: _Fields, inherited: Provenance, path: Path, *, nested: bool) -> Provenance:
+    kind = fields.choice("kind", {k: v for k, v in SECTION_KINDS.items() if k != "separator"})
+    language = fields.language("language", segmented=not nested, default=inherited.language)
+    if nested and language != inherited.language:
+        fields.fail(
+            "language",
+            f"a nested section cannot change language ({inherited.language} → {language}); "
+            "make it a top-level section",
+        )
+    origin_record = fields.optional("origin", Record)
+    translation_record = fields.optional("translation", Record)
+    return Provenance(
+        kind=kind,
+        language=language,
+        origin=_origin(origin_record, path) if origin_record is not None else inherited.origin,
+        documents_date=fields.date("documents_date") or inherited.documents_date,
+        translation=(
+            _translation(translation_record, path, language)
+            if translation_record is not None
+            else inherited.translation
+        ),
+        note=fields.optional("note", str),
+    )
+
+
+def _origin(record: Record | None, path: Path) -> tuple[tuple[str, str], ...]:
+    if record is None:
+        return ()
+    fields = _Fields(record, path, "origin")
+    fields.check_keys(set(ORIGIN_ROLES))
+    return tuple((role, fields.string(role)) for role in record)
+
+
+def _translation(record: Record, path: Path, language: str) -> Translation:
+    fields = _Fields(record, path, "translation")
+    fields.check_keys(_TRANSLATION_KEYS)
+    source_language = fields.language("from", segmented=False)
+    if source_language == language:
+        fields.fail("from", f"a translation into {language} cannot be from {language}")
+    stated_in = fields.optional("stated_in", str)
+    original_in_corpus = fields.optional("original_in_corpus", bool)
+    return Translation(
+        from_language=source_language,
+        engine=fields.string("engine"),
+        stated_in=stated_in,
+        original_in_corpus=bool(original_in_corpus),
+    )
+
+
+def _tile(
+    parsed: list[tuple[SectionSpec, Record]], text: str, path: Path, line: int
+) -> tuple[SectionSpec, ...]:
+    """Check spans and stated texts, fill whitespace gaps with separators, order all sections."""
+    if not parsed:
+        raise SectionError("'sections' is empty; list at least one section", path=path, line=line)
+    ids: dict[str, int] = {}
+    by_id: dict[str, SectionSpec] = {}
+    level_end: dict[str | None, int] = {}
+    ordered: list[SectionSpec] = []
+    for spec, record in parsed:
+        _check_span(spec, record, text, path, ids)
+        by_id[spec.id] = spec
+        previous_end = level_end.get(spec.parent, 0)
+        if spec.start < previous_end:
+            raise SectionError(
+                f"section {spec.id!r} starts at {spec.start}, inside the section before it "
+                f"(which ends at {previous_end}); sections at one level must be in order and "
+                "may not overlap",
+                path=path,
+                line=record.line_of("start"),
+            )
+        if spec.parent is None:
+            ordered.extend(_separator(text, previous_end, spec.start, path, record))
+        else:
+            _check_inside(spec, by_id[spec.parent], path, record)
+        ordered.append(spec)
+        level_end[spec.parent] = spec.end
+    ordered.extend(_separator(text, level_end[None], len(text), path, parsed[-1][1]))
+    return tuple(ordered)
+
+
+def _check_inside(spec: SectionSpec, parent: SectionSpec, path: Path, record: Record) -> None:
+    if spec.start < parent.start or spec.end > parent.end:
+        raise SectionError(
+            f"section {spec.id!r} [{spec.start}, {spec.end}) lies outside its parent "
+            f"{parent.id!r} [{parent.start}, {parent.end}); nested sections must stay inside "
+            "their parent",
+            path=path,
+            line=record.line_of("start"),
+        )
+
+
+def _check_span(
+    spec: SectionSpec, record: Record, text: str, path: Path, ids: dict[str, int]
+) -> None:
+    if spec.id in ids:
+        raise SectionError(
+            f"section id {spec.id!r} is already used on line {ids[spec.id]}; ids must be unique",
+            path=path,
+            line=record.line_of("id"),
+        )
+    ids[spec.id] = record.line_of("id")
+    if not 0 <= spec.start < spec.end <= len(text):
+        raise SectionError(
+            f"section {spec.id!r} has span [{spec.start}, {spec.end}), but the source has "
+            f"{len(text)} characters; expected 0 <= start < end <= {len(text)}",
+            path=path,
+            line=record.line_of("start"),
+        )
+    covered = text[spec.start : spec.end]
+    if covered != covered.strip():
+        raise SectionError(
+            f"section {spec.id!r} [{spec.start}, {spec.end}) begins or ends with white space "
+            f"({_excerpt(covered)}); move start and end onto the first and last character",
+            path=path,
+            line=record.line_of("start"),
+        )
+    _check_stated_text(spec, record, covered, text, path)
+
+
+def _check_stated_text(
+    spec: SectionSpec, record: Record, covered: str, text: str, path: Path
+) -> None:
+    stated_full = record.get("text")
+    begins = stated_full if stated_full is not None else record.get("begins")
+    ends = stated_full if stated_full is not None else record.get("ends")
+    if not isinstance(begins, str) or not isinstance(ends, str) or not begins or not ends:
+        raise DocumentSpecError(
+            f"section {spec.id!r} must state its text, as 'text' (all of it) or as 'begins' and "
+            "'ends' (its first and last words), so that its offsets can be checked",
+            path=path,
+            line=record.line,
+        )
+    checks = (
+        ("text", stated_full, covered == stated_full),
+        ("begins", begins, covered.startswith(begins)),
+        ("ends", ends, covered.endswith(ends)),
+    )
+    for key, stated, ok in checks:
+        if stated is None or ok or (key != "text" and stated_full is not None):
+            continue
+        found = text.find(stated)
+        hint = f"; the stated text occurs at offset {found}" if found >= 0 else ""
+        raise SectionError(
+            f"section {spec.id!r} [{spec.start}, {spec.end}) reads {_excerpt(covered)}, which "
+            f"does not match its stated {key} {_excerpt(stated)}{hint}; correct the offsets or "
+            "the stated text",
+            path=path,
+            line=record.line_of(key if key in record else "text"),
+        )
+
+
+def _separator(
+    text: str, start: int, end: int, path: Path, record: Record
+) -> list[SectionSpec]:
+    if start >= end:
+        return []
+    gap = text[start:end]
+    if gap.strip():
+        raise SectionError(
+            f"text between offsets {start} and {end} ({_excerpt(gap)}) belongs to no section; "
+            "extend a neighbouring section or add one for it",
+            path=path,
+            line=record.line_of("start"),
+        )
+    provenance = Provenance(kind="separator", language="und")
+    return [SectionSpec(f"sep-{start}", start, end, 0, None, provenance)]
+
+
+def _check_translation_notes(sections: tuple[SectionSpec, ...], record: Record, path: Path) -> None:
+    ids = {spec.id for spec in sections}
+    for spec in sections:
+        chain = spec.provenance.translation
+        if chain and chain.stated_in and chain.stated_in not in ids:
+            raise DocumentSpecError(
+                f"section {spec.id!r} says its translation is stated in section "
+                f"{chain.stated_in!r}, which does not exist; name an existing section id",
+                path=path,
+                line=record.line_of("sections"),
+            )
+
+
+def _excerpt(value: str, width: int = 40) -> str:
+    shown = value if len(value) <= width else value[: width - 1] + "…"
+    return repr(shown)
+
+
+class _Fields:
+    """Typed access to one YAML mapping, failing with the file and line of the key."""
+
+    def __init__(self, record: Any, path: Path, what: str):
+        if not isinstance(record, Record):
+            raise DocumentSpecError(f"expected a mapping for the {what}", path=path)
+        self.record, self.path, self.what = record, path, what
+
+    def fail(self, key: str, message: str, *, error: type[Exception] = DocumentSpecError) -> None:
+        raise error(message, path=self.path, line=self.record.line_of(key))
+
+    def check_keys(self, allowed: set[str]) -> None:
+        for key in self.record:
+            if key not in allowed:
+                self.fail(
+                    str(key),
+                    f"unknown {self.what} field {key!r}; expected one of {', '.join(sorted(allowed))}",
+                )
+
+    def _get(self, key: str, kind: type, default: Any = ...) -> Any:
+        if key not in self.record or self.record[key] is None:
+            if default is not ...:
+                return default
+            self.fail(key, f"the {self.what} needs a {key!r} field")
+        value = self.record[key]
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+            self.fail(
+                key,
+                f"{self.what} field {key!r} should be {_TYPE_NAMES[kind]}, not {value!r}",
+            )
+        return value
+
+    def optional(self, key: str, kind: type) -> Any:
+        return self._get(key, kind, None)
+
+    def string(self, key: str) -> str:
+        value = self._get(key, str)
+        if not value.strip():
+            self.fail(key, f"{self.what} field {key!r} is empty; give a value or 'unknown'")
+        return value
+
+    def integer(self, key: str) -> int:
+        return self._get(key, int)
+
+    def list(self, key: str, default: Any = ...) -> list[Any]:
+        return self._get(key, list, default)
+
+    def identifier(self, key: str) -> str:
+        value = self.string(key)
+        if not _ID.match(value):
+            self.fail(key, f"id {value!r} should use only a-z, 0-9, '-' and '_'")
+        return value
+
+    def choice(self, key: str, options: dict[str, str] | Any, default: Any = ...) -> str:
+        value = self._get(key, str, default)
+        if value not in options:
+            listed = ", ".join(sorted(options))
+            self.fail(key, f"unknown {key} {value!r}; expected one of: {listed}")
+        return value
+
+    def language(self, key: str, *, segmented: bool, default: Any = ...) -> str:
+        options = SEGMENTED_LANGUAGES if segmented else LANGUAGES
+        return self.choice(key, options, default)
+
+    def date(self, key: str) -> str | None:
+        value = self.record.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            self.fail(key, f"{key} {value!r} is not a date; write it as YYYY-MM-DD")
+        return None
+
+
+_TYPE_NAMES = {
+    str: "text",
+    int: "a whole number",
+    bool: "true or false",
+    list: "a list",
+    Record: "a mapping",
+}

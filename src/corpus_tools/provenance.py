@@ -1,0 +1,115 @@
+"""Who wrote a passage, in which language, and whether it is an original or a translation.
+
+The vocabularies here (section kinds, languages, origin roles) are the ones a document's
+YAML may use; the loader rejects anything else with a message listing these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "LANGUAGES",
+    "ORIGIN_ROLES",
+    "SECTION_KINDS",
+    "SEGMENTED_LANGUAGES",
+    "UNKNOWN",
+    "Provenance",
+    "Translation",
+]
+
+UNKNOWN = "unknown"
+"""The value recorded where the text does not say (never a guess)."""
+
+SECTION_KINDS: Mapping[str, str] = {
+    "heading": "a title or heading",
+    "commentary": "the article author's own prose",
+    "official_statement": "a statement issued by a government or institution",
+    "readout": "an official account of a meeting",
+    "news_report": "a report by a news agency or newspaper",
+    "quotation": "words quoted directly from a speaker",
+    "caption": "the caption of a picture",
+    "credit_line": "the credit of a picture or quotation",
+    "editorial_note": "a note by the article's author about the text itself",
+    "list": "a list, with its lead-in",
+    "list_item": "one item of a list",
+    "separator": "blank lines and line breaks between sections (added by the loader)",
+}
+
+SEGMENTED_LANGUAGES: Mapping[str, str] = {"de": "de_CMC", "en": "en_PTB"}
+"""Languages the sentence and token layers support, with their SoMaJo model."""
+
+LANGUAGES: Mapping[str, str] = {
+    "ar": "Arabic",
+    "de": "German",
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "it": "Italian",
+    "pl": "Polish",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "zh": "Chinese",
+}
+"""ISO 639-1 codes a section or a translation chain may name."""
+
+ORIGIN_ROLES: Mapping[str, str] = {
+    "author": "the person who wrote it",
+    "publication": "where it was published",
+    "institution": "the government body or organisation that issued it",
+    "agency": "the news agency that reported it",
+    "speaker": "the person whose words are quoted",
+    "photographer": "who took the picture",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """The translation chain of a passage that is not in its original language."""
+
+    from_language: str
+    engine: str
+    stated_in: str | None = None
+    original_in_corpus: bool = False
+
+    def describe(self, language: str) -> str:
+        """One line such as ``Russian → German by DeepL (original not in the corpus)``."""
+        where = "in the corpus" if self.original_in_corpus else "not in the corpus"
+        return (
+            f"{LANGUAGES[self.from_language]} → {LANGUAGES[language]} by {self.engine} "
+            f"(original {where})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What the text states about a section: kind, language, origin, date, translation."""
+
+    kind: str
+    language: str
+    origin: tuple[tuple[str, str], ...] = ()
+    documents_date: str | None = None
+    translation: Translation | None = None
+    note: str | None = None
+
+    @property
+    def is_translation(self) -> bool:
+        return self.translation is not None
+
+    def origin_text(self) -> str:
+        """Origin as ``role: name; role: name``, or ``unknown`` when nothing is stated."""
+        return "; ".join(f"{role}: {name}" for role, name in self.origin) or UNKNOWN
+
+    def as_row(self) -> dict[str, object]:
+        """Flat columns for tables (every unit's frame carries these)."""
+        chain = self.translation
+        return {
+            "kind": self.kind,
+            "language": self.language,
+            "origin": self.origin_text(),
+            "original_or_translation": "translation" if chain else "original",
+            "translated_from": chain.from_language if chain else None,
+            "translated_by": chain.engine if chain else None,
+            "documents_date": self.documents_date,
+        }

@@ -1,0 +1,172 @@
+"""The derived layers: paragraphs from the line structure, sentences and tokens from SoMaJo.
+
+Everything here returns plain columns of offsets (Python string indices into the document's
+text); :mod:`corpus_tools.corpus` wraps them as views.  SoMaJo and simplemma are imported
+only when a document is segmented, which happens once per source (the result is cached).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from .provenance import SEGMENTED_LANGUAGES
+
+__all__ = [
+    "ParagraphSpan",
+    "Segmentation",
+    "find_duplicates",
+    "paragraph_spans",
+    "segment_paragraphs",
+]
+
+_LINE = re.compile(r"[^\n]+")
+_BLOCK = re.compile(r"\S(?:.|\n(?![ \t]*\n))*", re.DOTALL)
+_INITIAL = re.compile(r"^[A-ZÄÖÜ]\.$")
+_ORDINAL = re.compile(r"^\d{1,2}\.$")
+_LOWER_START = re.compile(r"^[a-zäöüß]")
+_MONTHS_DE = frozenset(
+    "Januar Jänner Februar März April Mai Juni Juli August September Oktober November Dezember".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphSpan:
+    """A paragraph's span and the index of the top-level section that holds it."""
+
+    start: int
+    end: int
+    section: int
+
+
+@dataclass(frozen=True, slots=True)
+class Segmentation:
+    """Sentence and token columns for one document (offsets into its text)."""
+
+    sentence_start: list[int]
+    sentence_end: list[int]
+    sentence_paragraph: list[int]
+    token_start: list[int]
+    token_end: list[int]
+    token_sentence: list[int]
+    token_class: list[str]
+    lemma: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Segmentation:
+        return cls(**{name: data[name] for name in cls.__slots__})
+
+
+def paragraph_spans(
+    text: str, sections: Iterable[tuple[int, int, int]], mode: str
+) -> list[ParagraphSpan]:
+    """Split each ``(start, end, section_index)`` span into paragraphs.
+
+    ``mode`` ``"lines"`` makes every non-blank line a paragraph; ``"blank_lines"`` keeps
+    single line breaks inside a paragraph.  Surrounding white space is left out.
+    """
+    pattern = _LINE if mode == "lines" else _BLOCK
+    spans: list[ParagraphSpan] = []
+    for start, end, section in sections:
+        for match in pattern.finditer(text, start, end):
+            left, right = _strip(text, match.start(), match.end())
+            if left < right:
+                spans.append(ParagraphSpan(left, right, section))
+    return spans
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def find_duplicates(text: str, spans: Sequence[ParagraphSpan]) -> list[int | None]:
+    """For each paragraph, the index of an earlier paragraph with identical text, else None."""
+    first_seen: dict[str, int] = {}
+    duplicates: list[int | None] = []
+    for index, span in enumerate(spans):
+        content = text[span.start : span.end]
+        duplicates.append(first_seen.get(content))
+        first_seen.setdefault(content, index)
+    return duplicates
+
+
+def segment_paragraphs(text: str, paragraphs: Sequence[tuple[int, int, str]]) -> Segmentation:
+    """Sentences and tokens (with lemma and SoMaJo token class) of ``(start, end, language)``.
+
+    Each paragraph is tokenised on its own, so sentences never cross a paragraph.
+    """
+    columns = Segmentation([], [], [], [], [], [], [], [])
+    for index, (start, end, language) in enumerate(paragraphs):
+        sentences = list(_tokenizer(language).tokenize_text([text[start:end]]))
+        for sentence in _rejoin_false_breaks(sentences):
+            _append_sentence(columns, sentence, start, index, language)
+    return columns
+
+
+def _rejoin_false_breaks(sentences: list[list[Any]]) -> list[list[Any]]:
+    """Undo sentence breaks after an initial (``W. Lawrow``) or a German ordinal date.
+
+    SoMaJo gets most of these right; this guard catches the rest, e.g. an initial that is
+    followed by a capitalised surname at what looks like a sentence start.
+    """
+    merged: list[list[Any]] = []
+    for sentence in sentences:
+        if merged and _is_false_break(merged[-1][-1].text, sentence[0].text):
+            merged[-1] = merged[-1] + sentence
+        else:
+            merged.append(sentence)
+    return merged
+
+
+def _is_false_break(last: str, following: str) -> bool:
+    if _INITIAL.match(last):
+        return True
+    return bool(_ORDINAL.match(last)) and (
+        following in _MONTHS_DE or bool(_LOWER_START.match(following))
+    )
+
+
+def _append_sentence(
+    columns: Segmentation, sentence: list[Any], offset: int, paragraph: int, language: str
+) -> None:
+    sentence_index = len(columns.sentence_start)
+    columns.sentence_start.append(offset + sentence[0].character_offset[0])
+    columns.sentence_end.append(offset + sentence[-1].character_offset[1])
+    columns.sentence_paragraph.append(paragraph)
+    for token in sentence:
+        start, end = token.character_offset
+        columns.token_start.append(offset + start)
+        columns.token_end.append(offset + end)
+        columns.token_sentence.append(sentence_index)
+        columns.token_class.append(token.token_class)
+        columns.lemma.append(_lemma(token.text, token.token_class, language))
+
+
+@cache
+def _tokenizer(language: str) -> Any:
+    from somajo import SoMaJo
+
+    return SoMaJo(SEGMENTED_LANGUAGES[language], split_camel_case=False, character_offsets=True)
+
+
+def _lemma(word: str, token_class: str, language: str) -> str:
+    if token_class not in {"regular", "abbreviation"}:
+        return word
+    return _lemmatize(word, language)
+
+
+@cache
+def _lemmatize(word: str, language: str) -> str:
+    import simplemma
+
+    return simplemma.lemmatize(word, lang=language)
