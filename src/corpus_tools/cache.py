@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from functools import cache
 from importlib import metadata
+from itertools import pairwise
 from pathlib import Path
 
 from .errors import CacheError
@@ -108,13 +109,16 @@ def _check(layers: Segmentation, text_length: int, paragraph_count: int, path: P
 
 
 def _ordered(starts: list[int], ends: list[int], text_length: int) -> bool:
+    """Each unit is non-empty, ends before the next begins, and lies within the text."""
     if not starts:
         return True
-    in_range = 0 <= starts[0] and ends[-1] <= text_length
-    return in_range and all(a < b <= c for a, b, c in zip(starts, ends, starts[1:] + [text_length]))
+    following = [*starts[1:], text_length]
+    return starts[0] >= 0 and all(
+        a < b <= c for a, b, c in zip(starts, ends, following, strict=True)
+    )
 
 
 def _links(parents: list[int], parent_count: int) -> bool:
-    return all(a <= b for a, b in zip(parents, parents[1:])) and (
-        not parents or (0 <= parents[0] and parents[-1] < parent_count)
-    )
+    """Parent indices are ordered and point at existing parents."""
+    ordered = all(a <= b for a, b in pairwise(parents))
+    return ordered and (not parents or (parents[0] >= 0 and parents[-1] < parent_count))

@@ -89,13 +89,13 @@ class _InSection(_Span):
 
 @dataclass(frozen=True, slots=True)
 class Paragraph(_InSection):
-    """A paragraph; ``duplicate_of`` is the index of an identical earlier paragraph."""
+    """A paragraph; ``duplicate_of`` is the id of an identical earlier paragraph."""
 
     index: int
     start: int
     end: int
     section: Section = field(repr=False)
-    duplicate_of: int | None
+    duplicate_of: str | None
     doc_id: str = field(repr=False)
     source: str = field(repr=False, compare=False)
 
@@ -202,7 +202,9 @@ class Layer(Sequence[U], Generic[U]):
         starts, ends = self._columns["start"], self._columns["end"]
         position = bisect_left(self._rows, offset + 1, key=starts.__getitem__)
         # Only sections nest; in every other layer the nearest unit is the only candidate.
-        candidates = self._rows[:position] if self.name == "sections" else self._rows[:position][-1:]
+        candidates = (
+            self._rows[:position] if self.name == "sections" else self._rows[:position][-1:]
+        )
         for row in reversed(candidates):
             if ends[row] > offset:
                 return self._make(self._doc, row)
@@ -217,33 +219,33 @@ class Layer(Sequence[U], Generic[U]):
         import pandas as pd
 
         rows = list(self._rows)
-        columns = {
-            name: [values[row] for row in rows]
-            for name, values in self._columns.items()
-            if name != "provenance"
-        }
-        is_sections = self.name == "sections"
+        columns = {name: [values[row] for row in rows] for name, values in self._columns.items()}
+        starts, ends = columns.pop("start"), columns.pop("end")
+        if self.name == "sections":
+            ids, section_rows = columns.pop("id"), rows
+            del columns["provenance"]
+        else:
+            ids, section_rows = [f"{self.name[0]}{row + 1}" for row in rows], columns.pop("section")
         text = self._doc.text
         frame = pd.DataFrame(
             {
                 "doc": self._doc.id,
-                "id": columns.pop("id") if is_sections else [f"{self.name[0]}{r + 1}" for r in rows],
-                "start": columns["start"],
-                "end": columns["end"],
-                "text": [text[s:e] for s, e in zip(columns.pop("start"), columns.pop("end"))],
+                "id": ids,
+                "start": starts,
+                "end": ends,
+                "text": [text[s:e] for s, e in zip(starts, ends, strict=True)],
                 **{name: _as_ids(name, values) for name, values in columns.items()},
             }
         )
-        section_rows = rows if is_sections else frame.pop("section")
         provenance = self._doc._provenance_frame().take(section_rows).reset_index(drop=True)
-        if is_sections:
+        if self.name == "sections":
             provenance = provenance.drop(columns="section")
         return pd.concat([frame, provenance], axis=1)
 
 
 def _as_ids(column: str, values: list[Any]) -> list[Any]:
     """Show links to other units by id (``p3``, ``s12``) rather than by index."""
-    prefix = {"paragraph": "p", "sentence": "s", "duplicate_of": "p"}.get(column)
+    prefix = {"paragraph": "p", "sentence": "s"}.get(column)
     if prefix is None:
         return values
     return [None if value is None else f"{prefix}{value + 1}" for value in values]
@@ -258,7 +260,9 @@ class Document:
         self.title = manifest.title
         self.text = manifest.text
         self.language = manifest.language
-        self.sections: Layer[Section] = Layer("sections", self, _section_columns(manifest), _section)
+        self.sections: Layer[Section] = Layer(
+            "sections", self, _section_columns(manifest), _section
+        )
         spans = _paragraphs(manifest)
         self.paragraphs: Layer[Paragraph] = Layer(
             "paragraphs",
@@ -267,7 +271,10 @@ class Document:
                 "start": [p.start for p in spans],
                 "end": [p.end for p in spans],
                 "section": [p.section for p in spans],
-                "duplicate_of": find_duplicates(self.text, spans),
+                "duplicate_of": [
+                    None if first is None else f"p{first + 1}"
+                    for first in find_duplicates(self.text, spans)
+                ],
             },
             _paragraph,
         )
@@ -408,8 +415,9 @@ class Corpus(Mapping[str, Document]):
         import pandas as pd
 
         if layer not in {"sections", "paragraphs", "sentences", "tokens"}:
-            raise CorpusError(f"unknown layer {layer!r}; expected sections, paragraphs, "
-                              "sentences or tokens")
+            raise CorpusError(
+                f"unknown layer {layer!r}; expected sections, paragraphs, sentences or tokens"
+            )
         frames = [getattr(doc, layer).to_frame() for doc in self._documents.values()]
         return pd.concat(frames, ignore_index=True)
 

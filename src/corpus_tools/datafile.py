@@ -36,7 +36,9 @@ def read_text(path: Path, *, what: str = "text file") -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise DataFileError(f"{what} not found; check the path or create the file", path=path) from None
+        raise DataFileError(
+            f"{what} not found; check the path or create the file", path=path
+        ) from None
     except OSError as exc:
         raise DataFileError(f"cannot read {what}: {exc.strerror}", path=path) from exc
     if not data.strip():
@@ -63,7 +65,7 @@ def load_yaml(path: Path, *, what: str = "YAML file") -> Any:
     """
     text = read_text(path, what=what)
     try:
-        return yaml.load(text, Loader=_RecordLoader)  # noqa: S506 - a safe loader subclass
+        return yaml.load(text, Loader=_RecordLoader)
     except _DuplicateKey as exc:
         raise DataFileError(
             f"key {exc.key!r} is given twice (first on line {exc.first_line}); keep one",

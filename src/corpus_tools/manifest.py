@@ -312,9 +312,7 @@ def _check_stated_text(
         )
 
 
-def _separator(
-    text: str, start: int, end: int, path: Path, record: Record
-) -> list[SectionSpec]:
+def _separator(text: str, start: int, end: int, path: Path, record: Record) -> list[SectionSpec]:
     if start >= end:
         return []
     gap = text[start:end]
@@ -363,7 +361,8 @@ class _Fields:
             if key not in allowed:
                 self.fail(
                     str(key),
-                    f"unknown {self.what} field {key!r}; expected one of {', '.join(sorted(allowed))}",
+                    f"unknown {self.what} field {key!r}; "
+                    f"expected one of {', '.join(sorted(allowed))}",
                 )
 
     def _get(self, key: str, kind: type, default: Any = ...) -> Any:
@@ -372,7 +371,7 @@ class _Fields:
                 return default
             self.fail(key, f"the {self.what} needs a {key!r} field")
         value = self.record[key]
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
             self.fail(
                 key,
                 f"{self.what} field {key!r} should be {_TYPE_NAMES[kind]}, not {value!r}",

@@ -17,6 +17,7 @@ __all__ = [
     "UNKNOWN",
     "Provenance",
     "Translation",
+    "format_origin",
 ]
 
 UNKNOWN = "unknown"
@@ -64,6 +65,11 @@ ORIGIN_ROLES: Mapping[str, str] = {
 }
 
 
+def format_origin(origin: tuple[tuple[str, str], ...]) -> str:
+    """``role: name; role: name``, or ``unknown`` when nothing is stated."""
+    return "; ".join(f"{role}: {name}" for role, name in origin) or UNKNOWN
+
+
 @dataclass(frozen=True, slots=True)
 class Translation:
     """The translation chain of a passage that is not in its original language."""
@@ -99,7 +105,7 @@ class Provenance:
 
     def origin_text(self) -> str:
         """Origin as ``role: name; role: name``, or ``unknown`` when nothing is stated."""
-        return "; ".join(f"{role}: {name}" for role, name in self.origin) or UNKNOWN
+        return format_origin(self.origin)
 
     def as_row(self) -> dict[str, object]:
         """Flat columns for tables (every unit's frame carries these)."""

@@ -1,0 +1,49 @@
+"""Exports of the corpus for tools that do not use this package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .corpus import Corpus
+from .provenance import format_origin
+
+__all__ = ["LAYERS", "export_layers"]
+
+LAYERS = ("sections", "paragraphs", "sentences", "tokens")
+
+
+def export_layers(corpus: Corpus, outdir: Path | str) -> list[Path]:
+    """Write ``documents.parquet`` and one Parquet file per layer, with offsets and provenance.
+
+    Every row has the document id, ``start``/``end`` code-point offsets into the document's
+    source and the unit's text, so pandas, DuckDB or Spark can query the corpus directly.
+
+    Returns:
+        The written files, documents first.
+    """
+    import pandas as pd
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    documents = pd.DataFrame(
+        [
+            {
+                "doc": doc.id,
+                "title": doc.title,
+                "language": doc.language,
+                "date": doc.manifest.date,
+                "origin": format_origin(doc.manifest.origin),
+                "source": doc.manifest.source_path.name,
+                "sha256": doc.manifest.sha256,
+                "characters": len(doc.text),
+            }
+            for doc in corpus.values()
+        ]
+    )
+    written = [outdir / "documents.parquet"]
+    documents.to_parquet(written[0], index=False)
+    for layer in LAYERS:
+        path = outdir / f"{layer}.parquet"
+        corpus.frame(layer).to_parquet(path, index=False)
+        written.append(path)
+    return written

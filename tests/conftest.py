@@ -1,0 +1,35 @@
+"""Shared fixtures: the real corpus (loaded once, cached in a temporary folder) and copies of it
+that a test may break."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corpus_tools import Corpus, Document, load_corpus
+
+PROJECT = Path(__file__).resolve().parents[1]
+CORPUS = PROJECT / "corpus"
+SEED = PROJECT.parent / "shared" / "seeds" / "000_406d1e14dd3015b4.txt"
+DOC_ID = "riyadh-2025-02-18"
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    return load_corpus(CORPUS, cache_dir=tmp_path_factory.mktemp("layer-cache"))
+
+
+@pytest.fixture(scope="session")
+def doc(corpus: Corpus) -> Document:
+    return corpus[DOC_ID]
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the corpus's documents and sources (no cache)."""
+    root = tmp_path / "corpus"
+    for folder in ("documents", "sources"):
+        shutil.copytree(CORPUS / folder, root / folder)
+    return root

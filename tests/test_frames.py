@@ -1,0 +1,99 @@
+"""Tables of every layer, and the Parquet export that other tools read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from corpus_tools import Corpus, Document
+from corpus_tools.cli import main
+from corpus_tools.export import export_layers
+
+PROVENANCE = [
+    "section",
+    "kind",
+    "language",
+    "origin",
+    "original_or_translation",
+    "translated_from",
+    "translated_by",
+    "documents_date",
+]
+
+
+@pytest.mark.parametrize(
+    ("layer", "own"),
+    [("paragraphs", ["duplicate_of"]), ("sentences", ["paragraph"]), ("tokens", ["lemma"])],
+)
+def test_frames_have_ids_offsets_text_and_provenance(doc: Document, layer: str, own: list) -> None:
+    frame = getattr(doc, layer).to_frame()
+    assert len(frame) == len(getattr(doc, layer))
+    assert list(frame.columns[:5]) == ["doc", "id", "start", "end", "text"]
+    assert set(own + PROVENANCE) <= set(frame.columns)
+    assert all(
+        doc.text[s:e] == t for s, e, t in zip(frame.start, frame.end, frame.text, strict=True)
+    )
+    assert frame.id.iloc[0] == f"{layer[0]}1"
+
+
+def test_sentence_frame_marks_the_translated_readout(doc: Document) -> None:
+    frame = doc.sentences.to_frame()
+    readout = frame[frame.section == "russian-readout"]
+    assert set(readout.original_or_translation) == {"translation"}
+    assert set(readout.translated_from) == {"ru"} and set(readout.translated_by) == {"DeepL"}
+    english = frame[frame.language == "en"]
+    assert set(english.original_or_translation) == {"original"}
+
+
+def test_paragraph_frame_links_the_duplicate_by_id(doc: Document) -> None:
+    frame = doc.paragraphs.to_frame().set_index("id")
+    assert frame.duplicate_of.dropna().to_dict() == {"p19": "p16"}
+
+
+def test_filtered_layer_frame_keeps_original_ids(doc: Document) -> None:
+    english = doc.sentences.filter(lambda s: s.language == "en").to_frame()
+    assert english.id.iloc[0] == "s7"
+    assert set(english.language) == {"en"}
+
+
+def test_section_frame_has_structure_columns(doc: Document) -> None:
+    frame = doc.sections.to_frame()
+    assert {"depth", "parent", "kind"} <= set(frame.columns)
+    assert frame.set_index("id").loc["us-point-2", "parent"] == "agreed-points"
+
+
+def test_parquet_export_round_trips(corpus: Corpus, tmp_path: Path) -> None:
+    written = export_layers(corpus, tmp_path)
+    assert [p.name for p in written] == [
+        "documents.parquet",
+        "sections.parquet",
+        "paragraphs.parquet",
+        "sentences.parquet",
+        "tokens.parquet",
+    ]
+    doc = next(iter(corpus.values()))
+    tokens = pd.read_parquet(tmp_path / "tokens.parquet")
+    assert len(tokens) == len(doc.tokens)
+    assert all(
+        doc.text[s:e] == t for s, e, t in zip(tokens.start, tokens.end, tokens.text, strict=True)
+    )
+    documents = pd.read_parquet(tmp_path / "documents.parquet")
+    assert documents.loc[0, "sha256"] == doc.manifest.sha256
+    sentences = pd.read_parquet(tmp_path / "sentences.parquet")
+    assert sentences.equals(corpus.frame("sentences"))
+
+
+def test_export_command(corpus_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    status = main(["export", "layers", str(tmp_path / "out"), "--corpus", str(corpus_copy)])
+    assert status == 0
+    assert (tmp_path / "out" / "tokens.parquet").exists()
+    assert "tokens.parquet" in capsys.readouterr().out
+
+
+def test_corpus_frame_rejects_unknown_layers(corpus: Corpus) -> None:
+    from corpus_tools import CorpusError
+
+    with pytest.raises(CorpusError, match="unknown layer 'words'"):
+        corpus.frame("words")
