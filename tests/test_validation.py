@@ -199,11 +199,8 @@ def test_duplicate_section_id(corpus_copy: Path) -> None:
 
 
 def test_nested_section_outside_its_parent(corpus_copy: Path) -> None:
-    edit(
-        corpus_copy,
-        '        end: 1977\n        begins: "We agreed to:"\n        ends: "end to the conflict',
-        '        end: 1772\n        begins: "We agreed to:"\n        ends: "acceptable to all sides.',
-    )
+    edit(corpus_copy, "\n        end: 1977\n", "\n        end: 1772\n")
+    edit(corpus_copy, 'ends: "end to the conflict in Ukraine."', 'ends: "acceptable to all sides."')
     line = edit(corpus_copy, "            start: 1774\n", "            start: 1774\n")
     message = failure(corpus_copy, SectionError)
     located(message, corpus_copy, line)
