@@ -60,7 +60,7 @@ class LayerCache:
         path = self.path(doc_id)
         try:
             raw = path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
             raise CacheError(f"cannot read cached layers: {exc.strerror}", path=path) from exc
@@ -75,7 +75,11 @@ class LayerCache:
         return layers
 
     def store(self, doc_id: str, key: str, layers: Segmentation) -> None:
-        """Write atomically; an unwritable cache folder only costs a rebuild next time."""
+        """Write atomically (a temporary file renamed into place).
+
+        Raises:
+            CacheError: the folder is not writable (loading still works, but rebuilds).
+        """
         payload = json.dumps({"key": key, "layers": layers.as_json()}, separators=(",", ":"))
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -83,8 +87,12 @@ class LayerCache:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(payload)
             os.replace(temporary, self.path(doc_id))
-        except OSError:
-            return
+        except OSError as exc:
+            raise CacheError(
+                f"cannot write cached layers ({exc.strerror}); layers will be rebuilt at every "
+                "load until CORPUS_TOOLS_CACHE names a writable folder",
+                path=self.directory,
+            ) from exc
 
 
 def _check(layers: Segmentation, text_length: int, paragraph_count: int, path: Path) -> None:

@@ -20,7 +20,13 @@ from .cache import LayerCache, layer_key
 from .errors import CacheError, CorpusError
 from .manifest import DocumentManifest, read_manifest
 from .provenance import Provenance
-from .segment import Segmentation, find_duplicates, paragraph_spans, segment_paragraphs
+from .segment import (
+    ParagraphSpan,
+    Segmentation,
+    find_duplicates,
+    paragraph_spans,
+    segment_paragraphs,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -254,7 +260,9 @@ def _as_ids(column: str, values: list[Any]) -> list[Any]:
 class Document:
     """One source text with its manifest and its layers."""
 
-    def __init__(self, manifest: DocumentManifest, layers: Segmentation):
+    def __init__(
+        self, manifest: DocumentManifest, paragraphs: list[ParagraphSpan], layers: Segmentation
+    ):
         self.manifest = manifest
         self.id = manifest.id
         self.title = manifest.title
@@ -263,17 +271,16 @@ class Document:
         self.sections: Layer[Section] = Layer(
             "sections", self, _section_columns(manifest), _section
         )
-        spans = _paragraphs(manifest)
         self.paragraphs: Layer[Paragraph] = Layer(
             "paragraphs",
             self,
             {
-                "start": [p.start for p in spans],
-                "end": [p.end for p in spans],
-                "section": [p.section for p in spans],
+                "start": [p.start for p in paragraphs],
+                "end": [p.end for p in paragraphs],
+                "section": [p.section for p in paragraphs],
                 "duplicate_of": [
                     None if first is None else f"p{first + 1}"
-                    for first in find_duplicates(self.text, spans)
+                    for first in find_duplicates(self.text, paragraphs)
                 ],
             },
             _paragraph,
@@ -344,7 +351,7 @@ def _section_columns(manifest: DocumentManifest) -> dict[str, list[Any]]:
     }
 
 
-def _paragraphs(manifest: DocumentManifest) -> list[Any]:
+def _paragraphs(manifest: DocumentManifest) -> list[ParagraphSpan]:
     top_level = [
         (spec.start, spec.end, index)
         for index, spec in enumerate(manifest.sections)
@@ -470,66 +477,76 @@ def load_corpus(
         raise CorpusError(
             f"no document files (*.yaml) in {root / 'documents'}; add one as corpus/README.md shows"
         )
-    manifests = [read_manifest(path, root / "sources") for path in paths]
+    plans = [_plan(read_manifest(path, root / "sources")) for path in paths]
     cache = LayerCache(Path(cache_dir or os.environ.get("CORPUS_TOOLS_CACHE") or root / ".cache"))
-    layers = _cached_layers(manifests, cache)
-    missing = [m for m in manifests if m.id not in layers]
-    built = _build(missing, workers=workers, progress=progress)
-    for manifest in missing:
-        cache.store(manifest.id, _key(manifest), built[manifest.id])
-    layers.update(built)
-    return Corpus(root, [Document(m, layers[m.id]) for m in manifests])
+    layers = {plan.manifest.id: found for plan in plans if (found := _cached(plan, cache))}
+    missing = [plan for plan in plans if plan.manifest.id not in layers]
+    layers.update(_build(missing, workers=workers, progress=progress))
+    _store(cache, missing, layers)
+    return Corpus(root, [Document(p.manifest, p.paragraphs, layers[p.manifest.id]) for p in plans])
 
 
-def _segmentation_input(manifest: DocumentManifest) -> list[tuple[int, int, str]]:
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a document's derived layers are computed from, and their cache key."""
+
+    manifest: DocumentManifest
+    paragraphs: list[ParagraphSpan]
+    segments: list[tuple[int, int, str]]
+    key: str
+
+
+def _plan(manifest: DocumentManifest) -> _Plan:
+    paragraphs = _paragraphs(manifest)
     languages = [spec.provenance.language for spec in manifest.sections]
-    return [(p.start, p.end, languages[p.section]) for p in _paragraphs(manifest)]
+    segments = [(p.start, p.end, languages[p.section]) for p in paragraphs]
+    return _Plan(manifest, paragraphs, segments, layer_key(manifest.text, segments))
 
 
-def _key(manifest: DocumentManifest) -> str:
-    return layer_key(manifest.text, _segmentation_input(manifest))
+def _cached(plan: _Plan, cache: LayerCache) -> Segmentation | None:
+    try:
+        return cache.load(
+            plan.manifest.id,
+            plan.key,
+            text_length=len(plan.manifest.text),
+            paragraph_count=len(plan.paragraphs),
+        )
+    except CacheError as exc:
+        warnings.warn(str(exc), stacklevel=4)
+        return None
 
 
-def _cached_layers(manifests: list[DocumentManifest], cache: LayerCache) -> dict[str, Segmentation]:
-    found: dict[str, Segmentation] = {}
-    for manifest in manifests:
-        paragraphs = _segmentation_input(manifest)
-        key = layer_key(manifest.text, paragraphs)
+def _store(cache: LayerCache, plans: list[_Plan], layers: dict[str, Segmentation]) -> None:
+    for plan in plans:
         try:
-            layers = cache.load(
-                manifest.id, key, text_length=len(manifest.text), paragraph_count=len(paragraphs)
-            )
+            cache.store(plan.manifest.id, plan.key, layers[plan.manifest.id])
         except CacheError as exc:
-            warnings.warn(str(exc), stacklevel=3)
-            continue
-        if layers is not None:
-            found[manifest.id] = layers
-    return found
+            warnings.warn(str(exc), stacklevel=4)
+            return
 
 
-def _segment(manifest: DocumentManifest) -> tuple[str, Segmentation]:
-    return manifest.id, segment_paragraphs(manifest.text, _segmentation_input(manifest))
+def _segment(plan: _Plan) -> tuple[str, Segmentation]:
+    return plan.manifest.id, segment_paragraphs(plan.manifest.text, plan.segments)
 
 
 def _build(
-    manifests: list[DocumentManifest], *, workers: int | None, progress: bool | None
+    plans: list[_Plan], *, workers: int | None, progress: bool | None
 ) -> dict[str, Segmentation]:
     """Segment documents, in parallel processes when there are several."""
-    if not manifests:
+    if not plans:
         return {}
-    workers = min(workers or os.cpu_count() or 1, len(manifests))
-    show = len(manifests) > 1 if progress is None else progress
+    workers = min(workers or os.cpu_count() or 1, len(plans))
+    show = len(plans) > 1 if progress is None else progress
     if workers == 1:
-        results: Any = map(_segment, manifests)
-        return dict(_with_progress(results, len(manifests), show))
+        return dict(_with_progress(map(_segment, plans), len(plans), show))
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_segment, manifests, chunksize=max(1, len(manifests) // (workers * 8)))
-        return dict(_with_progress(results, len(manifests), show))
+        chunks = max(1, len(plans) // (workers * 8))
+        return dict(_with_progress(pool.map(_segment, plans, chunksize=chunks), len(plans), show))
 
 
-def _with_progress(results: Any, total: int, show: bool) -> Any:
+def _with_progress(results: Iterator[Any], total: int, show: bool) -> Iterator[Any]:
     if not show:
         return results
     from tqdm.auto import tqdm

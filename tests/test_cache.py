@@ -1,0 +1,129 @@
+"""Derived layers are cached by the source's hash: instant when warm, rebuilt when stale or
+corrupt."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import corpus_tools.corpus
+from corpus_tools import load_corpus
+
+DOC_ID = "riyadh-2025-02-18"
+
+
+def _forbid_segmenting(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> None:
+        raise AssertionError("layers were rebuilt although the cache was warm")
+
+    monkeypatch.setattr(corpus_tools.corpus, "segment_paragraphs", refuse)
+
+
+def test_warm_cache_is_used(corpus_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cold = load_corpus(corpus_copy)[DOC_ID]
+    assert (corpus_copy / ".cache" / f"{DOC_ID}.layers.json").is_file()
+    _forbid_segmenting(monkeypatch)
+    warm = load_corpus(corpus_copy)[DOC_ID]
+    assert list(warm.tokens) == list(cold.tokens)
+    assert list(warm.sentences) == list(cold.sentences)
+
+
+def test_changed_source_rebuilds(corpus_copy: Path) -> None:
+    load_corpus(corpus_copy)
+    source = corpus_copy / "sources" / f"{DOC_ID}.txt"
+    source.write_bytes(source.read_bytes().replace(b"Energie", b"Energia"))
+    manifest = corpus_copy / "documents" / f"{DOC_ID}.yaml"
+    old = hashlib.sha256(source.read_bytes().replace(b"Energia", b"Energie")).hexdigest()
+    new = hashlib.sha256(source.read_bytes()).hexdigest()
+    manifest.write_text(manifest.read_text("utf-8").replace(old, new), "utf-8")
+    doc = load_corpus(corpus_copy)[DOC_ID]
+    assert "Energia" in [t.text for t in doc.tokens]
+    assert "Energie" not in [t.text for t in doc.tokens]
+
+
+def test_changed_section_language_rebuilds(corpus_copy: Path) -> None:
+    before = load_corpus(corpus_copy)[DOC_ID]
+    manifest = corpus_copy / "documents" / f"{DOC_ID}.yaml"
+    english = 'ends: "photo by Freddie Everett)"\n    language: en\n'
+    text = manifest.read_text("utf-8")
+    assert text.count(english) == 1
+    manifest.write_text(text.replace(english, english.replace(": en", ": de")), "utf-8")
+    after = load_corpus(corpus_copy)[DOC_ID]
+    assert after.section("photo-caption").language == "de"
+    lemmas = [
+        {t.text: t.lemma for t in doc.tokens if t.section.id == "photo-caption"}
+        for doc in (before, after)
+    ]
+    assert (lemmas[0]["Advisor"], lemmas[0]["meeting"]) == ("advisor", "meet")
+    assert lemmas[1]["Advisor"] == "Advisor"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],
+        lambda data: b"\x00\xff not json",
+        lambda data: data.replace(b'"token_start":[0,', b'"token_start":[-5,', 1),
+        lambda data: data.replace(b'"lemma":[', b'"lemma":["extra",', 1),
+    ],
+    ids=["truncated", "garbage", "offset-out-of-range", "unequal-columns"],
+)
+def test_corrupt_cache_is_rebuilt_not_trusted(corpus_copy: Path, damage: object) -> None:
+    good = load_corpus(corpus_copy)[DOC_ID]
+    path = corpus_copy / ".cache" / f"{DOC_ID}.layers.json"
+    path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
+    with pytest.warns(UserWarning, match=r"layers\.json: cached (layers|offsets)"):
+        rebuilt = load_corpus(corpus_copy)[DOC_ID]
+    assert list(rebuilt.tokens) == list(good.tokens)
+    assert json.loads(path.read_bytes())["layers"]["token_start"][0] == 0
+
+
+def test_cache_dir_can_be_chosen(corpus_copy: Path, tmp_path: Path) -> None:
+    load_corpus(corpus_copy, cache_dir=tmp_path / "elsewhere")
+    assert (tmp_path / "elsewhere" / f"{DOC_ID}.layers.json").is_file()
+    assert not (corpus_copy / ".cache").exists()
+
+
+def test_unwritable_cache_still_loads(corpus_copy: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    with pytest.warns(UserWarning, match="cannot write cached layers .* CORPUS_TOOLS_CACHE"):
+        doc = load_corpus(corpus_copy, cache_dir=blocker / "cache")[DOC_ID]
+    assert len(doc.tokens) > 1000
+
+
+def test_several_documents_build_in_parallel_with_progress(
+    corpus_copy: Path, capsys: pytest.CaptureFixture
+) -> None:
+    manifest = corpus_copy / "documents" / f"{DOC_ID}.yaml"
+    for copy in ("copy-a", "copy-b"):
+        text = manifest.read_text("utf-8").replace(f"id: {DOC_ID}", f"id: {copy}", 1)
+        (corpus_copy / "documents" / f"{copy}.yaml").write_text(text, "utf-8")
+    corpus = load_corpus(corpus_copy, workers=2)
+    assert "segmenting" in capsys.readouterr().err
+    assert list(corpus) == ["copy-a", "copy-b", DOC_ID]
+    tokens = [[(t.start, t.end, t.lemma) for t in doc.tokens] for doc in corpus.values()]
+    assert tokens[0] == tokens[1] == tokens[2]
+    assert len(list((corpus_copy / ".cache").glob("*.layers.json"))) == 3
+
+
+def test_import_and_warm_load_stay_light(corpus_copy: Path) -> None:
+    """Heavy libraries are imported only by the functions that need them."""
+    shutil.rmtree(corpus_copy / ".cache", ignore_errors=True)
+    load_corpus(corpus_copy)
+    probe = (
+        "import sys, corpus_tools; before = set(sys.modules); "
+        f"corpus_tools.load_corpus({str(corpus_copy)!r}); after = set(sys.modules); "
+        "heavy = {'pandas', 'somajo', 'simplemma', 'matplotlib', 'pyarrow', 'tqdm', 'numpy'}; "
+        "print(sorted(heavy & before), sorted(heavy & after))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[] []"
