@@ -326,6 +326,22 @@ class Document:
             f"{len(self.tokens):,} tokens>"
         )
 
+    def outline(self) -> pd.DataFrame:
+        """The sections without separators, nested ones marked ``·``: provenance and size."""
+        import pandas as pd
+
+        rows = [
+            {
+                "section": "· " * section.depth + section.id,
+                **section.provenance.as_row(),
+                "characters": section.end - section.start,
+                "sentences": len(self.sentences.covered_by(section.start, section.end)),
+            }
+            for section in self.sections
+            if section.kind != "separator"
+        ]
+        return pd.DataFrame(rows).drop(columns=["documents_date"]).fillna("")
+
     def section(self, section_id: str) -> Section:
         """The section with this id.
 

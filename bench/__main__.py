@@ -1,0 +1,25 @@
+"""Run every benchmark and print one table: `python -m bench [--quick]`."""
+
+from __future__ import annotations
+
+import argparse
+
+from . import corpus_load
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--documents", type=int, default=1000, help="size of the generated corpus (default 1000)"
+    )
+    args = parser.parse_args()
+    rows = [*corpus_load.import_and_load(), *corpus_load.generated_corpus(args.documents)]
+    width = max(len(name) for name, _, _ in rows)
+    print(f"\n{'benchmark':<{width}}  {'measured':>20}  goal")
+    print(f"{'-' * width}  {'-' * 20}  {'-' * 20}")
+    for name, value, goal in rows:
+        print(f"{name:<{width}}  {value:>20}  {goal}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""All HTML rendering of the package, escaped in one place.
+
+Each renderer returns a :class:`Rendered` object: notebooks show its HTML, and its plain-text
+form (what nbval compares, and what a terminal shows) says the same thing in words.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from .corpus import Section
+from .provenance import LANGUAGES
+
+__all__ = ["Rendered", "escape", "translation_chain"]
+
+
+def escape(value: object) -> str:
+    """The one place where text becomes HTML."""
+    return html.escape(str(value), quote=True)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """HTML for notebooks with a plain-text twin for everything else."""
+
+    html: str
+    text: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+_CHAIN_STYLE = (
+    "display:flex;align-items:stretch;gap:.4em;flex-wrap:wrap;font-family:sans-serif;"
+    "font-size:.95em;margin:.5em 0"
+)
+_BOX_STYLE = "border:1px solid #888;border-radius:6px;padding:.4em .7em;max-width:16em"
+_MISSING_STYLE = _BOX_STYLE + ";border-style:dashed;color:#666"
+_ARROW_STYLE = "align-self:center;font-size:1.4em;color:#555"
+
+
+def translation_chain(section: Section, *, note: Section | None = None) -> Rendered:
+    """The chain from the original to the text in the corpus, as boxes and arrows.
+
+    Args:
+        section: a section whose provenance records a translation.
+        note: the section that states the translation (shown as evidence), if any.
+
+    Raises:
+        ValueError: the section is not a translation.
+    """
+    chain = section.provenance.translation
+    if chain is None:
+        raise ValueError(f"section {section.id!r} is an original, not a translation")
+    origin = section.provenance.origin_text()
+    original = "in the corpus" if chain.original_in_corpus else "not in the corpus"
+    in_corpus = f"section {section.id!r}, {len(section.text):,} characters"
+    steps = [
+        (f"{LANGUAGES[chain.from_language]} original", f"{origin}; {original}", True),
+        (f"machine translation: {chain.engine}", "", False),
+        (f"{LANGUAGES[section.language]} text in the corpus", in_corpus, False),
+    ]
+    if chain.original_in_corpus:
+        steps[0] = (steps[0][0], steps[0][1], False)
+    evidence = f"stated in the text: {note.text}" if note else ""
+    boxes = [
+        f'<div style="{_MISSING_STYLE if missing else _BOX_STYLE}"><b>{escape(title)}</b>'
+        + (f"<br><small>{escape(detail)}</small>" if detail else "")
+        + "</div>"
+        for title, detail, missing in steps
+    ]
+    arrow = f'<div style="{_ARROW_STYLE}">→</div>'
+    body = f'<div style="{_CHAIN_STYLE}">{arrow.join(boxes)}</div>'
+    if evidence:
+        body += f"<div><small>{escape(evidence)}</small></div>"
+    text = " → ".join(title + (f" ({detail})" if detail else "") for title, detail, _ in steps)
+    return Rendered(body, text + (f"\n{evidence}" if evidence else ""))

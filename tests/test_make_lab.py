@@ -1,0 +1,96 @@
+"""`make lab` starts JupyterLab and serves the first notebook (started headless on a free port)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import PROJECT
+
+NOTEBOOK = "notebooks/00_start_here.ipynb"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _isolated_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for name, sub in [
+        ("HOME", "home"),
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_HOME", "xdg-config"),
+    ]:
+        (home / sub).mkdir(parents=True, exist_ok=True)
+        env[name] = str(home / sub)
+    return env
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.status, response.read().decode("utf-8", "replace")
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[str]:
+    if not (PROJECT / ".venv" / "bin" / "jupyter").exists():
+        pytest.skip("no .venv yet: run `make test` (it creates .venv) to test `make lab`")
+    port = _free_port()
+    args = (
+        f"--no-browser --port={port} --ServerApp.ip=127.0.0.1 --ServerApp.token= "
+        "--ServerApp.password= --LabApp.news_url=None"
+    )
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "lab", f"ARGS={args}"],
+        cwd=PROJECT,
+        env=_isolated_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "lab.log").open("w"),
+        start_new_session=True,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _wait_for(url: str, log: Path, seconds: float = 90) -> tuple[int, str]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            return _get(url)
+        except urllib.error.HTTPError:
+            raise
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    pytest.fail(f"JupyterLab did not answer {url} in {seconds} s:\n{log.read_text()[-2000:]}")
+
+
+@pytest.mark.slow
+def test_make_lab_serves_the_start_notebook(lab: str, tmp_path: Path) -> None:
+    status, body = _wait_for(f"{lab}/api/contents/{NOTEBOOK}?content=0", tmp_path / "lab.log")
+    assert status == 200 and '"type": "notebook"' in body
+    status, page = _get(f"{lab}/lab/tree/{NOTEBOOK}")
+    assert status == 200 and "JupyterLab" in page
+    with urllib.request.urlopen(f"{lab}/", timeout=5) as landing:  # follows the redirect
+        assert landing.geturl() == f"{lab}/lab/tree/{NOTEBOOK}"
