@@ -14,6 +14,7 @@ import pytest
 
 import corpus_tools.corpus
 from corpus_tools import load_corpus
+from corpus_tools.errors import DocumentSpecError, SourceError
 
 DOC_ID = "riyadh-2025-02-18"
 
@@ -29,9 +30,46 @@ def test_warm_cache_is_used(corpus_copy: Path, monkeypatch: pytest.MonkeyPatch) 
     cold = load_corpus(corpus_copy)[DOC_ID]
     assert (corpus_copy / ".cache" / f"{DOC_ID}.layers.json").is_file()
     _forbid_segmenting(monkeypatch)
+    monkeypatch.setattr(corpus_tools.corpus, "read_manifest", _refuse_parsing)
     warm = load_corpus(corpus_copy)[DOC_ID]
+    assert warm.manifest == cold.manifest
     assert list(warm.tokens) == list(cold.tokens)
     assert list(warm.sentences) == list(cold.sentences)
+
+
+def _refuse_parsing(*args: object) -> None:
+    raise AssertionError("the document file was parsed again although it had not changed")
+
+
+def test_edited_document_file_is_validated_again(corpus_copy: Path) -> None:
+    load_corpus(corpus_copy)
+    manifest = corpus_copy / "documents" / f"{DOC_ID}.yaml"
+    text = manifest.read_text("utf-8")
+    manifest.write_text(text.replace("    kind: news_report\n", "    kind: blogpost\n"), "utf-8")
+    with pytest.raises(DocumentSpecError, match="unknown kind 'blogpost'"):
+        load_corpus(corpus_copy)
+
+
+def test_edited_source_under_a_cached_manifest_is_caught(corpus_copy: Path) -> None:
+    load_corpus(corpus_copy)
+    source = corpus_copy / "sources" / f"{DOC_ID}.txt"
+    source.write_bytes(source.read_bytes().replace(b"Energie", b"Energia"))
+    with pytest.raises(SourceError, match="sources are never edited"):
+        load_corpus(corpus_copy)
+    source.unlink()
+    with pytest.raises(SourceError, match="does not exist"):
+        load_corpus(corpus_copy)
+
+
+def test_corrupt_manifest_cache_is_revalidated(corpus_copy: Path) -> None:
+    load_corpus(corpus_copy)
+    path = corpus_copy / ".cache" / f"{DOC_ID}.manifest.json"
+    data = json.loads(path.read_bytes())
+    data["payload"]["sections"] = [["x"]]
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.warns(UserWarning, match=r"manifest\.json: ignoring the cached manifest"):
+        doc = load_corpus(corpus_copy)[DOC_ID]
+    assert doc.section("russian-readout").provenance.translation is not None
 
 
 def test_changed_source_rebuilds(corpus_copy: Path) -> None:
@@ -78,10 +116,10 @@ def test_corrupt_cache_is_rebuilt_not_trusted(corpus_copy: Path, damage: object)
     good = load_corpus(corpus_copy)[DOC_ID]
     path = corpus_copy / ".cache" / f"{DOC_ID}.layers.json"
     path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
-    with pytest.warns(UserWarning, match=r"layers\.json: cached (layers|offsets)"):
+    with pytest.warns(UserWarning, match=r"layers\.json: (cache file is corrupt|cached)"):
         rebuilt = load_corpus(corpus_copy)[DOC_ID]
     assert list(rebuilt.tokens) == list(good.tokens)
-    assert json.loads(path.read_bytes())["layers"]["token_start"][0] == 0
+    assert json.loads(path.read_bytes())["payload"]["token_start"][0] == 0
 
 
 def test_cache_dir_can_be_chosen(corpus_copy: Path, tmp_path: Path) -> None:
@@ -93,7 +131,7 @@ def test_cache_dir_can_be_chosen(corpus_copy: Path, tmp_path: Path) -> None:
 def test_unwritable_cache_still_loads(corpus_copy: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("x")
-    with pytest.warns(UserWarning, match="cannot write cached layers .* CORPUS_TOOLS_CACHE"):
+    with pytest.warns(UserWarning, match="cannot write the cache .* CORPUS_TOOLS_CACHE"):
         doc = load_corpus(corpus_copy, cache_dir=blocker / "cache")[DOC_ID]
     assert len(doc.tokens) > 1000
 

@@ -1,8 +1,13 @@
-"""A disk cache of derived layers, keyed by everything they are computed from.
+"""A disk cache of what loading derives from the corpus files, keyed by everything it depends on.
 
-The key hashes the source text, the paragraph spans with their languages, this cache's
-format and the SoMaJo and simplemma versions, so a changed source or tool rebuilds.  A file
-that cannot be read or fails its checks is rebuilt, never trusted.  Writes are atomic.
+Two things are cached per document, each in its own JSON file:
+
+* ``<id>.layers.json``: sentences and tokens, keyed by the source text, the paragraph spans with
+  their languages, this cache's format and the SoMaJo and simplemma versions;
+* ``<id>.manifest.json``: the validated document file, keyed by its bytes and by the code that
+  validates it, so an unchanged file is not parsed again (its source is still hashed each time).
+
+A file that cannot be read or fails its checks is rebuilt, never trusted.  Writes are atomic.
 """
 
 from __future__ import annotations
@@ -16,23 +21,29 @@ from functools import cache
 from importlib import metadata
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from .errors import CacheError
 from .segment import Segmentation
 
-__all__ = ["LAYER_FORMAT", "LayerCache", "layer_key"]
+__all__ = ["CACHE_FORMAT", "DiskCache", "check_layers", "layer_key", "manifest_key"]
 
-LAYER_FORMAT = 1
-"""Bump when segmentation changes in a way that invalidates cached layers."""
+CACHE_FORMAT = 2
+"""Bump when segmentation or the cached shapes change in a way that invalidates old files."""
 
 
 def layer_key(text: str, paragraphs: Sequence[tuple[int, int, str]]) -> str:
     """The cache key of the sentence and token layers of ``text`` with these paragraphs."""
     digest = hashlib.sha256()
-    digest.update(json.dumps([LAYER_FORMAT, *_tool_versions()]).encode())
+    digest.update(json.dumps([CACHE_FORMAT, *_tool_versions()]).encode())
     digest.update(hashlib.sha256(text.encode("utf-8")).digest())
     digest.update(json.dumps(list(paragraphs)).encode())
     return digest.hexdigest()
+
+
+def manifest_key(document_file: bytes) -> str:
+    """The cache key of a validated document file: its bytes and the validating code."""
+    return hashlib.sha256(_validator_fingerprint() + document_file).hexdigest()
 
 
 @cache
@@ -40,63 +51,78 @@ def _tool_versions() -> tuple[str, str]:
     return metadata.version("somajo"), metadata.version("simplemma")
 
 
-class LayerCache:
-    """Cached :class:`Segmentation` objects, one JSON file per document, under ``directory``."""
+@cache
+def _validator_fingerprint() -> bytes:
+    here = Path(__file__).parent
+    digest = hashlib.sha256(str(CACHE_FORMAT).encode())
+    for module in ("datafile.py", "manifest.py", "provenance.py"):
+        digest.update((here / module).read_bytes())
+    return digest.digest()
+
+
+class DiskCache:
+    """JSON payloads stored under a key, one file per name, in ``directory``."""
 
     def __init__(self, directory: Path):
         self.directory = directory
 
-    def path(self, doc_id: str) -> Path:
-        return self.directory / f"{doc_id}.layers.json"
+    def path(self, name: str) -> Path:
+        return self.directory / f"{name}.json"
 
-    def load(
-        self, doc_id: str, key: str, *, text_length: int, paragraph_count: int
-    ) -> Segmentation | None:
-        """The cached layers, or None if absent or stale.
+    def load(self, name: str, key: str) -> Any | None:
+        """The payload stored under ``key``, or None if absent or stored under another key.
 
         Raises:
-            CacheError: the file exists but is corrupt (the caller rebuilds it).
+            CacheError: the file exists but is not a readable cache file (rebuild it).
         """
-        path = self.path(doc_id)
+        path = self.path(name)
         try:
             raw = path.read_bytes()
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
-            raise CacheError(f"cannot read cached layers: {exc.strerror}", path=path) from exc
+            raise CacheError(
+                f"cannot read cache file: {exc.strerror}; rebuilding", path=path
+            ) from exc
         try:
             data = json.loads(raw)
-            if data.get("key") != key:
-                return None
-            layers = Segmentation.from_json(data["layers"])
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise CacheError(f"cached layers are corrupt ({exc}); rebuilding", path=path) from exc
-        _check(layers, text_length, paragraph_count, path)
-        return layers
+            return data["payload"] if data["key"] == key else None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CacheError(f"cache file is corrupt ({exc}); rebuilding", path=path) from exc
 
-    def store(self, doc_id: str, key: str, layers: Segmentation) -> None:
+    def store(self, name: str, key: str, payload: Any) -> None:
         """Write atomically (a temporary file renamed into place).
 
         Raises:
             CacheError: the folder is not writable (loading still works, but rebuilds).
         """
-        payload = json.dumps({"key": key, "layers": layers.as_json()}, separators=(",", ":"))
+        data = json.dumps({"key": key, "payload": payload}, separators=(",", ":"))
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(payload)
-            os.replace(temporary, self.path(doc_id))
+                stream.write(data)
+            os.replace(temporary, self.path(name))
         except OSError as exc:
             raise CacheError(
-                f"cannot write cached layers ({exc.strerror}); layers will be rebuilt at every "
+                f"cannot write the cache ({exc.strerror}); everything will be rebuilt at every "
                 "load until CORPUS_TOOLS_CACHE names a writable folder",
                 path=self.directory,
             ) from exc
 
 
-def _check(layers: Segmentation, text_length: int, paragraph_count: int, path: Path) -> None:
-    """Structural checks: equal column lengths, ordered in-range offsets, valid parent links."""
+def check_layers(
+    payload: Any, *, text_length: int, paragraph_count: int, path: Path
+) -> Segmentation:
+    """Cached layers as a :class:`Segmentation`, after structural checks.
+
+    Raises:
+        CacheError: missing or unequal columns, offsets out of order or range, broken links.
+    """
+    try:
+        layers = Segmentation.from_json(payload)
+    except (KeyError, TypeError) as exc:
+        raise CacheError(f"cached layers are incomplete ({exc}); rebuilding", path=path) from exc
     sentences = (layers.sentence_start, layers.sentence_end, layers.sentence_paragraph)
     tokens = (
         layers.token_start,
@@ -114,6 +140,7 @@ def _check(layers: Segmentation, text_length: int, paragraph_count: int, path: P
     ):
         if not _ordered(starts, ends, text_length) or not _links(parents, parent_count):
             raise CacheError("cached offsets or links are out of range; rebuilding", path=path)
+    return layers
 
 
 def _ordered(starts: list[int], ends: list[int], text_length: int) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from .cache import LayerCache, layer_key
+from .cache import DiskCache, check_layers, layer_key, manifest_key
 from .errors import CacheError, CorpusError
 from .manifest import DocumentManifest, read_manifest
 from .provenance import Provenance
@@ -222,8 +222,10 @@ class Layer(Sequence[U], Generic[U]):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per unit: ids, offsets, text, the layer's own columns and provenance."""
-        import pandas as pd
+        return _frame([self])
 
+    def _plain_columns(self) -> tuple[dict[str, list[Any]], list[int]]:
+        """The frame's columns as lists, and each row's section index (for provenance)."""
         rows = list(self._rows)
         columns = {name: [values[row] for row in rows] for name, values in self._columns.items()}
         starts, ends = columns.pop("start"), columns.pop("end")
@@ -233,20 +235,35 @@ class Layer(Sequence[U], Generic[U]):
         else:
             ids, section_rows = [f"{self.name[0]}{row + 1}" for row in rows], columns.pop("section")
         text = self._doc.text
-        frame = pd.DataFrame(
-            {
-                "doc": self._doc.id,
-                "id": ids,
-                "start": starts,
-                "end": ends,
-                "text": [text[s:e] for s, e in zip(starts, ends, strict=True)],
-                **{name: _as_ids(name, values) for name, values in columns.items()},
-            }
-        )
-        provenance = self._doc._provenance_frame().take(section_rows).reset_index(drop=True)
-        if self.name == "sections":
-            provenance = provenance.drop(columns="section")
-        return pd.concat([frame, provenance], axis=1)
+        plain = {
+            "doc": [self._doc.id] * len(rows),
+            "id": ids,
+            "start": starts,
+            "end": ends,
+            "text": [text[s:e] for s, e in zip(starts, ends, strict=True)],
+            **{name: _as_ids(name, values) for name, values in columns.items()},
+        }
+        return plain, section_rows
+
+
+def _frame(layers: Sequence[Layer[Any]]) -> pd.DataFrame:
+    """One DataFrame of layers of one kind, from any number of documents, built in one go."""
+    import pandas as pd
+
+    columns: dict[str, list[Any]] = {}
+    provenance: list[dict[str, object]] = []
+    section_rows: list[int] = []
+    for layer in layers:
+        plain, rows = layer._plain_columns()
+        for name, values in plain.items():
+            columns.setdefault(name, []).extend(values)
+        offset = len(provenance)
+        provenance.extend(layer._doc._provenance_rows())
+        section_rows.extend(offset + row for row in rows)
+    joined = pd.DataFrame(provenance).take(section_rows).reset_index(drop=True)
+    if layers[0].name == "sections":
+        joined = joined.drop(columns="section")
+    return pd.concat([pd.DataFrame(columns), joined], axis=1)
 
 
 def _as_ids(column: str, values: list[Any]) -> list[Any]:
@@ -312,12 +329,9 @@ class Document:
             _token,
         )
 
-    def _provenance_frame(self) -> pd.DataFrame:
+    def _provenance_rows(self) -> list[dict[str, object]]:
         """Provenance columns of every section, in section order (joined into unit frames)."""
-        import pandas as pd
-
-        specs = self.manifest.sections
-        return pd.DataFrame([{"section": s.id, **s.provenance.as_row()} for s in specs])
+        return [{"section": s.id, **s.provenance.as_row()} for s in self.manifest.sections]
 
     def __repr__(self) -> str:
         return (
@@ -435,14 +449,12 @@ class Corpus(Mapping[str, Document]):
     def frame(self, layer: str) -> pd.DataFrame:
         """One layer (``"sections"``, ``"paragraphs"``, ``"sentences"``, ``"tokens"``) of all
         documents as one DataFrame."""
-        import pandas as pd
 
         if layer not in {"sections", "paragraphs", "sentences", "tokens"}:
             raise CorpusError(
                 f"unknown layer {layer!r}; expected sections, paragraphs, sentences or tokens"
             )
-        frames = [getattr(doc, layer).to_frame() for doc in self._documents.values()]
-        return pd.concat(frames, ignore_index=True)
+        return _frame([getattr(doc, layer) for doc in self._documents.values()])
 
 
 def find_corpus_root(start: Path | None = None) -> Path:
@@ -493,13 +505,30 @@ def load_corpus(
         raise CorpusError(
             f"no document files (*.yaml) in {root / 'documents'}; add one as corpus/README.md shows"
         )
-    plans = [_plan(read_manifest(path, root / "sources")) for path in paths]
-    cache = LayerCache(Path(cache_dir or os.environ.get("CORPUS_TOOLS_CACHE") or root / ".cache"))
-    layers = {plan.manifest.id: found for plan in plans if (found := _cached(plan, cache))}
+    cache = DiskCache(Path(cache_dir or os.environ.get("CORPUS_TOOLS_CACHE") or root / ".cache"))
+    plans = [_plan(_manifest(path, root / "sources", cache)) for path in paths]
+    layers = {plan.manifest.id: found for plan in plans if (found := _cached_layers(plan, cache))}
     missing = [plan for plan in plans if plan.manifest.id not in layers]
     layers.update(_build(missing, workers=workers, progress=progress))
-    _store(cache, missing, layers)
+    for plan in missing:
+        _store(cache, f"{plan.manifest.id}.layers", plan.key, layers[plan.manifest.id].as_json())
     return Corpus(root, [Document(p.manifest, p.paragraphs, layers[p.manifest.id]) for p in plans])
+
+
+def _manifest(path: Path, sources_dir: Path, cache: DiskCache) -> DocumentManifest:
+    """The validated manifest: from the cache if the file and its source are unchanged."""
+    name, key = f"{path.stem}.manifest", manifest_key(path.read_bytes())
+    try:
+        payload = cache.load(name, key)
+        cached = payload and DocumentManifest.from_json(payload, path, sources_dir)
+    except (CacheError, KeyError, TypeError, ValueError) as exc:
+        warnings.warn(f"{cache.path(name)}: ignoring the cached manifest ({exc})", stacklevel=4)
+        cached = None
+    if cached:
+        return cached
+    manifest = read_manifest(path, sources_dir)
+    _store(cache, name, key, manifest.to_json())
+    return manifest
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,26 +548,28 @@ def _plan(manifest: DocumentManifest) -> _Plan:
     return _Plan(manifest, paragraphs, segments, layer_key(manifest.text, segments))
 
 
-def _cached(plan: _Plan, cache: LayerCache) -> Segmentation | None:
+def _cached_layers(plan: _Plan, cache: DiskCache) -> Segmentation | None:
+    name = f"{plan.manifest.id}.layers"
     try:
-        return cache.load(
-            plan.manifest.id,
-            plan.key,
+        payload = cache.load(name, plan.key)
+        if payload is None:
+            return None
+        return check_layers(
+            payload,
             text_length=len(plan.manifest.text),
             paragraph_count=len(plan.paragraphs),
+            path=cache.path(name),
         )
     except CacheError as exc:
         warnings.warn(str(exc), stacklevel=4)
         return None
 
 
-def _store(cache: LayerCache, plans: list[_Plan], layers: dict[str, Segmentation]) -> None:
-    for plan in plans:
-        try:
-            cache.store(plan.manifest.id, plan.key, layers[plan.manifest.id])
-        except CacheError as exc:
-            warnings.warn(str(exc), stacklevel=4)
-            return
+def _store(cache: DiskCache, name: str, key: str, payload: Any) -> None:
+    try:
+        cache.store(name, key, payload)
+    except CacheError as exc:
+        warnings.warn(str(exc), stacklevel=4)
 
 
 def _segment(plan: _Plan) -> tuple[str, Segmentation]:

@@ -74,6 +74,86 @@ class DocumentManifest:
     paragraph_mode: str
     sections: tuple[SectionSpec, ...]
 
+    def to_json(self) -> dict[str, Any]:
+        """Everything but the text and paths, for the cache of validated manifests."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source_path.name,
+            "sha256": self.sha256,
+            "language": self.language,
+            "date": self.date,
+            "date_basis": self.date_basis,
+            "origin": self.origin,
+            "description": self.description,
+            "paragraph_mode": self.paragraph_mode,
+            "sections": [
+                [s.id, s.start, s.end, s.depth, s.parent, _provenance_json(s.provenance)]
+                for s in self.sections
+            ],
+        }
+
+    @classmethod
+    def from_json(
+        cls, data: dict[str, Any], path: Path, sources_dir: Path
+    ) -> DocumentManifest | None:
+        """A cached manifest, or None if its source is gone or no longer has the recorded hash.
+
+        Raises:
+            KeyError, TypeError, ValueError: the cached data is malformed.
+        """
+        source_path = sources_dir / data["source"]
+        try:
+            raw = source_path.read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(raw).hexdigest() != data["sha256"]:
+            return None
+        sections = tuple(
+            SectionSpec(id_, start, end, depth, parent, _provenance_from_json(provenance))
+            for id_, start, end, depth, parent, provenance in data["sections"]
+        )
+        return cls(
+            id=data["id"],
+            path=path,
+            title=data["title"],
+            source_path=source_path,
+            sha256=data["sha256"],
+            text=raw.decode("utf-8"),
+            language=data["language"],
+            date=data["date"],
+            date_basis=data["date_basis"],
+            origin=tuple(tuple(pair) for pair in data["origin"]),
+            description=data["description"],
+            paragraph_mode=data["paragraph_mode"],
+            sections=sections,
+        )
+
+
+def _provenance_json(provenance: Provenance) -> list[Any]:
+    chain = provenance.translation
+    return [
+        provenance.kind,
+        provenance.language,
+        provenance.origin,
+        provenance.documents_date,
+        None if chain is None else [chain.from_language, chain.engine, chain.stated_in,
+                                    chain.original_in_corpus],
+        provenance.note,
+    ]  # fmt: skip
+
+
+def _provenance_from_json(data: list[Any]) -> Provenance:
+    kind, language, origin, documents_date, chain, note = data
+    return Provenance(
+        kind=kind,
+        language=language,
+        origin=tuple(tuple(pair) for pair in origin),
+        documents_date=documents_date,
+        translation=None if chain is None else Translation(*chain),
+        note=note,
+    )
+
 
 def read_manifest(path: Path, sources_dir: Path) -> DocumentManifest:
     """Read and validate one document YAML and its source text.
