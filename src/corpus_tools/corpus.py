@@ -341,20 +341,24 @@ class Document:
         )
 
     def outline(self) -> pd.DataFrame:
-        """The sections without separators, nested ones marked ``·``: provenance and size."""
+        """The sections without separators (nested ones marked ``·``): who speaks, in which
+        language, original or translation, and how much text."""
         import pandas as pd
 
         rows = [
             {
                 "section": "· " * section.depth + section.id,
-                **section.provenance.as_row(),
+                "kind": section.kind,
+                "language": section.language,
+                "origin": section.provenance.origin_text(),
+                "original or translation": _original_or_translation(section.provenance),
                 "characters": section.end - section.start,
                 "sentences": len(self.sentences.covered_by(section.start, section.end)),
             }
             for section in self.sections
             if section.kind != "separator"
         ]
-        return pd.DataFrame(rows).drop(columns=["documents_date"]).fillna("")
+        return pd.DataFrame(rows)
 
     def section(self, section_id: str) -> Section:
         """The section with this id.
@@ -367,6 +371,13 @@ class Document:
                 return section
         known = ", ".join(s.id for s in self.sections if s.kind != "separator")
         raise CorpusError(f"document {self.id!r} has no section {section_id!r}; known: {known}")
+
+
+def _original_or_translation(provenance: Provenance) -> str:
+    chain = provenance.translation
+    if chain is None:
+        return "original"
+    return f"translation from {chain.from_language} by {chain.engine}"
 
 
 def _section_columns(manifest: DocumentManifest) -> dict[str, list[Any]]:
