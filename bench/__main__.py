@@ -1,10 +1,13 @@
-"""Run every benchmark and print one table: `python -m bench [--quick]`."""
+"""Run every benchmark and print one table: `python -m bench [--documents N]`."""
 
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 
-from . import corpus_load
+from . import corpus_load, glossary_lookup
+from .synthetic import generate
 
 
 def main() -> None:
@@ -13,7 +16,14 @@ def main() -> None:
         "--documents", type=int, default=1000, help="size of the generated corpus (default 1000)"
     )
     args = parser.parse_args()
-    rows = [*corpus_load.import_and_load(), *corpus_load.generated_corpus(args.documents)]
+    with tempfile.TemporaryDirectory() as folder:
+        root = generate(Path(folder) / "corpus", args.documents)
+        rows = [
+            *corpus_load.import_and_load(),
+            *corpus_load.generated_corpus(root),
+            *glossary_lookup.real_corpus(),
+            *glossary_lookup.generated_corpus(root),
+        ]
     width = max(len(name) for name, _, _ in rows)
     print(f"\n{'benchmark':<{width}}  {'measured':>20}  goal")
     print(f"{'-' * width}  {'-' * 20}  {'-' * 20}")

@@ -36,7 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=_validate)
 
     export = commands.add_parser("export", help="write the corpus in formats other tools read")
-    export.add_argument("what", choices=["layers"], help="layers: every layer as Parquet")
+    export.add_argument(
+        "what",
+        choices=["layers", "glossary"],
+        help="layers: every layer as Parquet; glossary: CSV, TSV, TBX, DeepL entries, Anki deck",
+    )
     export.add_argument("outdir", type=Path, help="folder to write into (created if needed)")
     export.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
     export.set_defaults(run=_export)
@@ -59,9 +63,18 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from .corpus import load_corpus
-    from .export import export_layers
 
-    for path in export_layers(load_corpus(args.corpus), args.outdir):
+    corpus = load_corpus(args.corpus)
+    if args.what == "layers":
+        from .export import export_layers
+
+        written = export_layers(corpus, args.outdir)
+    else:
+        from .glossary import load_glossary
+        from .termbase import export_glossary
+
+        written = export_glossary(load_glossary(corpus), args.outdir)
+    for path in written:
         print(path)
     return 0
 

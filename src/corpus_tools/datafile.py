@@ -6,14 +6,18 @@ line of each key, so that a validator can say *where* a value is wrong.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import DataFileError
+from .errors import CorpusError, DataFileError
 
-__all__ = ["Record", "load_yaml", "read_text"]
+__all__ = ["Fields", "Record", "load_yaml", "read_text"]
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 class Record(dict):
@@ -113,3 +117,93 @@ class _RecordLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 _RecordLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _RecordLoader.construct_mapping
 )
+
+
+class Fields:
+    """Typed access to one YAML mapping, failing with the file and line of the key.
+
+    Args:
+        record: the mapping as loaded by :func:`load_yaml`.
+        path: the file it came from.
+        what: what the mapping is ("section", "term" ...), for messages.
+        error: the exception to raise, a :class:`~corpus_tools.errors.CorpusError`.
+    """
+
+    def __init__(self, record: Any, path: Path, what: str, error: type[CorpusError]):
+        if not isinstance(record, Record):
+            raise error(f"expected a mapping for the {what}", path=path)
+        self.record, self.path, self.what, self.error = record, path, what, error
+
+    def fail(self, key: str, message: str, *, error: type[CorpusError] | None = None) -> None:
+        raise (error or self.error)(message, path=self.path, line=self.record.line_of(key))
+
+    def check_keys(self, allowed: set[str]) -> None:
+        for key in self.record:
+            if key not in allowed:
+                self.fail(
+                    str(key),
+                    f"unknown {self.what} field {key!r}; "
+                    f"expected one of {', '.join(sorted(allowed))}",
+                )
+
+    def _get(self, key: str, kind: type, default: Any = ...) -> Any:
+        if key not in self.record or self.record[key] is None:
+            if default is not ...:
+                return default
+            self.fail(key, f"the {self.what} needs a {key!r} field")
+        value = self.record[key]
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+            self.fail(
+                key,
+                f"{self.what} field {key!r} should be {_TYPE_NAMES[kind]}, not {value!r}",
+            )
+        return value
+
+    def optional(self, key: str, kind: type) -> Any:
+        return self._get(key, kind, None)
+
+    def string(self, key: str) -> str:
+        value = self._get(key, str)
+        if not value.strip():
+            self.fail(key, f"{self.what} field {key!r} is empty; give a value or 'unknown'")
+        return value
+
+    def integer(self, key: str) -> int:
+        return self._get(key, int)
+
+    def list(self, key: str, default: Any = ...) -> list[Any]:
+        return self._get(key, list, default)
+
+    def identifier(self, key: str) -> str:
+        value = self.string(key)
+        if not _ID.match(value):
+            self.fail(key, f"id {value!r} should use only a-z, 0-9, '-' and '_'")
+        return value
+
+    def choice(self, key: str, options: dict[str, str] | Any, default: Any = ...) -> str:
+        value = self._get(key, str, default)
+        if value not in options:
+            listed = ", ".join(sorted(options))
+            self.fail(key, f"unknown {key} {value!r}; expected one of: {listed}")
+        return value
+
+    def date(self, key: str) -> str | None:
+        value = self.record.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            self.fail(key, f"{key} {value!r} is not a date; write it as YYYY-MM-DD")
+        return None
+
+
+_TYPE_NAMES = {
+    str: "text",
+    int: "a whole number",
+    bool: "true or false",
+    list: "a list",
+    Record: "a mapping",
+}

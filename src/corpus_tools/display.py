@@ -7,12 +7,14 @@ form (what nbval compares, and what a terminal shows) says the same thing in wor
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .corpus import Section
 from .provenance import LANGUAGES
 
-__all__ = ["Rendered", "escape", "translation_chain"]
+__all__ = ["Rendered", "escape", "highlighted", "translation_chain"]
 
 
 def escape(value: object) -> str:
@@ -79,3 +81,46 @@ def translation_chain(section: Section, *, note: Section | None = None) -> Rende
         body += f"<div><small>{escape(evidence)}</small></div>"
     text = " → ".join(title + (f" ({detail})" if detail else "") for title, detail, _ in steps)
     return Rendered(body, text + (f"\n{evidence}" if evidence else ""))
+
+
+_CATEGORY_COLOURS = {
+    "term": "#fff3b0",
+    "person": "#cde7ff",
+    "organisation": "#d8f5d0",
+    "location": "#f6d6f0",
+    "event": "#ffd8c2",
+}
+
+
+def highlighted(text: str, start: int, end: int, matches: Sequence[Any]) -> Rendered:
+    """``text[start:end]`` with each glossary match marked and explained in a tooltip.
+
+    Args:
+        text: the document's text.
+        start, end: the span to show.
+        matches: non-overlapping glossary matches inside the span, sorted by position.
+    """
+    pieces: list[str] = []
+    plain: list[str] = []
+    cursor = start
+    for match in matches:
+        entry = match.entry
+        colour = _CATEGORY_COLOURS[entry.type if entry.kind == "entity" else "term"]
+        pieces.append(escape(text[cursor : match.start]))
+        pieces.append(
+            f'<mark style="background:{colour};padding:0 .1em" title="{escape(entry.describe())}">'
+            f"{escape(text[match.start : match.end])}</mark>"
+        )
+        plain.append(f"[{text[match.start : match.end]}]")
+        cursor = match.end
+    pieces.append(escape(text[cursor:end]))
+    legend = " ".join(
+        f'<span style="background:{colour};padding:0 .3em">{escape(name)}</span>'
+        for name, colour in _CATEGORY_COLOURS.items()
+    )
+    body = (
+        f'<div style="line-height:1.7;max-width:52em">{"".join(pieces)}</div>'
+        f"<div><small>hover a mark for its translation or role · {legend}</small></div>"
+    )
+    summary = f"{len(matches)} glossary matches: " + " ".join(plain)
+    return Rendered(body, summary)

@@ -14,6 +14,7 @@ __all__ = [
     "CorpusError",
     "DataFileError",
     "DocumentSpecError",
+    "GlossaryError",
     "SectionError",
     "SourceError",
 ]
@@ -43,6 +44,10 @@ class SourceError(CorpusError):
 
 class SectionError(CorpusError):
     """Section spans are out of range, leave gaps, overlap, or do not match their stated text."""
+
+
+class GlossaryError(CorpusError):
+    """A glossary file has a malformed, duplicate or unknown entry, or a spelling never found."""
 
 
 class CacheError(CorpusError):

@@ -8,14 +8,12 @@ sections, so the sections reconstruct the source exactly.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .datafile import Record, load_yaml, read_text
+from .datafile import Fields, Record, load_yaml, read_text
 from .errors import DocumentSpecError, SectionError, SourceError
 from .provenance import (
     LANGUAGES,
@@ -41,7 +39,6 @@ _SECTION_KEYS = {
     "documents_date", "translation", "note", "sections",
 }  # fmt: skip
 _TRANSLATION_KEYS = {"from", "engine", "stated_in", "original_in_corpus"}
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,14 +162,14 @@ def read_manifest(path: Path, sources_dir: Path) -> DocumentManifest:
         SectionError: a span is out of range, leaves a gap, overlaps, or misstates its text.
     """
     record = load_yaml(path, what="document file")
-    fields = _Fields(record, path, "document")
+    fields = Fields(record, path, "document", DocumentSpecError)
     fields.check_keys(_DOCUMENT_KEYS)
     doc_id = fields.identifier("id")
     if doc_id != path.stem:
         fields.fail("id", f"id {doc_id!r} differs from the file name; rename one to match")
     source_path = sources_dir / fields.string("source")
     text = _read_source(source_path, fields)
-    language = fields.language("language", segmented=False)
+    language = _language(fields, "language", segmented=False)
     origin = _origin(fields.optional("origin", Record), path)
     paragraph_mode = fields.choice("paragraphs", PARAGRAPH_MODES, default="lines")
     document = Provenance(kind="document", language=language, origin=origin)
@@ -196,7 +193,7 @@ def read_manifest(path: Path, sources_dir: Path) -> DocumentManifest:
     )
 
 
-def _read_source(source_path: Path, fields: _Fields) -> str:
+def _read_source(source_path: Path, fields: Fields) -> str:
     if not source_path.is_file():
         fields.fail(
             "source",
@@ -224,7 +221,7 @@ def _parse_sections(
     """Parse section records, nested ones included, in document (pre-)order."""
     parsed: list[tuple[SectionSpec, Record]] = []
     for item in items:
-        fields = _Fields(item, path, "section")
+        fields = Fields(item, path, "section", DocumentSpecError)
         fields.check_keys(_SECTION_KEYS)
         spec = SectionSpec(
             id=fields.identifier("id"),
@@ -240,9 +237,9 @@ def _parse_sections(
     return parsed
 
 
-def _provenance(fields: _Fields, inherited: Provenance, path: Path, *, nested: bool) -> Provenance:
+def _provenance(fields: Fields, inherited: Provenance, path: Path, *, nested: bool) -> Provenance:
     kind = fields.choice("kind", {k: v for k, v in SECTION_KINDS.items() if k != "separator"})
-    language = fields.language("language", segmented=not nested, default=inherited.language)
+    language = _language(fields, "language", segmented=not nested, default=inherited.language)
     if nested and language != inherited.language:
         fields.fail(
             "language",
@@ -268,15 +265,15 @@ def _provenance(fields: _Fields, inherited: Provenance, path: Path, *, nested: b
 def _origin(record: Record | None, path: Path) -> tuple[tuple[str, str], ...]:
     if record is None:
         return ()
-    fields = _Fields(record, path, "origin")
+    fields = Fields(record, path, "origin", DocumentSpecError)
     fields.check_keys(set(ORIGIN_ROLES))
     return tuple((role, fields.string(role)) for role in record)
 
 
 def _translation(record: Record, path: Path, language: str) -> Translation:
-    fields = _Fields(record, path, "translation")
+    fields = Fields(record, path, "translation", DocumentSpecError)
     fields.check_keys(_TRANSLATION_KEYS)
-    source_language = fields.language("from", segmented=False)
+    source_language = _language(fields, "from", segmented=False)
     if source_language == language:
         fields.fail("from", f"a translation into {language} cannot be from {language}")
     stated_in = fields.optional("stated_in", str)
@@ -425,88 +422,6 @@ def _excerpt(value: str, width: int = 40) -> str:
     return repr(shown)
 
 
-class _Fields:
-    """Typed access to one YAML mapping, failing with the file and line of the key."""
-
-    def __init__(self, record: Any, path: Path, what: str):
-        if not isinstance(record, Record):
-            raise DocumentSpecError(f"expected a mapping for the {what}", path=path)
-        self.record, self.path, self.what = record, path, what
-
-    def fail(self, key: str, message: str, *, error: type[Exception] = DocumentSpecError) -> None:
-        raise error(message, path=self.path, line=self.record.line_of(key))
-
-    def check_keys(self, allowed: set[str]) -> None:
-        for key in self.record:
-            if key not in allowed:
-                self.fail(
-                    str(key),
-                    f"unknown {self.what} field {key!r}; "
-                    f"expected one of {', '.join(sorted(allowed))}",
-                )
-
-    def _get(self, key: str, kind: type, default: Any = ...) -> Any:
-        if key not in self.record or self.record[key] is None:
-            if default is not ...:
-                return default
-            self.fail(key, f"the {self.what} needs a {key!r} field")
-        value = self.record[key]
-        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-            self.fail(
-                key,
-                f"{self.what} field {key!r} should be {_TYPE_NAMES[kind]}, not {value!r}",
-            )
-        return value
-
-    def optional(self, key: str, kind: type) -> Any:
-        return self._get(key, kind, None)
-
-    def string(self, key: str) -> str:
-        value = self._get(key, str)
-        if not value.strip():
-            self.fail(key, f"{self.what} field {key!r} is empty; give a value or 'unknown'")
-        return value
-
-    def integer(self, key: str) -> int:
-        return self._get(key, int)
-
-    def list(self, key: str, default: Any = ...) -> list[Any]:
-        return self._get(key, list, default)
-
-    def identifier(self, key: str) -> str:
-        value = self.string(key)
-        if not _ID.match(value):
-            self.fail(key, f"id {value!r} should use only a-z, 0-9, '-' and '_'")
-        return value
-
-    def choice(self, key: str, options: dict[str, str] | Any, default: Any = ...) -> str:
-        value = self._get(key, str, default)
-        if value not in options:
-            listed = ", ".join(sorted(options))
-            self.fail(key, f"unknown {key} {value!r}; expected one of: {listed}")
-        return value
-
-    def language(self, key: str, *, segmented: bool, default: Any = ...) -> str:
-        options = SEGMENTED_LANGUAGES if segmented else LANGUAGES
-        return self.choice(key, options, default)
-
-    def date(self, key: str) -> str | None:
-        value = self.record.get(key)
-        if value is None:
-            return None
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        try:
-            return dt.date.fromisoformat(str(value)).isoformat()
-        except ValueError:
-            self.fail(key, f"{key} {value!r} is not a date; write it as YYYY-MM-DD")
-        return None
-
-
-_TYPE_NAMES = {
-    str: "text",
-    int: "a whole number",
-    bool: "true or false",
-    list: "a list",
-    Record: "a mapping",
-}
+def _language(fields: Fields, key: str, *, segmented: bool, default: Any = ...) -> str:
+    """A language code: one the layers support (``segmented``) or any known one."""
+    return fields.choice(key, SEGMENTED_LANGUAGES if segmented else LANGUAGES, default)

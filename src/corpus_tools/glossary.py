@@ -1,0 +1,578 @@
+"""The bilingual glossary: terms and named entities, found in any text span.
+
+Terms match through lemmas (simplemma), so ``der stellvertretenden Außenminister`` finds the
+term *stellvertretender Außenminister*; entities match through their listed spellings,
+initials included (``Sergej W. Lawrow``, ``M. Rubio``).  Where anything occurs is computed
+from the corpus, never stored in the glossary files.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .corpus import Corpus, Document
+from .datafile import Fields, Record, load_yaml
+from .errors import GlossaryError
+from .segment import segment_paragraphs
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .display import Rendered
+
+__all__ = [
+    "ENTITY_TYPES",
+    "GENDERS",
+    "PARTS_OF_SPEECH",
+    "Entity",
+    "Glossary",
+    "Match",
+    "Term",
+    "load_glossary",
+]
+
+PARTS_OF_SPEECH = ("noun", "verb", "adjective", "adverb", "phrase")
+GENDERS = {"m": "masculine", "f": "feminine", "n": "neuter", "pl": "plural only"}
+ENTITY_TYPES = {"person": "PER", "organisation": "ORG", "location": "LOC", "event": "EVENT"}
+"""Entity types with the label common NER schemes (CoNLL, OntoNotes-style) give them."""
+LANGUAGES = ("de", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A German–English term; ``de[0]`` and ``en[0]`` are the headwords."""
+
+    id: str
+    de: tuple[str, ...]
+    en: tuple[str, ...]
+    pos: str
+    gender: str | None
+    category: str
+    note: str | None = None
+    line: int = field(default=0, compare=False, repr=False)
+
+    kind = "term"
+
+    def forms(self, language: str) -> tuple[str, ...]:
+        return self.de if language == "de" else self.en
+
+    def german_headword(self) -> str:
+        """The German headword, with its article if it is a noun (``der Außenminister``)."""
+        article = {"m": "der ", "f": "die ", "n": "das ", "pl": "die "}.get(self.gender or "", "")
+        return f"{article}{self.de[0]}"
+
+    def describe(self) -> str:
+        """One line for a tooltip: the translation and the note."""
+        text = f"{self.german_headword()} = {', '.join(self.en)} ({self.pos}, {self.category})"
+        return f"{text}. {self.note}" if self.note else text
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named entity with every spelling of it that occurs in the corpus."""
+
+    id: str
+    type: str
+    name: str
+    role: str
+    variants: tuple[str, ...]
+    note: str | None = None
+    line: int = field(default=0, compare=False, repr=False)
+
+    kind = "entity"
+
+    @property
+    def label(self) -> str:
+        return ENTITY_TYPES[self.type]
+
+    def forms(self, language: str) -> tuple[str, ...]:
+        return self.variants
+
+    def describe(self) -> str:
+        text = f"{self.name} ({self.type}): {self.role}"
+        return f"{text}. {self.note}" if self.note else text
+
+
+Entry = Term | Entity
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One occurrence of a glossary entry: offsets into the document (or the given string)."""
+
+    entry: Entry = field(repr=False)
+    start: int
+    end: int
+    text: str
+    language: str
+    doc: str | None
+    section: str | None
+    by: str
+    """``lemma`` (an inflected form), ``form`` (as listed) or ``spelling`` (an entity's)."""
+
+    @property
+    def entry_id(self) -> str:
+        return self.entry.id
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    entry: Entry
+    words: tuple[frozenset[str], ...]
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """What matching needs of a run of tokens: offsets, keys and language."""
+
+    source: str
+    doc: str | None
+    starts: Sequence[int]
+    ends: Sequence[int]
+    texts: list[str]
+    folded: list[tuple[str, str]]
+    languages: list[str]
+    sections: list[str | None]
+
+
+class Glossary:
+    """Terms and entities of one corpus, with lookup, tables and highlighting."""
+
+    def __init__(self, corpus: Corpus, terms: Sequence[Term], entities: Sequence[Entity]):
+        self.corpus = corpus
+        self.terms = tuple(terms)
+        self.entities = tuple(entities)
+        self._patterns = {language: _compile(self.entries, language) for language in LANGUAGES}
+        self._order = {entry.id: position for position, entry in enumerate(self.entries)}
+        self._by_document: dict[str, list[Match]] = {}
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return (*self.terms, *self.entities)
+
+    def __repr__(self) -> str:
+        return f"<Glossary: {len(self.terms)} terms, {len(self.entities)} entities>"
+
+    def entry(self, entry_id: str) -> Entry:
+        """The term or entity with this id."""
+        for candidate in self.entries:
+            if candidate.id == entry_id:
+                return candidate
+        raise GlossaryError(f"no glossary entry {entry_id!r}")
+
+    def find(self, target: Any, *, language: str = "de", overlapping: bool = False) -> list[Match]:
+        """Glossary matches in a document, a unit of one (section, paragraph, sentence) or a
+        string, sorted by position.
+
+        Args:
+            target: a :class:`Document`, a unit with ``doc_id``/``start``/``end``, or text.
+            language: the language of ``target`` when it is a string.
+            overlapping: keep every match; by default the longest wins where matches overlap.
+        """
+        if isinstance(target, str):
+            found = self._match(_string_tokens(target, language))
+            return found if overlapping else _longest(found)
+        doc_id = target.id if isinstance(target, Document) else target.doc_id
+        found = self._document_matches(doc_id)
+        if not isinstance(target, Document):
+            found = _within(found, target.start, target.end)
+        return found if overlapping else _longest(found)
+
+    def _document_matches(self, doc_id: str) -> list[Match]:
+        if doc_id not in self._by_document:
+            self._by_document[doc_id] = self._match(_document_tokens(self.corpus[doc_id]))
+        return self._by_document[doc_id]
+
+    def _match(self, tokens: _Tokens) -> list[Match]:
+        found: list[Match] = []
+        for position, (text, lemma) in enumerate(tokens.folded):
+            index = self._patterns[tokens.languages[position]]
+            for key in {text, lemma}:
+                for pattern in index.get(key, ()):
+                    match = _try(pattern, tokens, position)
+                    if match is not None:
+                        found.append(match)
+        order = self._order
+        found.sort(key=lambda m: (m.start, m.start - m.end, m.entry.kind, order[m.entry.id]))
+        return _unique(found)
+
+    def occurrences(self) -> pd.DataFrame:
+        """Every match in the corpus (longest wins), one row each."""
+        import pandas as pd
+
+        rows = [
+            {
+                "doc": m.doc,
+                "section": m.section,
+                "language": m.language,
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "kind": m.entry.kind,
+                "entry": m.entry.id,
+                "by": m.by,
+            }
+            for doc in self.corpus.values()
+            for m in self.find(doc)
+        ]
+        return pd.DataFrame(rows)
+
+    def term_counts(self) -> pd.DataFrame:
+        """Per term: headwords, category and how often it occurs in German and English text."""
+        import pandas as pd
+
+        found = self.occurrences()
+        terms = found[found.kind == "term"]
+        counts = terms.groupby(["entry", "language"]).size().unstack(fill_value=0)
+        rows = [
+            {
+                "term": t.id,
+                "de": t.de[0],
+                "en": t.en[0],
+                "category": t.category,
+                "in German text": int(counts.at[t.id, "de"]) if _has(counts, t.id, "de") else 0,
+                "in English text": int(counts.at[t.id, "en"]) if _has(counts, t.id, "en") else 0,
+            }
+            for t in self.terms
+        ]
+        return pd.DataFrame(rows)
+
+    def coverage(self) -> pd.DataFrame:
+        """Per top-level section: language, tokens, term matches, distinct terms and the share
+        of tokens that lie inside a term."""
+        import pandas as pd
+
+        rows = []
+        for doc in self.corpus.values():
+            for section in doc.sections:
+                if section.depth or section.kind == "separator":
+                    continue
+                terms = [m for m in self.find(section) if m.entry.kind == "term"]
+                tokens = doc.tokens.covered_by(section.start, section.end)
+                covered = sum(len(doc.tokens.covered_by(m.start, m.end)) for m in terms)
+                rows.append(
+                    {
+                        "doc": doc.id,
+                        "section": section.id,
+                        "language": section.language,
+                        "tokens": len(tokens),
+                        "term matches": len(terms),
+                        "distinct terms": len({m.entry.id for m in terms}),
+                        "tokens in terms (%)": round(100 * covered / max(len(tokens), 1), 1),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def spellings(self, types: Iterable[str] = ("person",)) -> pd.DataFrame:
+        """Each entity's spellings side by side across the texts of the corpus.
+
+        Columns are the voices of the document (the German commentary, the US statement, the
+        DeepL readout, the Reuters report ...), in the order they first speak.
+        """
+        import pandas as pd
+
+        wanted = set(types)
+        cells: dict[str, dict[str, list[str]]] = {}
+        voices: list[str] = []
+        for doc in self.corpus.values():
+            for m in self.find(doc):
+                if m.entry.kind != "entity" or m.entry.type not in wanted:
+                    continue
+                voice = _voice(doc, m.section)
+                if voice not in voices:
+                    voices.append(voice)
+                spelled = cells.setdefault(m.entry.id, {}).setdefault(voice, [])
+                if m.text not in spelled:
+                    spelled.append(m.text)
+        rows = [
+            {"entity": e.name, **{v: " · ".join(cells.get(e.id, {}).get(v, [])) for v in voices}}
+            for e in self.entities
+            if e.type in wanted and e.id in cells
+        ]
+        return pd.DataFrame(rows).set_index("entity")
+
+    def highlight(self, unit: Any, *, only: Iterable[str] | None = None) -> Rendered:
+        """A section, paragraph or sentence as HTML with each match marked and explained in a
+        tooltip.
+
+        Args:
+            unit: what to show.
+            only: show only these term categories and entity types (e.g. ``["person"]``).
+        """
+        from .display import highlighted
+
+        matches = self.find(unit)
+        if only is not None:
+            wanted = set(only)
+            matches = [m for m in matches if _group(m.entry) in wanted]
+        doc = self.corpus[unit.doc_id]
+        return highlighted(doc.text, unit.start, unit.end, matches)
+
+
+def _group(entry: Entry) -> str:
+    return entry.type if isinstance(entry, Entity) else entry.category
+
+
+def _has(counts: Any, row: str, column: str) -> bool:
+    return row in counts.index and column in counts.columns
+
+
+def _voice(doc: Document, section_id: str | None) -> str:
+    section = doc.section(section_id) if section_id else None
+    if section is None:
+        return "unknown"
+    kind = "commentary" if section.kind in {"heading", "editorial_note"} else section.kind
+    chain = section.provenance.translation
+    via = f", {chain.engine}" if chain else ""
+    return f"{kind.replace('_', ' ')} ({section.language}{via})"
+
+
+def _try(pattern: _Pattern, tokens: _Tokens, position: int) -> Match | None:
+    end = position + len(pattern.words)
+    if end > len(tokens.texts):
+        return None
+    language = tokens.languages[position]
+    by_lemma = False
+    for offset, word in enumerate(pattern.words):
+        index = position + offset
+        if tokens.languages[index] != language:
+            return None
+        if pattern.exact:
+            if tokens.texts[index] not in word:
+                return None
+            continue
+        text, lemma = tokens.folded[index]
+        if text not in word:
+            if lemma not in word:
+                return None
+            by_lemma = True
+    start, stop = tokens.starts[position], tokens.ends[end - 1]
+    by = "spelling" if pattern.exact else ("lemma" if by_lemma else "form")
+    text = tokens.source[start:stop]
+    return Match(
+        pattern.entry, start, stop, text, language, tokens.doc, tokens.sections[position], by
+    )
+
+
+def _unique(found: list[Match]) -> list[Match]:
+    """One match per entry and span (a term can match through several of its forms)."""
+    seen: set[tuple[str, int, int]] = set()
+    unique = []
+    for match in found:
+        key = (match.entry.id, match.start, match.end)
+        if key not in seen:
+            seen.add(key)
+            unique.append(match)
+    return unique
+
+
+def _longest(found: list[Match]) -> list[Match]:
+    """Leftmost-longest matches that do not overlap (``found`` is sorted so that, at equal
+    spans, entities come before terms and earlier entries before later ones)."""
+    kept: list[Match] = []
+    last_end = -1
+    for match in found:
+        if match.start >= last_end:
+            kept.append(match)
+            last_end = match.end
+    return kept
+
+
+def _within(found: list[Match], start: int, end: int) -> list[Match]:
+    low = bisect_left(found, start, key=lambda m: m.start)
+    return [m for m in found[low:] if m.start < end and m.end <= end]
+
+
+def _compile(entries: Iterable[Entry], language: str) -> dict[str, list[_Pattern]]:
+    """Index the entries' forms in ``language`` by the key of their first word."""
+    index: dict[str, list[_Pattern]] = {}
+    for entry in entries:
+        exact = entry.kind == "entity"
+        for form in entry.forms(language):
+            tokens = _string_tokens(form, language)
+            words = tuple(
+                frozenset({text} if exact else {text.casefold(), lemma})
+                for text, (_, lemma) in zip(tokens.texts, tokens.folded, strict=True)
+            )
+            pattern = _Pattern(entry, words, exact)
+            first = tokens.folded[0][0] if not exact else tokens.texts[0].casefold()
+            keys = {first} if exact else set(words[0])
+            for key in keys:
+                index.setdefault(key, []).append(pattern)
+    return index
+
+
+def _string_tokens(text: str, language: str) -> _Tokens:
+    layers = segment_paragraphs(text, [(0, len(text), language)])
+    texts = [text[s:e] for s, e in zip(layers.token_start, layers.token_end, strict=True)]
+    return _Tokens(
+        text,
+        None,
+        layers.token_start,
+        layers.token_end,
+        texts,
+        [(t.casefold(), lemma.casefold()) for t, lemma in zip(texts, layers.lemma, strict=True)],
+        [language] * len(texts),
+        [None] * len(texts),
+    )
+
+
+def _document_tokens(doc: Document) -> _Tokens:
+    columns = doc.tokens._columns
+    starts, ends = columns["start"], columns["end"]
+    texts = [doc.text[s:e] for s, e in zip(starts, ends, strict=True)]
+    section_ids = doc.sections._columns["id"]
+    languages = [spec.provenance.language for spec in doc.manifest.sections]
+    lemmas = columns["lemma"]
+    return _Tokens(
+        doc.text,
+        doc.id,
+        starts,
+        ends,
+        texts,
+        [(t.casefold(), lemma.casefold()) for t, lemma in zip(texts, lemmas, strict=True)],
+        [languages[s] for s in columns["section"]],
+        [section_ids[s] for s in columns["section"]],
+    )
+
+
+_TERM_KEYS = {"id", "de", "en", "pos", "gender", "category", "note"}
+_ENTITY_KEYS = {"id", "type", "name", "role", "variants", "note"}
+
+
+def load_glossary(corpus: Corpus | None = None, folder: Path | str | None = None) -> Glossary:
+    """Read and validate ``glossary/terms.yaml`` and ``glossary/entities.yaml``.
+
+    Args:
+        corpus: the corpus the glossary describes (default: :func:`load_corpus`).
+        folder: the glossary folder (default: ``glossary/`` in the corpus folder).
+
+    Raises:
+        GlossaryError: a malformed, duplicate or empty entry, an unknown category, part of
+            speech, gender or entity type, or an entity spelling that never occurs; the
+            message names the file and line.
+    """
+    if corpus is None:
+        from .corpus import load_corpus
+
+        corpus = load_corpus()
+    folder = Path(folder) if folder is not None else corpus.root / "glossary"
+    terms = _read_terms(folder / "terms.yaml")
+    entities, variant_lines = _read_entities(folder / "entities.yaml")
+    glossary = Glossary(corpus, terms, entities)
+    _check_spellings_occur(glossary, folder / "entities.yaml", variant_lines)
+    return glossary
+
+
+def _read_terms(path: Path) -> list[Term]:
+    data = Fields(load_yaml(path, what="glossary file"), path, "glossary file", GlossaryError)
+    data.check_keys({"categories", "terms"})
+    categories = data.record.get("categories")
+    if not isinstance(categories, Record) or not categories:
+        data.fail("categories", "'categories' should map each category to a description")
+    terms: list[Term] = []
+    seen: dict[Any, int] = {}
+    for record in data.list("terms"):
+        fields = Fields(record, path, "term", GlossaryError)
+        fields.check_keys(_TERM_KEYS)
+        pos = fields.choice("pos", dict.fromkeys(PARTS_OF_SPEECH))
+        term = Term(
+            id=fields.identifier("id"),
+            de=_forms(fields, "de"),
+            en=_forms(fields, "en"),
+            pos=pos,
+            gender=_gender(fields, pos),
+            category=fields.choice("category", categories),
+            note=fields.optional("note", str),
+            line=record.line,
+        )
+        for key in (term.id, (term.de[0], term.en[0])):
+            if key in seen:
+                fields.fail(
+                    "id", f"term {term.id!r} repeats the entry on line {seen[key]}; merge them"
+                )
+            seen[key] = record.line
+        terms.append(term)
+    return terms
+
+
+def _read_entities(path: Path) -> tuple[list[Entity], dict[str, int]]:
+    data = Fields(load_yaml(path, what="glossary file"), path, "glossary file", GlossaryError)
+    data.check_keys({"entities"})
+    entities: list[Entity] = []
+    ids: dict[str, int] = {}
+    spellings: dict[str, str] = {}
+    variant_lines: dict[str, int] = {}
+    for record in data.list("entities"):
+        fields = Fields(record, path, "entity", GlossaryError)
+        fields.check_keys(_ENTITY_KEYS)
+        entity = Entity(
+            id=fields.identifier("id"),
+            type=fields.choice("type", ENTITY_TYPES),
+            name=fields.string("name"),
+            role=fields.string("role"),
+            variants=_forms(fields, "variants"),
+            note=fields.optional("note", str),
+            line=record.line,
+        )
+        if entity.id in ids:
+            fields.fail("id", f"entity {entity.id!r} repeats the entry on line {ids[entity.id]}")
+        ids[entity.id] = record.line
+        for variant in entity.variants:
+            if variant in spellings:
+                fields.fail(
+                    "variants",
+                    f"spelling {variant!r} is claimed by {spellings[variant]!r} and {entity.id!r}; "
+                    "a spelling must name one entity",
+                )
+            spellings[variant] = entity.id
+        variant_lines[entity.id] = record.line_of("variants")
+        entities.append(entity)
+    return entities, variant_lines
+
+
+def _forms(fields: Fields, key: str) -> tuple[str, ...]:
+    value = fields.record.get(key)
+    forms = [value] if isinstance(value, str) else value
+    if not isinstance(forms, list) or not forms:
+        fields.fail(key, f"{key!r} should be a form or a list of forms")
+    cleaned = []
+    for form in forms:
+        if not isinstance(form, str) or not form.strip() or form != form.strip():
+            fields.fail(key, f"{key!r} has an empty form or one with surrounding spaces: {form!r}")
+        if form in cleaned:
+            fields.fail(key, f"{key!r} lists {form!r} twice")
+        cleaned.append(form)
+    return tuple(cleaned)
+
+
+def _gender(fields: Fields, pos: str) -> str | None:
+    gender = fields.optional("gender", str)
+    if pos == "noun" and gender not in GENDERS:
+        fields.fail("gender", f"a German noun needs a gender: one of {', '.join(GENDERS)}")
+    if pos != "noun" and gender is not None:
+        fields.fail("gender", f"only nouns have a gender, and this term is a {pos}")
+    return gender
+
+
+def _check_spellings_occur(glossary: Glossary, path: Path, lines: dict[str, int]) -> None:
+    found = {
+        (m.entry.id, m.text)
+        for doc in glossary.corpus.values()
+        for m in glossary.find(doc, overlapping=True)
+        if m.entry.kind == "entity"
+    }
+    for entity in glossary.entities:
+        for variant in entity.variants:
+            if (entity.id, variant) not in found:
+                raise GlossaryError(
+                    f"spelling {variant!r} of {entity.id!r} never occurs in the corpus; "
+                    "correct it or remove it (only spellings found in the texts are listed)",
+                    path=path,
+                    line=lines[entity.id],
+                )

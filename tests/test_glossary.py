@@ -1,0 +1,296 @@
+"""The glossary: validated data, inflection-aware lookup, names through their spellings, tables,
+highlighting and exports."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import xml.etree.ElementTree as ET
+import zipfile
+from itertools import pairwise
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from corpus_tools import Corpus, Document
+from corpus_tools.cli import main
+from corpus_tools.errors import DataFileError, GlossaryError
+from corpus_tools.glossary import Glossary, load_glossary
+from corpus_tools.termbase import (
+    TBX_NAMESPACE,
+    deepl_entries,
+    terms_frame,
+    write_anki,
+    write_table,
+    write_tbx,
+)
+
+from .conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def glossary(corpus: Corpus) -> Glossary:
+    return load_glossary(corpus)
+
+
+def test_glossary_has_enough_well_formed_terms(glossary: Glossary) -> None:
+    assert len(glossary.terms) >= 80
+    assert len(glossary.entities) >= 20
+    nouns = [t for t in glossary.terms if t.pos == "noun"]
+    assert all(t.gender in {"m", "f", "n", "pl"} for t in nouns)
+    assert all(t.gender is None for t in glossary.terms if t.pos != "noun")
+    assert {e.type for e in glossary.entities} == {"person", "organisation", "location", "event"}
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "found"),
+    [
+        ("auf der Ebene der stellvertretenden Außenminister", "stellvertretender-aussenminister",
+         "stellvertretenden Außenminister"),
+        ("Er traf den russischen Außenminister.", "aussenminister", "Außenminister"),
+        ("die Beschränkungen aufzuheben", "aufheben", "aufzuheben"),
+        ("Beide Seiten kamen überein", "uebereinkommen", "kamen überein"),
+        ("mit den diplomatischen Vertretungen", "diplomatische-vertretung",
+         "diplomatischen Vertretungen"),
+    ],
+)  # fmt: skip
+def test_terms_match_inflected_forms_in_text(
+    glossary: Glossary, text: str, term: str, found: str
+) -> None:
+    matches = [m for m in glossary.find(text, language="de") if m.entry.id == term]
+    assert len(matches) == 1
+    match = matches[0]
+    assert text[match.start : match.end] == match.text == found
+    assert match.doc is None and match.language == "de"
+
+
+def test_english_terms_match_in_english(glossary: Glossary) -> None:
+    matches = glossary.find("Both parties pledged to normalize relations.", language="en")
+    assert [(m.entry.id, m.by) for m in matches] == [
+        ("seite", "lemma"),
+        ("zusage", "lemma"),
+        ("normalisieren", "form"),
+        ("beziehung", "form"),
+    ]
+
+
+def test_names_match_through_their_spellings(glossary: Glossary, doc: Document) -> None:
+    readout = doc.section("russian-readout")
+    names = {
+        m.text: m.entry.id
+        for m in glossary.find(readout)
+        if m.entry.kind == "entity" and m.entry.type == "person"
+    }
+    assert names["Sergej W. Lawrow"] == "sergei-lavrov"
+    assert names["M. Rubio"] == "marco-rubio"
+    assert names["S. Whitkoff"] == "steve-witkoff"
+    assert names["M. bin Salman"] == "mohammed-bin-salman"
+    assert names["Wladimir W. Putin"] == "vladimir-putin"
+
+
+def test_matches_are_exact_document_offsets_inside_the_unit(
+    glossary: Glossary, doc: Document
+) -> None:
+    sentence = doc.sentences[20]
+    matches = glossary.find(sentence)
+    assert matches
+    for match in matches:
+        assert doc.text[match.start : match.end] == match.text
+        assert sentence.start <= match.start < match.end <= sentence.end
+        assert match.doc == doc.id and match.section == "russian-readout"
+    everywhere = glossary.find(doc)
+    assert all(doc.text[m.start : m.end] == m.text for m in everywhere)
+    assert all(a.end <= b.start for a, b in pairwise(everywhere))
+
+
+def test_longest_match_wins_unless_overlaps_are_asked_for(
+    glossary: Glossary, doc: Document
+) -> None:
+    start = doc.text.index("Crown Prince")
+    longest = [m for m in glossary.find(doc) if m.start == start]
+    assert [m.entry.id for m in longest] == ["kronprinz"]
+    overlapping = glossary.find(doc, overlapping=True)
+    inside = {m.entry.id for m in overlapping if start <= m.start < start + len("Crown Prince")}
+    assert inside == {"kronprinz", "prinz"}
+
+
+def test_spelling_table_sets_the_texts_side_by_side(glossary: Glossary) -> None:
+    table = glossary.spellings()
+    assert table.loc["Steve Witkoff", "readout (de, DeepL)"] == "S. Whitkoff"
+    assert table.loc["Steve Witkoff", "official statement (en)"] == "Steve Witkoff"
+    assert table.loc["Sergei Lavrov", "commentary (de)"] == "Sergej Lawrow"
+    assert "Sergej W. Lawrow" in table.loc["Sergei Lavrov", "readout (de, DeepL)"]
+    assert table.loc["Maria Zakharova", "news report (en)"] == "Maria Zakharova · Zakharova"
+    places = glossary.spellings(types=["location"])
+    assert places.loc["Riyadh", "commentary (de)"] == "Riad"
+    assert places.loc["Riyadh", "caption (en)"] == "Riyadh"
+
+
+def test_coverage_and_counts_agree_with_the_matches(glossary: Glossary) -> None:
+    coverage = glossary.coverage()
+    occurrences = glossary.occurrences()
+    terms = occurrences[occurrences.kind == "term"]
+    assert coverage["term matches"].sum() == len(terms)
+    readout = coverage.set_index("section").loc["russian-readout"]
+    assert readout.language == "de" and readout["distinct terms"] > 50
+    counts = glossary.term_counts().set_index("term")
+    assert counts.loc["angriffskrieg", "in German text"] == 1
+    assert counts.loc["angriffskrieg", "in English text"] == 0
+    assert counts["in German text"].sum() + counts["in English text"].sum() == len(terms)
+
+
+def test_highlight_marks_matches_and_escapes_notes(glossary: Glossary, doc: Document) -> None:
+    paragraph = doc.paragraphs[13]
+    shown = glossary.highlight(paragraph, only=["person"])
+    assert repr(shown).startswith("7 glossary matches: [Wladimir W. Putin] [Donald Trump]")
+    html = shown._repr_html_()
+    assert html.count("<mark") == 7
+    assert 'title="Steve Witkoff (person): Special Envoy' in html
+    assert "The DeepL readout spells him &quot;Whitkoff&quot;" in html
+
+
+def test_highlight_escapes_text_and_tooltips(tmp_path: Path, corpus: Corpus) -> None:
+    folder = _glossary_copy(tmp_path)
+    terms = folder / "terms.yaml"
+    terms.write_text(
+        terms.read_text("utf-8").replace(
+            "note: German press usage for the US Secretary of State.",
+            "note: <script>alert('x')</script>",
+        ),
+        "utf-8",
+    )
+    glossary = load_glossary(corpus, folder)
+    doc = corpus["riyadh-2025-02-18"]
+    html = glossary.highlight(doc.section("bridge-to-statement"))._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def _glossary_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "glossary"
+    shutil.copytree(CORPUS / "glossary", folder)
+    return folder
+
+
+def _edit(path: Path, old: str, new: str) -> int:
+    text = path.read_text("utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), "utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("terms.yaml", "  - id: prinz\n", "  - id: kronprinz\n",
+         "term 'kronprinz' repeats the entry on line"),
+        ("terms.yaml", "    de: Prinz\n    en: Prince\n",
+         "    de: Kronprinz\n    en: Crown Prince\n", "term 'prinz' repeats the entry on line"),
+        ("terms.yaml", "    de: Delegation\n", "    de: [Delegation, '']\n",
+         "'de' has an empty form"),
+        ("terms.yaml", "    en: pace\n    pos: noun\n    gender: n\n    category: commentary\n",
+         "    en: pace\n    pos: noun\n    gender: n\n    category: rhetoric\n",
+         "unknown category 'rhetoric'; expected one of: commentary, diplomacy"),
+        ("terms.yaml", "    en: neutrality\n    pos: noun\n    gender: f\n",
+         "    en: neutrality\n    pos: noun\n", "a German noun needs a gender"),
+        ("terms.yaml", "    en: discuss\n    pos: verb\n",
+         "    en: discuss\n    pos: verb\n    gender: m\n",
+         "only nouns have a gender, and this term is a verb"),
+        ("entities.yaml", "    type: event\n", "    type: happening\n",
+         "unknown type 'happening'; expected one of: event, location, organisation, person"),
+        ("entities.yaml", "variants: [Steve Witkoff, S. Whitkoff]",
+         "variants: [Steve Witkoff, S. Whitkof]",
+         "spelling 'S. Whitkof' of 'steve-witkoff' never occurs in the corpus"),
+        ("entities.yaml", "variants: [Kyiv]", "variants: [Kyiv, Riad]",
+         "spelling 'Riad' is claimed by 'riyadh' and 'kyiv'"),
+    ],
+)  # fmt: skip
+def test_malformed_glossary_names_file_and_line(
+    tmp_path: Path, corpus: Corpus, file: str, old: str, new: str, message: str
+) -> None:
+    folder = _glossary_copy(tmp_path)
+    line = _edit(folder / file, old, new)
+    with pytest.raises(GlossaryError) as caught:
+        load_glossary(corpus, folder)
+    text = str(caught.value)
+    assert message in text
+    assert text.startswith(f"{folder / file}:")
+    reported = int(text.split(":")[1])
+    assert line - 4 <= reported <= line + 4, text  # the entry or the offending key
+
+
+def test_invalid_glossary_yaml_is_a_data_file_error(tmp_path: Path, corpus: Corpus) -> None:
+    folder = _glossary_copy(tmp_path)
+    _edit(folder / "entities.yaml", "    type: event\n", "    type: [event\n")
+    with pytest.raises(DataFileError, match=r"entities\.yaml:\d+: invalid YAML"):
+        load_glossary(corpus, folder)
+
+
+def test_tbx_export_is_well_formed_and_complete(glossary: Glossary, tmp_path: Path) -> None:
+    path = write_tbx(glossary, tmp_path / "glossary.tbx")
+    root = ET.parse(path).getroot()
+    ns = {"tbx": TBX_NAMESPACE}
+    assert root.tag == f"{{{TBX_NAMESPACE}}}tbx" and root.get("type") == "TBX-Basic"
+    concepts = root.findall(".//tbx:conceptEntry", ns)
+    assert len(concepts) == len(glossary.terms) + len(glossary.entities)
+    first = concepts[0]
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    german = first.find("tbx:langSec", ns)
+    assert german is not None and german.get(lang) == "de"
+    assert german.findtext("tbx:termSec/tbx:term", namespaces=ns) == "Außenminister"
+    genders = {n.text for n in root.iterfind(".//tbx:termNote[@type='grammaticalGender']", ns)}
+    assert genders <= {"masculine", "feminine", "neuter", "other"}
+    witkoff = root.find(".//tbx:conceptEntry[@id='steve-witkoff']", ns)
+    assert witkoff is not None
+    spellings = {
+        section.get(lang): [t.text for t in section.iterfind("tbx:termSec/tbx:term", ns)]
+        for section in witkoff.iterfind("tbx:langSec", ns)
+    }
+    assert spellings == {"de": ["S. Whitkoff"], "en": ["Steve Witkoff"]}
+
+
+def test_deepl_entries_are_unique_trimmed_and_fix_names(glossary: Glossary) -> None:
+    entries = deepl_entries(glossary, "de")
+    assert all(k == k.strip() and v == v.strip() and k and v for k, v in entries.items())
+    assert entries["S. Whitkoff"] == "Steve Witkoff"
+    assert entries["Sergej W. Lawrow"] == "Sergei Lavrov"
+    assert entries["Angriffskrieg"] == "war of aggression"
+    back = deepl_entries(glossary, "en")
+    assert back["Secretary of State"] == "Außenminister"
+    assert back["Steve Witkoff"] == "Steve Witkoff" and "S. Whitkoff" not in back
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_table_export_round_trips(glossary: Glossary, tmp_path: Path, suffix: str) -> None:
+    path = write_table(glossary, tmp_path / f"terms{suffix}")
+    back = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", keep_default_na=False)
+    assert back.equals(terms_frame(glossary))
+
+
+def test_anki_deck_has_one_card_per_term(glossary: Glossary, tmp_path: Path) -> None:
+    path = write_anki(glossary, tmp_path / "terms.apkg")
+    with zipfile.ZipFile(path) as package:
+        package.extract("collection.anki2", tmp_path)
+    with sqlite3.connect(tmp_path / "collection.anki2") as db:
+        fields = [row[0].split("\x1f") for row in db.execute("select flds from notes")]
+    assert len(fields) == len(glossary.terms)
+    assert ["der Außenminister", "Foreign Minister, Secretary of State"] in [f[:2] for f in fields]
+
+
+def test_export_command_writes_every_glossary_format(
+    corpus_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    shutil.copytree(CORPUS / "glossary", corpus_copy / "glossary")
+    assert main(["export", "glossary", str(tmp_path / "out"), "--corpus", str(corpus_copy)]) == 0
+    names = [Path(line).name for line in capsys.readouterr().out.split()]
+    assert names == [
+        "terms.csv",
+        "terms.tsv",
+        "glossary.tbx",
+        "deepl-de-en.tsv",
+        "deepl-en-de.tsv",
+        "terms.apkg",
+    ]
+    lines = (tmp_path / "out" / "deepl-de-en.tsv").read_text("utf-8").splitlines()
+    assert "S. Whitkoff\tSteve Witkoff" in lines
+    assert all(line.count("\t") == 1 for line in lines)
