@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from . import corpus_load, glossary_lookup
+from . import corpus_load, glossary_lookup, translation_cost
 from .synthetic import generate
 
 
@@ -23,6 +23,7 @@ def main() -> None:
             *corpus_load.generated_corpus(root),
             *glossary_lookup.real_corpus(),
             *glossary_lookup.generated_corpus(root),
+            *translation_cost.translate_twice(),
         ]
     width = max(len(name) for name, _, _ in rows)
     print(f"\n{'benchmark':<{width}}  {'measured':>20}  goal")

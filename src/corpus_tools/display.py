@@ -14,7 +14,7 @@ from typing import Any
 from .corpus import Section
 from .provenance import LANGUAGES
 
-__all__ = ["Rendered", "escape", "highlighted", "translation_chain"]
+__all__ = ["Rendered", "escape", "highlighted", "side_by_side", "translation_chain", "word_diff"]
 
 
 def escape(value: object) -> str:
@@ -124,3 +124,43 @@ def highlighted(text: str, start: int, end: int, matches: Sequence[Any]) -> Rend
     )
     summary = f"{len(matches)} glossary matches: " + " ".join(plain)
     return Rendered(body, summary)
+
+
+def word_diff(reference: str, other: str) -> Rendered:
+    """``other`` compared word by word with ``reference``: words only in the reference are
+    struck through, words only in ``other`` are underlined."""
+    import difflib
+
+    old, new = reference.split(), other.split()
+    pieces: list[str] = []
+    plain: list[str] = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            pieces.append(escape(" ".join(old[a1:a2])))
+            plain.append(" ".join(old[a1:a2]))
+            continue
+        if a2 > a1:
+            removed = " ".join(old[a1:a2])
+            pieces.append(f'<del style="background:#fbd5d5">{escape(removed)}</del>')
+            plain.append(f"[-{removed}-]")
+        if b2 > b1:
+            added = " ".join(new[b1:b2])
+            pieces.append(f'<ins style="background:#d5f5d5">{escape(added)}</ins>')
+            plain.append(f"{{+{added}+}}")
+    return Rendered(f'<div style="line-height:1.6">{" ".join(pieces)}</div>', " ".join(plain))
+
+
+def side_by_side(columns: Sequence[tuple[str, str | None]]) -> Rendered:
+    """Texts in labelled columns, e.g. source, reference and machine translation."""
+    width = f"{100 // len(columns)}%"
+    style = f"vertical-align:top;text-align:left;padding:.4em .8em;width:{width}"
+    cells = "".join(
+        f'<td style="{style}">{escape(text) if text is not None else MISSING_HTML}</td>'
+        for _, text in columns
+    )
+    heads = "".join(f'<th style="text-align:left">{escape(label)}</th>' for label, _ in columns)
+    plain = "\n".join(f"{label}: {text or '(not available)'}" for label, text in columns)
+    return Rendered(f"<table><tr>{heads}</tr><tr>{cells}</tr></table>", plain)
+
+
+MISSING_HTML = "<i>not available</i>"

@@ -17,6 +17,7 @@ __all__ = [
     "GlossaryError",
     "SectionError",
     "SourceError",
+    "TranslationError",
 ]
 
 
@@ -59,3 +60,39 @@ def _located(message: str, path: Path | None, line: int | None) -> str:
         return message
     where = f"{path}:{line}" if line is not None else str(path)
     return f"{where}: {message}"
+
+
+class TranslationError(CorpusError):
+    """A translation could not be made; subclasses say why and what to do."""
+
+
+class AuthorizationError(TranslationError):
+    """DeepL refused the key (HTTP 403)."""
+
+
+class QuotaExceededError(TranslationError):
+    """The DeepL account's character quota for this period is used up (HTTP 456)."""
+
+
+class TooManyRequestsError(TranslationError):
+    """DeepL still answered 429 after the client's own retries."""
+
+
+class ServiceError(TranslationError):
+    """DeepL answered with a server error after the client's own retries."""
+
+
+class ConnectionFailedError(TranslationError):
+    """DeepL could not be reached."""
+
+
+class UnsupportedLanguageError(TranslationError):
+    """A language this corpus does not translate between."""
+
+
+class NoReferenceError(TranslationError):
+    """A text is not a paragraph of the corpus, so no reference translation exists for it."""
+
+
+class ReferenceDataError(CorpusError):
+    """A reference translation file is malformed or does not cover the corpus's paragraphs."""

@@ -1,0 +1,457 @@
+"""One front for translation, :func:`translate`, with three engines behind it.
+
+* ``deepl``: the official ``deepl`` client, with the key from ``DEEPL_AUTH_KEY`` and, for tests
+  or a proxy, the server from ``DEEPL_SERVER_URL``; many texts per request; a persistent cache
+  in front, so a second run bills nothing.
+* ``reference``: the corpus's own reference translations, paragraph by paragraph; offline.
+* ``auto`` (the default): DeepL when a key is set, otherwise the references.  If DeepL fails,
+  cached translations and the references stand in, with a visible note; a notebook never dies
+  for it.
+
+Every result is a :class:`TranslationRecord` that names its engine, languages, glossary, date
+and the characters billed.  The key is never written to a record, the cache, a log or a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .deepl_engine import AccountUsage, DeepLEngine, batches, glossary_digest
+from .errors import NoReferenceError, TranslationError, UnsupportedLanguageError
+from .translation_cache import CachedTranslation, TranslationCache, cache_key, default_cache_path
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .corpus import Corpus
+    from .glossary import Glossary
+    from .reference_translations import ReferenceTranslations
+
+__all__ = [
+    "BACKENDS",
+    "ENGINE_CACHE",
+    "ENGINE_DEEPL",
+    "ENGINE_REFERENCE",
+    "LANGUAGES",
+    "SessionUsage",
+    "TranslationRecord",
+    "Translator",
+    "check_terms",
+    "records_frame",
+    "translate",
+    "usage",
+]
+
+LANGUAGES = ("de", "en")
+BACKENDS = ("auto", "deepl", "reference")
+ENGINE_DEEPL = "DeepL"
+ENGINE_CACHE = "DeepL (cache)"
+ENGINE_REFERENCE = "reference"
+PROGRESS_THRESHOLD = 2 * 50
+"""Show a progress bar when more texts than this need DeepL (more than two requests)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationRecord:
+    """One translated text and where the translation came from."""
+
+    source: str
+    translation: str | None
+    source_lang: str | None
+    target_lang: str
+    engine: str | None
+    glossary: str | None = None
+    billed_characters: int = 0
+    cached: bool = False
+    date: str | None = None
+    translator: str | None = None
+    note: str | None = None
+
+    def __repr__(self) -> str:
+        shown = (self.translation or "")[:60]
+        return f"<TranslationRecord {self.engine}: {shown!r}>"
+
+
+@dataclass
+class SessionUsage:
+    """What this session's translations cost."""
+
+    billed_characters: int = 0
+    deepl_requests: int = 0
+    cache_hits: int = 0
+    reference_translations: int = 0
+    account: AccountUsage | None = None
+
+    def __repr__(self) -> str:
+        text = (
+            f"this session: {self.billed_characters:,} characters billed in "
+            f"{self.deepl_requests} DeepL requests; {self.cache_hits} from the cache; "
+            f"{self.reference_translations} reference translations"
+        )
+        if self.account is not None and self.account.limit:
+            text += (
+                f"\nDeepL account: {self.account.characters:,} of {self.account.limit:,} "
+                "characters used this period"
+            )
+        return text
+
+
+@dataclass
+class Translator:
+    """A translation session: engines, cache, and what the session has billed.
+
+    Args:
+        corpus: the corpus whose reference translations to use (default: :func:`load_corpus`).
+        auth_key: the DeepL key (default: ``$DEEPL_AUTH_KEY``); never stored anywhere else.
+        server_url: another DeepL server (default: ``$DEEPL_SERVER_URL``).
+        cache: a :class:`TranslationCache`, a path for one, or None for the default path.
+        say: where notes for the user go (default: ``print``).
+    """
+
+    corpus: Corpus | None = None
+    auth_key: str | None = field(default=None, repr=False)
+    server_url: str | None = None
+    cache: TranslationCache | Path | str | None = None
+    say: Callable[[str], None] = print
+    session: SessionUsage = field(default_factory=SessionUsage)
+    _engine: DeepLEngine | None = field(default=None, init=False, repr=False)
+    _references: ReferenceTranslations | None = field(default=None, init=False, repr=False)
+    _said: set[str] = field(default_factory=set, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.auth_key = self.auth_key or os.environ.get("DEEPL_AUTH_KEY") or None
+        self.server_url = self.server_url or os.environ.get("DEEPL_SERVER_URL") or None
+
+    # --- the front ----------------------------------------------------------------------------
+    def translate(
+        self,
+        texts: str | Any | Iterable[str | Any],
+        target_lang: str,
+        source_lang: str | None = None,
+        *,
+        glossary: Glossary | None = None,
+        backend: str = "auto",
+        formality: str | None = None,
+        model: str | None = None,
+        progress: bool | None = None,
+    ) -> list[TranslationRecord]:
+        """Translate texts (strings, or corpus units such as paragraphs) into ``target_lang``.
+
+        Args:
+            texts: one text or many; a unit's ``text`` is used.
+            target_lang: ``"de"`` or ``"en"``.
+            source_lang: the texts' language; None lets the engine tell (required with a
+                glossary).
+            glossary: the corpus glossary, sent to DeepL as a DeepL glossary.
+            backend: ``"auto"``, ``"deepl"`` or ``"reference"``.
+            formality: DeepL's formality option (``"more"``, ``"less"``, ...).
+            model: DeepL's ``model_type`` option.
+            progress: show a progress bar (default: for long runs).
+
+        Raises:
+            UnsupportedLanguageError: a language other than German or English.
+            TranslationError: with ``backend="deepl"``, DeepL failed (the subclass says why);
+                with ``backend="reference"``, a text is not a paragraph of the corpus.
+        """
+        sources = _texts(texts)
+        _check_languages(source_lang, target_lang, backend)
+        if glossary is not None and source_lang is None:
+            raise TranslationError(
+                "a glossary needs source_lang: say which language the texts are in"
+            )
+        use_deepl = backend == "deepl" or (backend == "auto" and self.auth_key is not None)
+        if not use_deepl:
+            self._say_once("reference", _REFERENCE_NOTE if backend == "auto" else "")
+            return self._from_references(sources, target_lang, strict=backend == "reference")
+        self._say_once("deepl", _DEEPL_NOTE if backend == "auto" else "")
+        options = _Options(source_lang, target_lang, glossary, formality, model)
+        try:
+            return self._from_deepl(sources, options, progress)
+        except TranslationError as error:
+            if backend == "deepl":
+                raise
+            return self._fall_back(sources, options, error)
+
+    def usage(self, *, account: bool = True) -> SessionUsage:
+        """Characters billed this session and, with a key, the account's usage this period."""
+        if account and self.auth_key:
+            try:
+                self.session.account = self._deepl().usage()
+            except TranslationError as error:
+                self._say_once(
+                    f"usage:{type(error).__name__}", f"Account usage unavailable: {error}"
+                )
+        return self.session
+
+    # --- engines ------------------------------------------------------------------------------
+    def references(self) -> ReferenceTranslations:
+        if self._references is None:
+            from .corpus import load_corpus
+            from .reference_translations import load_references
+
+            self.corpus = self.corpus or load_corpus()
+            self._references = load_references(self.corpus)
+        return self._references
+
+    def _deepl(self) -> DeepLEngine:
+        if self.auth_key is None:
+            raise TranslationError("no DeepL key: set DEEPL_AUTH_KEY to use DeepL")
+        if self._engine is None:
+            self._engine = DeepLEngine(self.auth_key, self.server_url)
+        return self._engine
+
+    def _cache(self) -> TranslationCache:
+        if not isinstance(self.cache, TranslationCache):
+            self.cache = TranslationCache(self.cache or default_cache_path())
+        return self.cache
+
+    def _from_references(
+        self, sources: list[str], target_lang: str, *, strict: bool
+    ) -> list[TranslationRecord]:
+        references = self.references()
+        records = []
+        for text in sources:
+            found = references.lookup(text, target_lang)
+            if found is None:
+                if strict:
+                    raise NoReferenceError(_NO_REFERENCE.format(text=_short(text)))
+                records.append(
+                    _unavailable(text, target_lang, _NO_REFERENCE.format(text=_short(text)))
+                )
+                continue
+            self.session.reference_translations += 1
+            records.append(
+                TranslationRecord(
+                    text, found.text, found.source_lang, target_lang, ENGINE_REFERENCE,
+                    date=found.date, translator=found.translator,
+                )
+            )  # fmt: skip
+        return records
+
+    def _from_deepl(
+        self, sources: list[str], options: _Options, progress: bool | None
+    ) -> list[TranslationRecord]:
+        glossary_hash = options.glossary_hash()
+        keys = [options.key(text, glossary_hash) for text in sources]
+        cached = self._cache().get_many(keys)
+        missing = list(dict.fromkeys(key for key in keys if key not in cached))
+        by_key = dict(zip(keys, sources, strict=True))
+        texts = [by_key[key] for key in missing]
+        fresh = {i.key: i for i in self._request(texts, missing, options, glossary_hash, progress)}
+        records, billed = [], set()
+        for key in keys:
+            if key in fresh and key not in billed:  # a text given twice is billed once
+                billed.add(key)
+                records.append(_record(fresh[key], options, cached=False))
+            else:
+                self.session.cache_hits += 1
+                records.append(_record(cached.get(key) or fresh[key], options, cached=True))
+        return records
+
+    def _request(
+        self,
+        texts: list[str],
+        keys: list[str],
+        options: _Options,
+        glossary_hash: str | None,
+        progress: bool | None,
+    ) -> list[CachedTranslation]:
+        if not texts:
+            return []
+        engine = self._deepl()
+        glossary_id = None
+        if options.glossary is not None:
+            from .termbase import deepl_entries
+
+            entries = deepl_entries(options.glossary, options.source_lang or "de")
+            glossary_id = engine.glossary_id(entries, options.source_lang, options.target_lang)
+        groups = list(batches(texts))
+        show = len(texts) > PROGRESS_THRESHOLD if progress is None else progress
+        today = dt.date.today().isoformat()
+        results: list[CachedTranslation] = []
+        requests_before = engine.requests
+        try:
+            for group in _progress(groups, show, len(texts)):
+                answers = engine.translate(
+                    [texts[i] for i in group], options.source_lang, options.target_lang,
+                    glossary_id=glossary_id, formality=options.formality, model=options.model,
+                )  # fmt: skip
+                for index, (translation, billed) in zip(group, answers, strict=True):
+                    self.session.billed_characters += billed
+                    results.append(
+                        CachedTranslation(
+                            keys[index], texts[index], translation, options.source_lang or "",
+                            options.target_lang, glossary_hash, billed, today,
+                        )
+                    )  # fmt: skip
+        finally:
+            self.session.deepl_requests += engine.requests - requests_before
+            self._cache().put_many(results)  # what was paid for is kept, even if a batch fails
+        return results
+
+    def _fall_back(
+        self, sources: list[str], options: _Options, error: TranslationError
+    ) -> list[TranslationRecord]:
+        """Serve what the cache has, and reference translations for the rest, with a note."""
+        self._say_once(
+            f"fallback:{type(error).__name__}",
+            f"DeepL is unavailable ({error}). Using cached and reference translations instead.",
+        )
+        glossary_hash = options.glossary_hash()
+        keys = [options.key(text, glossary_hash) for text in sources]
+        cached = self._cache().get_many(keys)
+        records = []
+        for text, key in zip(sources, keys, strict=True):
+            if key in cached:
+                self.session.cache_hits += 1
+                records.append(_record(cached[key], options, cached=True))
+            else:
+                records.extend(self._from_references([text], options.target_lang, strict=False))
+        return records
+
+    def _say_once(self, topic: str, message: str) -> None:
+        if message and topic not in self._said:
+            self._said.add(topic)
+            self.say(message)
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    source_lang: str | None
+    target_lang: str
+    glossary: Glossary | None
+    formality: str | None
+    model: str | None
+
+    def glossary_hash(self) -> str | None:
+        if self.glossary is None:
+            return None
+        from .termbase import deepl_entries
+
+        return glossary_digest(deepl_entries(self.glossary, self.source_lang or "de"))
+
+    def key(self, text: str, glossary_hash: str | None) -> str:
+        return cache_key(
+            text, self.source_lang, self.target_lang,
+            glossary=glossary_hash, formality=self.formality, model=self.model,
+        )  # fmt: skip
+
+
+_REFERENCE_NOTE = (
+    "Translations: the corpus's reference translations (no DEEPL_AUTH_KEY is set). "
+    "To use DeepL, set DEEPL_AUTH_KEY in the environment before starting JupyterLab."
+)
+_DEEPL_NOTE = (
+    "Translations: DeepL (DEEPL_AUTH_KEY is set), with a cache so nothing is billed twice. "
+    "To use the corpus's reference translations instead, pass backend='reference'."
+)
+_NO_REFERENCE = (
+    "no reference translation for {text}: references exist for whole paragraphs of the corpus; "
+    "pass a paragraph, or set DEEPL_AUTH_KEY to translate any text with DeepL"
+)
+
+
+def _record(item: CachedTranslation, options: _Options, *, cached: bool) -> TranslationRecord:
+    return TranslationRecord(
+        item.source, item.translation, item.source_lang or options.source_lang,
+        item.target_lang, ENGINE_CACHE if cached else ENGINE_DEEPL, glossary=item.glossary,
+        billed_characters=0 if cached else item.billed_characters, cached=cached, date=item.date,
+    )  # fmt: skip
+
+
+def _unavailable(text: str, target_lang: str, note: str) -> TranslationRecord:
+    return TranslationRecord(text, None, None, target_lang, None, note=note)
+
+
+def _texts(texts: Any) -> list[str]:
+    if isinstance(texts, str) or hasattr(texts, "text"):
+        texts = [texts]
+    return [item if isinstance(item, str) else item.text for item in texts]
+
+
+def _check_languages(source_lang: str | None, target_lang: str, backend: str) -> None:
+    if backend not in BACKENDS:
+        raise TranslationError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    for language in (source_lang, target_lang):
+        if language is not None and language not in LANGUAGES:
+            raise UnsupportedLanguageError(
+                f"this corpus translates between German and English; {language!r} is not "
+                "supported: use 'de' or 'en'"
+            )
+    if source_lang == target_lang:
+        raise UnsupportedLanguageError(f"source and target are both {target_lang!r}")
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+def _progress(groups: list[list[int]], show: bool, total: int) -> Iterable[list[int]]:
+    if not show:
+        return groups
+    from tqdm.auto import tqdm
+
+    return tqdm(groups, desc=f"DeepL: {total} texts", unit="request")
+
+
+_default: Translator | None = None
+
+
+def _session() -> Translator:
+    global _default
+    if _default is None:
+        _default = Translator()
+    return _default
+
+
+def translate(
+    texts: str | Any | Iterable[str | Any], target_lang: str, source_lang: str | None = None,
+    **options: Any,
+) -> list[TranslationRecord]:  # fmt: skip
+    """:meth:`Translator.translate` on this session's default translator."""
+    return _session().translate(texts, target_lang, source_lang, **options)
+
+
+def usage(*, account: bool = True) -> SessionUsage:
+    """:meth:`Translator.usage` on this session's default translator."""
+    return _session().usage(account=account)
+
+
+def records_frame(records: Sequence[TranslationRecord]) -> pd.DataFrame:
+    """Records as a table, one row each."""
+    import pandas as pd
+
+    return pd.DataFrame([{name: getattr(r, name) for name in r.__slots__} for r in records])
+
+
+def check_terms(
+    source: str, translation: str, glossary: Glossary, *, source_lang: str, target_lang: str
+) -> pd.DataFrame:
+    """For each glossary term in ``source``: was one of its expected target forms used?
+
+    Returns:
+        One row per term occurrence: term, source form, expected forms, and ``used``.
+    """
+    import pandas as pd
+
+    found = {
+        m.entry.id
+        for m in glossary.find(translation, language=target_lang, overlapping=True)
+        if m.entry.kind == "term"
+    }
+    rows = [
+        {
+            "term": m.entry.id,
+            "in the source": m.text,
+            "expected": " / ".join(m.entry.forms(target_lang)),
+            "used": m.entry.id in found,
+        }
+        for m in glossary.find(source, language=source_lang)
+        if m.entry.kind == "term"
+    ]
+    return pd.DataFrame(rows, columns=["term", "in the source", "expected", "used"])
