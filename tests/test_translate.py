@@ -356,3 +356,18 @@ def test_word_diff_and_side_by_side_render_escaped() -> None:
     table = side_by_side([("German", "Gespräche"), ("DeepL", None)])
     assert repr(table) == "German: Gespräche\nDeepL: (not available)"
     assert "<i>not available</i>" in table._repr_html_()
+
+
+def test_no_notebook_holds_anything_like_a_deepl_key() -> None:
+    """Keys are UUIDs (free ones end in ':fx'); none may be saved in a notebook or its outputs."""
+    import re
+
+    from .conftest import PROJECT
+
+    key_shape = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:fx)?")
+    notebooks = sorted((PROJECT / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        text = path.read_text("utf-8")
+        assert not key_shape.search(text), path.name
+        assert "DEEPL_AUTH_KEY=" not in text.replace("DEEPL_AUTH_KEY=your-key", ""), path.name
