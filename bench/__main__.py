@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from . import corpus_load, glossary_lookup, translation_cost
+from . import annotation_store, corpus_load, glossary_lookup, translation_cost
 from .synthetic import generate
 
 
@@ -24,6 +24,7 @@ def main() -> None:
             *glossary_lookup.real_corpus(),
             *glossary_lookup.generated_corpus(root),
             *translation_cost.translate_twice(),
+            *annotation_store.save_and_load(),
         ]
     width = max(len(name) for name, _, _ in rows)
     print(f"\n{'benchmark':<{width}}  {'measured':>20}  goal")

@@ -96,3 +96,11 @@ class NoReferenceError(TranslationError):
 
 class ReferenceDataError(CorpusError):
     """A reference translation file is malformed or does not cover the corpus's paragraphs."""
+
+
+class TagSetError(CorpusError):
+    """A tag set file is malformed: a missing field, a duplicate label or shortcut, a bad colour."""
+
+
+class AnnotationError(CorpusError):
+    """An annotation is invalid: offsets out of range, a quote that differs, an unknown tag."""

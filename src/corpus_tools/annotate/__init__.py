@@ -1,0 +1,17 @@
+"""Annotation: tag sets, W3C Web Annotation records, a store that never loses work, exports."""
+
+from __future__ import annotations
+
+from .record import Annotation, make_annotation
+from .store import AnnotationStore, LoadReport
+from .tagsets import Label, TagSet, load_tagsets
+
+__all__ = [
+    "Annotation",
+    "AnnotationStore",
+    "Label",
+    "LoadReport",
+    "TagSet",
+    "load_tagsets",
+    "make_annotation",
+]

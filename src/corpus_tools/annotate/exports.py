@@ -1,0 +1,190 @@
+"""Annotations for other tools: a W3C collection, brat standoff, UIMA CAS XMI for INCEpTION,
+and a pandas table.  Each export that other tools write too can also be read back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AnnotationError
+from .record import CONTEXT, QUOTE_CONTEXT, Annotation
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "XMI_LAYER",
+    "annotations_frame",
+    "read_w3c_collection",
+    "read_xmi",
+    "to_w3c_collection",
+    "write_brat",
+    "write_xmi",
+]
+
+XMI_LAYER = "webanno.custom.RiyadhTag"
+"""INCEpTION's naming for a custom span layer; its features hold tag, tag set and comment."""
+_XMI_FEATURES = ("tag", "tagset", "tagsetVersion", "severity", "comment", "creator", "annotationId")
+
+
+def to_w3c_collection(annotations: Iterable[Annotation], label: str) -> dict[str, Any]:
+    """A W3C ``AnnotationCollection`` (JSON-LD) with every annotation on one page."""
+    items = [a.to_w3c() for a in annotations]
+    for item in items:
+        item.pop("@context")
+    return {
+        "@context": CONTEXT,
+        "type": "AnnotationCollection",
+        "label": label,
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+
+
+def read_w3c_collection(data: dict[str, Any]) -> list[Annotation]:
+    """The annotations of a collection made by :func:`to_w3c_collection`."""
+    if data.get("type") != "AnnotationCollection":
+        raise AnnotationError("not a W3C AnnotationCollection (its 'type' is missing or other)")
+    return [Annotation.from_w3c(item) for item in data["first"]["items"]]
+
+
+def write_brat(text: str, annotations: Sequence[Annotation], stem: Path | str) -> tuple[Path, Path]:
+    """Write brat standoff: ``stem.txt`` (the text) and ``stem.ann`` (the annotations).
+
+    Spans that cross a line break become brat fragments; comments become ``AnnotatorNotes``
+    and attributes (such as severity) brat attributes.
+    """
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    txt, ann = stem.with_suffix(".txt"), stem.with_suffix(".ann")
+    txt.write_text(text, encoding="utf-8", newline="")
+    lines: list[str] = []
+    attribute = 0
+    for number, annotation in enumerate(sorted(annotations, key=_position), start=1):
+        pieces = _fragments(text, annotation.start, annotation.end)
+        fragments = ";".join(f"{start} {end}" for start, end in pieces)
+        shown = " ".join(text[start:end] for start, end in pieces)
+        lines.append(f"T{number}\t{_brat_type(annotation.tag)} {fragments}\t{shown}")
+        for name, value in sorted(annotation.attributes.items()):
+            attribute += 1
+            lines.append(f"A{attribute}\t{name.capitalize()} T{number} {value}")
+        if annotation.comment:
+            lines.append(f"#{number}\tAnnotatorNotes T{number}\t{annotation.comment}")
+    ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return txt, ann
+
+
+def write_xmi(text: str, annotations: Sequence[Annotation], path: Path | str) -> Path:
+    """Write a UIMA CAS XMI file (with its type system beside it) that INCEpTION imports."""
+    from cassis import Cas
+
+    cas = Cas(typesystem=_typesystem(), sofa_string=text)
+    layer = cas.typesystem.get_type(XMI_LAYER)
+    for annotation in sorted(annotations, key=_position):
+        cas.add(
+            layer(
+                begin=annotation.start,
+                end=annotation.end,
+                tag=annotation.tag,
+                tagset=annotation.tagset,
+                tagsetVersion=str(annotation.tagset_version),
+                severity=annotation.attributes.get("severity"),
+                comment=annotation.comment,
+                creator=annotation.creator,
+                annotationId=annotation.id,
+            )
+        )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cas.to_xmi(path)
+    cas.typesystem.to_xml(path.with_name("TypeSystem.xml"))
+    return path
+
+
+def read_xmi(path: Path | str, doc_id: str) -> list[Annotation]:
+    """Annotations of the custom layer in an XMI file (from :func:`write_xmi` or INCEpTION)."""
+    from cassis import load_cas_from_xmi, load_typesystem
+
+    path = Path(path)
+    with open(path.with_name("TypeSystem.xml"), "rb") as stream:
+        typesystem = load_typesystem(stream)
+    with open(path, "rb") as stream:
+        cas = load_cas_from_xmi(stream, typesystem=typesystem)
+    text = cas.sofa_string
+    found = []
+    for item in cas.select(XMI_LAYER):
+        start, end = item.begin, item.end
+        severity = item.get("severity")
+        found.append(
+            Annotation(
+                id=item.get("annotationId"),
+                doc=doc_id,
+                start=start,
+                end=end,
+                exact=text[start:end],
+                prefix=text[max(0, start - QUOTE_CONTEXT) : start],
+                suffix=text[end : end + QUOTE_CONTEXT],
+                tag=item.get("tag"),
+                tagset=item.get("tagset"),
+                tagset_version=int(item.get("tagsetVersion")),
+                creator=item.get("creator"),
+                created="",
+                comment=item.get("comment"),
+                attributes={"severity": severity} if severity else {},
+            )
+        )
+    return found
+
+
+def annotations_frame(annotations: Iterable[Annotation]) -> pd.DataFrame:
+    """One row per annotation, with its text, sorted by document and position."""
+    import pandas as pd
+
+    rows = [
+        {
+            "doc": a.doc,
+            "start": a.start,
+            "end": a.end,
+            "text": a.exact,
+            "tag": a.tag,
+            "tagset": a.tagset,
+            "creator": a.creator,
+            "comment": a.comment,
+            **a.attributes,
+            "id": a.id,
+        }
+        for a in sorted(annotations, key=_position)
+    ]
+    columns = ["doc", "start", "end", "text", "tag", "tagset", "creator", "comment", "id"]
+    return pd.DataFrame(rows, columns=list(dict.fromkeys(columns + [k for r in rows for k in r])))
+
+
+def _typesystem() -> Any:
+    from cassis import TypeSystem
+
+    typesystem = TypeSystem()
+    layer = typesystem.create_type(XMI_LAYER, supertypeName="uima.tcas.Annotation")
+    for name in _XMI_FEATURES:
+        typesystem.create_feature(layer, name, "uima.cas.String")
+    return typesystem
+
+
+def _position(annotation: Annotation) -> tuple[str, int, int, str]:
+    return annotation.doc, annotation.start, -annotation.end, annotation.tag
+
+
+def _brat_type(tag: str) -> str:
+    return "_".join(tag.split())
+
+
+def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The pieces of ``[start, end)`` between line breaks (brat spans may not hold one)."""
+    pieces, cursor = [], start
+    while cursor < end:
+        newline = text.find("\n", cursor, end)
+        stop = end if newline < 0 else newline
+        if stop > cursor:
+            pieces.append((cursor, stop))
+        cursor = stop + 1
+    return pieces

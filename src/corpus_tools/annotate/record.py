@@ -1,0 +1,167 @@
+"""The annotation record: a W3C Web Annotation with a position and a quote.
+
+The target carries both a ``TextPositionSelector`` (code-point offsets into the document, as
+the W3C model counts them) and a ``TextQuoteSelector`` (exact text with prefix and suffix), so
+an annotation can be re-anchored, or reported as orphaned, if a text ever changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import AnnotationError
+from .tagsets import TagSet
+
+__all__ = ["CONTEXT", "QUOTE_CONTEXT", "Annotation", "make_annotation"]
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+QUOTE_CONTEXT = 32
+"""Characters of prefix and suffix kept in the quote selector."""
+_SOURCE_PREFIX = "urn:riyadh-readouts:"
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """A tagged span of one document, by one annotator."""
+
+    id: str
+    doc: str
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+    tag: str
+    tagset: str
+    tagset_version: int
+    creator: str
+    created: str
+    comment: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    def to_w3c(self) -> dict[str, Any]:
+        """This annotation as W3C Web Annotation JSON."""
+        tag: dict[str, Any] = {
+            "type": "TextualBody",
+            "purpose": "tagging",
+            "value": self.tag,
+            "tagset": self.tagset,
+            "tagsetVersion": self.tagset_version,
+        }
+        tag.update(self.attributes)
+        body: list[dict[str, Any]] = [tag]
+        if self.comment:
+            body.append({"type": "TextualBody", "purpose": "commenting", "value": self.comment})
+        return {
+            "@context": CONTEXT,
+            "id": self.id,
+            "type": "Annotation",
+            "motivation": "tagging",
+            "creator": {"type": "Person", "name": self.creator},
+            "created": self.created,
+            "body": body,
+            "target": {
+                "source": _SOURCE_PREFIX + self.doc,
+                "selector": [
+                    {"type": "TextPositionSelector", "start": self.start, "end": self.end},
+                    {
+                        "type": "TextQuoteSelector",
+                        "exact": self.exact,
+                        "prefix": self.prefix,
+                        "suffix": self.suffix,
+                    },
+                ],
+            },
+        }
+
+    @classmethod
+    def from_w3c(cls, data: Mapping[str, Any]) -> Annotation:
+        """Read W3C Web Annotation JSON written by :meth:`to_w3c`.
+
+        Raises:
+            AnnotationError: a field is missing or of the wrong type.
+        """
+        try:
+            selectors = {s["type"]: s for s in data["target"]["selector"]}
+            position, quote = selectors["TextPositionSelector"], selectors["TextQuoteSelector"]
+            bodies = {b["purpose"]: b for b in data["body"]}
+            tag = bodies["tagging"]
+            attributes = {k: v for k, v in tag.items() if k not in _TAG_KEYS}
+            source = data["target"]["source"]
+            return cls(
+                id=str(data["id"]),
+                doc=source.removeprefix(_SOURCE_PREFIX),
+                start=int(position["start"]),
+                end=int(position["end"]),
+                exact=str(quote["exact"]),
+                prefix=str(quote.get("prefix", "")),
+                suffix=str(quote.get("suffix", "")),
+                tag=str(tag["value"]),
+                tagset=str(tag["tagset"]),
+                tagset_version=int(tag["tagsetVersion"]),
+                creator=str(data["creator"]["name"]),
+                created=str(data["created"]),
+                comment=bodies["commenting"]["value"] if "commenting" in bodies else None,
+                attributes=attributes,
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise AnnotationError(f"not an annotation record: missing or bad {exc}") from exc
+
+
+_TAG_KEYS = {"type", "purpose", "value", "tagset", "tagsetVersion"}
+
+
+def make_annotation(
+    text: str,
+    doc_id: str,
+    start: int,
+    end: int,
+    tag: str,
+    tagset: TagSet,
+    *,
+    creator: str,
+    comment: str | None = None,
+    attributes: Mapping[str, str] | None = None,
+    annotation_id: str | None = None,
+    created: str | None = None,
+) -> Annotation:
+    """A validated annotation of ``text[start:end]``.
+
+    Raises:
+        AnnotationError: offsets out of range or empty, an unknown tag, or an attribute value
+            the tag set does not allow.
+    """
+    if not 0 <= start < end <= len(text):
+        raise AnnotationError(
+            f"span [{start}, {end}) is not inside document {doc_id!r} of {len(text)} characters; "
+            "select some text first"
+        )
+    tagset.label(tag)  # raises for an unknown tag
+    attributes = dict(attributes or {})
+    for name, value in attributes.items():
+        allowed = tagset.attributes.get(name)
+        if allowed is None or value not in allowed:
+            raise AnnotationError(
+                f"{name}={value!r} is not allowed by tag set {tagset.id!r}; "
+                f"allowed: {dict(tagset.attributes) or 'no attributes'}"
+            )
+    return Annotation(
+        id=annotation_id or f"urn:uuid:{uuid.uuid4()}",
+        doc=doc_id,
+        start=start,
+        end=end,
+        exact=text[start:end],
+        prefix=text[max(0, start - QUOTE_CONTEXT) : start],
+        suffix=text[end : end + QUOTE_CONTEXT],
+        tag=tag,
+        tagset=tagset.id,
+        tagset_version=tagset.version,
+        creator=creator,
+        created=created or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        comment=comment or None,
+        attributes=attributes,
+    )

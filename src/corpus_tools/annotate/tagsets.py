@@ -1,0 +1,160 @@
+"""Annotation schemes (``corpus/tagsets/*.yaml``) that an instructor edits without touching code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..datafile import Fields, load_yaml
+from ..errors import TagSetError
+from ..provenance import LANGUAGES, SECTION_KINDS
+
+__all__ = ["Label", "TagSet", "load_tagsets"]
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_TAGSET_KEYS = {"id", "version", "description", "applies_to", "attributes", "labels"}
+_LABEL_KEYS = {"name", "description", "colour", "shortcut", "mqm", "ner"}
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """One tag: its name, what it is for, its colour and keyboard shortcut."""
+
+    name: str
+    description: str
+    colour: str
+    shortcut: str
+    mqm: str | None = None
+    ner: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TagSet:
+    """A versioned set of labels, with the section kinds and languages it applies to."""
+
+    id: str
+    version: int
+    description: str
+    labels: tuple[Label, ...]
+    kinds: frozenset[str]
+    languages: frozenset[str]
+    attributes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    path: Path | None = field(default=None, compare=False)
+
+    def label(self, name: str) -> Label:
+        """The label called ``name``.
+
+        Raises:
+            TagSetError: no such label (the message lists the labels).
+        """
+        for label in self.labels:
+            if label.name == name:
+                return label
+        names = ", ".join(label.name for label in self.labels)
+        raise TagSetError(f"tag set {self.id!r} has no label {name!r}; its labels: {names}")
+
+    def applies_to(self, kind: str, language: str) -> bool:
+        return kind in self.kinds and language in self.languages
+
+
+def load_tagsets(folder: Path | str | None = None) -> dict[str, TagSet]:
+    """Every tag set in ``folder`` (default: the corpus's ``tagsets/``), by id.
+
+    Raises:
+        TagSetError: a malformed tag set; the message names the file and line.
+    """
+    if folder is None:
+        from ..corpus import find_corpus_root
+
+        folder = find_corpus_root() / "tagsets"
+    tagsets: dict[str, TagSet] = {}
+    for path in sorted(Path(folder).glob("*.yaml")):
+        tagset = _read(path)
+        if tagset.id in tagsets:
+            raise TagSetError(
+                f"tag set id {tagset.id!r} is also used by {tagsets[tagset.id].path}", path=path
+            )
+        tagsets[tagset.id] = tagset
+    return tagsets
+
+
+def _read(path: Path) -> TagSet:
+    data = Fields(load_yaml(path, what="tag set"), path, "tag set", TagSetError)
+    data.check_keys(_TAGSET_KEYS)
+    version = data.integer("version")
+    if version < 1:
+        data.fail("version", "version should be a whole number from 1 up")
+    applies = Fields(data.record.get("applies_to"), path, "applies_to", TagSetError)
+    applies.check_keys({"kinds", "languages"})
+    kinds = _choices(applies, "kinds", SECTION_KINDS)
+    languages = _choices(applies, "languages", LANGUAGES)
+    labels = [_label(record, path) for record in data.list("labels")]
+    if not labels:
+        data.fail("labels", "a tag set needs at least one label")
+    for attribute in ("name", "shortcut"):
+        seen: dict[str, int] = {}
+        for record, label in zip(data.list("labels"), labels, strict=True):
+            value = getattr(label, attribute)
+            if value in seen:
+                raise TagSetError(
+                    f"label {attribute} {value!r} is already used on line {seen[value]}; "
+                    f"each label needs its own {attribute}",
+                    path=path,
+                    line=record.line_of(attribute),
+                )
+            seen[value] = record.line_of(attribute)
+    return TagSet(
+        id=data.identifier("id"),
+        version=version,
+        description=data.string("description"),
+        labels=tuple(labels),
+        kinds=kinds,
+        languages=languages,
+        attributes=_attributes(data),
+        path=path,
+    )
+
+
+def _label(record: object, path: Path) -> Label:
+    fields = Fields(record, path, "label", TagSetError)
+    fields.check_keys(_LABEL_KEYS)
+    colour = fields.string("colour")
+    if not _COLOUR.match(colour):
+        fields.fail("colour", f'colour {colour!r} should be written like "#4c72b0"')
+    shortcut = str(fields.record.get("shortcut", ""))
+    if len(shortcut) != 1 or not shortcut.isalnum():
+        fields.fail("shortcut", f"shortcut {shortcut!r} should be one letter or digit, in quotes")
+    return Label(
+        name=fields.string("name"),
+        description=fields.string("description"),
+        colour=colour,
+        shortcut=shortcut,
+        mqm=fields.optional("mqm", str),
+        ner=fields.optional("ner", str),
+    )
+
+
+def _choices(fields: Fields, key: str, allowed: Mapping[str, str]) -> frozenset[str]:
+    values = fields.list(key)
+    for value in values:
+        if value not in allowed:
+            fields.fail(
+                key, f"unknown {key[:-1]} {value!r}; expected some of: {', '.join(allowed)}"
+            )
+    return frozenset(values)
+
+
+def _attributes(data: Fields) -> dict[str, tuple[str, ...]]:
+    attributes = data.optional("attributes", dict) or {}
+    for name, values in attributes.items():
+        if (
+            not isinstance(values, list)
+            or not values
+            or not all(isinstance(v, str) for v in values)
+        ):
+            data.fail(
+                "attributes", f"attribute {name!r} should list its values, e.g. [minor, major]"
+            )
+    return {name: tuple(values) for name, values in attributes.items()}
