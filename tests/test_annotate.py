@@ -246,3 +246,69 @@ def test_annotation_frame(sample: list) -> None:
     assert list(frame.tag) == ["name variant", "commitment", "actor"]
     assert list(frame.columns[:5]) == ["doc", "start", "end", "text", "tag"]
     assert frame.set_index("tag").loc["name variant", "severity"] == "minor"
+
+
+# --- the widget, driven from Python --------------------------------------------------------------
+
+
+@pytest.fixture
+def annotator(doc: Document, tagsets, tmp_path: Path):
+    from corpus_tools.annotate.widget import Annotator
+
+    passages = [p for p in doc.paragraphs if p.section.id == "russian-readout"]
+    store = AnnotationStore.for_annotator("ada", tmp_path)
+    return Annotator(doc, passages, tagsets["diplomatic-discourse"], store, annotator="ada")
+
+
+def test_widget_actions_are_saved_at_once_and_undoable(annotator) -> None:
+    first = annotator.add_phrase("Sergej W. Lawrow", "actor", comment="the minister")
+    assert [a.exact for a in annotator.store.load().annotations] == ["Sergej W. Lawrow"]
+    assert "saved: actor “Sergej W. Lawrow”" in annotator.status
+    annotator.delete(first.id)
+    assert annotator.store.load().annotations == []
+    annotator.undo()  # brings the deleted one back
+    assert [a.id for a in annotator.store.load().annotations] == [first.id]
+    annotator.undo()  # takes the deletion's undo ... back to the first add, which is undone
+    assert [e["event"] for e in annotator.store.history()] == ["add", "delete", "add", "delete"]
+    annotator.undo()
+    assert "nothing to undo" in annotator.status
+
+
+def test_selection_snaps_to_whole_tokens(annotator, doc: Document) -> None:
+    start = doc.text.index("Außenminister Sergej")
+    annotation = annotator.add(start + 3, start + 16, "actor")  # "enminister Se"
+    assert annotation.exact == "Außenminister Sergej"
+
+
+def test_browser_requests_use_utf16_offsets(annotator) -> None:
+    text = annotator.passage_text
+    start = text.index("Donald Trump")
+    annotator.request = {"action": "add", "start": start, "end": start + 12, "tag": "actor",
+                         "comment": "", "n": 1}  # fmt: skip
+    assert [a.exact for a in annotator.annotations()] == ["Donald Trump"]
+    assert annotator.spans[0]["start"] == start and annotator.spans[0]["tag"] == "actor"
+    annotator.request = {"action": "goto", "delta": 1, "n": 2}
+    assert annotator.passage_label.startswith("p15 · russian-readout (de) · passage 2 of 6")
+    annotator.request = {"action": "add", "start": 0, "end": 3, "tag": "villain", "n": 3}
+    assert annotator.status.startswith("not done: tag set 'diplomatic-discourse' has no label")
+
+
+def test_utf16_conversion_outside_the_basic_plane() -> None:
+    from corpus_tools.annotate.widget import from_utf16, to_utf16
+
+    text = "a😀b„c“"
+    for index in range(len(text) + 1):
+        assert from_utf16(text, to_utf16(text, index)) == index
+    assert to_utf16(text, 2) == 3 and from_utf16(text, 3) == 2
+
+
+def test_widget_repr_is_stable(annotator) -> None:
+    annotator.add_phrase("Donald Trump", "actor")
+    annotator.goto(1)
+    annotator.add_phrase("Beide Seiten", "actor")
+    text = repr(annotator)
+    assert text == (
+        "<Annotator riyadh-2025-02-18 p15 (readout), tag set diplomatic-discourse: "
+        "1 annotations here, 2 in the document, by ada>"
+    )
+    assert "0x" not in text

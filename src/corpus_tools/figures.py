@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .annotate.record import Annotation
+from .annotate.tagsets import TagSet
 from .corpus import Document, Section
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["LANGUAGE_COLOURS", "plot_makeup"]
+__all__ = ["LANGUAGE_COLOURS", "plot_makeup", "plot_tag_counts"]
 
 LANGUAGE_COLOURS = {"de": "#4c72b0", "en": "#dd8452"}
 
@@ -62,3 +65,23 @@ def _size(doc: Document, section: Section, measure: str) -> int:
     if measure == "characters":
         return section.end - section.start
     return len(getattr(doc, measure).covered_by(section.start, section.end))
+
+
+def plot_tag_counts(annotations: Sequence[Annotation], tagset: TagSet) -> Figure:
+    """How often each label of ``tagset`` was used, in the labels' colours."""
+    import matplotlib.pyplot as plt
+
+    counts = [sum(1 for a in annotations if a.tag == label.name) for label in tagset.labels]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(tagset.labels) + 1.2), layout="constrained")
+    bars = ax.barh(
+        [label.name for label in tagset.labels],
+        counts,
+        color=[label.colour for label in tagset.labels],
+    )
+    ax.bar_label(bars, padding=3, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("annotations")
+    ax.set_title(f"Tags used ({tagset.id})", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    plt.close(fig)
+    return fig

@@ -70,8 +70,19 @@ class AnnotationStore:
         self.path = Path(path)
 
     @classmethod
-    def for_annotator(cls, annotator: str, folder: Path | str = "annotations") -> AnnotationStore:
-        """The store ``<folder>/<annotator>.jsonl``."""
+    def for_annotator(cls, annotator: str, folder: Path | str | None = None) -> AnnotationStore:
+        """The store ``<folder>/<annotator>.jsonl``.
+
+        ``folder`` defaults to ``$CORPUS_TOOLS_ANNOTATIONS``, else ``annotations/`` beside the
+        corpus folder (ignored by git).
+        """
+        if folder is None:
+            from ..corpus import find_corpus_root
+
+            folder = (
+                os.environ.get("CORPUS_TOOLS_ANNOTATIONS")
+                or find_corpus_root().parent / "annotations"
+            )
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in annotator.strip())
         if not safe.strip("._"):
             raise AnnotationError(f"annotator name {annotator!r} cannot name a file; use letters")

@@ -6,10 +6,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..datafile import Fields, load_yaml
 from ..errors import TagSetError
 from ..provenance import LANGUAGES, SECTION_KINDS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Label", "TagSet", "load_tagsets"]
 
@@ -57,6 +61,18 @@ class TagSet:
 
     def applies_to(self, kind: str, language: str) -> bool:
         return kind in self.kinds and language in self.languages
+
+    def to_frame(self) -> pd.DataFrame:
+        """The labels as a table: shortcut, name, description and mapping."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {"key": label.shortcut, "label": label.name, "description": label.description,
+                 "maps to": label.mqm or label.ner or ""}
+                for label in self.labels
+            ]
+        )  # fmt: skip
 
 
 def load_tagsets(folder: Path | str | None = None) -> dict[str, TagSet]:

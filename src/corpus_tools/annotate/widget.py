@@ -1,0 +1,210 @@
+"""The annotator widget: select text with the mouse, tag it with a click or a shortcut key.
+
+The front end (``widget.js``) only reports what the student did; every action is carried out
+here, by the same methods a notebook or a test calls (:meth:`Annotator.add`, ``delete``,
+``undo``, ``goto``), and saved at once to the annotator's store.  Offsets from the browser
+count UTF-16 code units; they are converted to code points in one place, :func:`from_utf16`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from ..corpus import Document, Paragraph
+from ..errors import AnnotationError, CorpusError
+from .record import Annotation, make_annotation
+from .store import AnnotationStore
+from .tagsets import TagSet
+
+__all__ = ["Annotator", "from_utf16", "to_utf16"]
+
+
+def to_utf16(text: str, index: int) -> int:
+    """The UTF-16 offset (as JavaScript counts) of code-point ``index`` in ``text``."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def from_utf16(text: str, units: int) -> int:
+    """The code-point index of UTF-16 offset ``units`` in ``text``."""
+    encoded = text.encode("utf-16-le")[: 2 * units]
+    return len(encoded.decode("utf-16-le", errors="ignore"))
+
+
+class Annotator(anywidget.AnyWidget):
+    """Annotate passages of one document with one tag set, saving to one annotator's file.
+
+    Args:
+        doc: the document.
+        passages: the paragraphs to work through (``next``/``previous`` move between them).
+        tagset: the tag set whose labels are offered.
+        store: where every action is saved (see :meth:`AnnotationStore.for_annotator`).
+        annotator: the name recorded as creator.
+    """
+
+    _esm = Path(__file__).with_name("widget.js")
+
+    passage_text = traitlets.Unicode("").tag(sync=True)
+    passage_label = traitlets.Unicode("").tag(sync=True)
+    labels = traitlets.List([]).tag(sync=True)
+    spans = traitlets.List([]).tag(sync=True)
+    status = traitlets.Unicode("").tag(sync=True)
+    request = traitlets.Dict({}).tag(sync=True)
+
+    def __init__(
+        self,
+        doc: Document,
+        passages: Sequence[Paragraph],
+        tagset: TagSet,
+        store: AnnotationStore,
+        *,
+        annotator: str,
+    ):
+        if not passages:
+            raise CorpusError("give the annotator at least one passage (a paragraph)")
+        super().__init__()
+        self.doc, self.tagset, self.store, self.annotator = doc, tagset, store, annotator
+        self.passages = list(passages)
+        self.position = 0
+        self._undo: list[tuple[str, Annotation]] = []
+        loaded = store.load({doc.id: doc.text}).annotations
+        self._annotations = {a.id: a for a in loaded if (a.doc, a.tagset) == (doc.id, tagset.id)}
+        self.labels = [
+            {"name": label.name, "colour": label.colour, "shortcut": label.shortcut,
+             "description": label.description}
+            for label in tagset.labels
+        ]  # fmt: skip
+        self.observe(self._on_request, names="request")
+        self._show("ready: select words, then click a tag or press its key")
+
+    # --- the actions, for notebooks and the browser alike --------------------------------------
+    @property
+    def passage(self) -> Paragraph:
+        return self.passages[self.position]
+
+    def annotations(self) -> list[Annotation]:
+        """This document's annotations with this tag set, in text order."""
+        return sorted(self._annotations.values(), key=lambda a: (a.start, -a.end, a.tag))
+
+    def add(
+        self, start: int, end: int, tag: str, *, comment: str | None = None, **attributes: str
+    ) -> Annotation:
+        """Tag ``[start, end)`` (document offsets, widened to whole tokens) and save it."""
+        start, end = self._snap(start, end)
+        annotation = make_annotation(
+            self.doc.text, self.doc.id, start, end, tag, self.tagset,
+            creator=self.annotator, comment=comment, attributes=attributes,
+        )  # fmt: skip
+        self.store.add(annotation)
+        self._annotations[annotation.id] = annotation
+        self._undo.append(("add", annotation))
+        self._show(f"saved: {tag} “{annotation.exact}”")
+        return annotation
+
+    def add_phrase(self, phrase: str, tag: str, **options: Any) -> Annotation:
+        """Tag the first occurrence of ``phrase`` in the current passage."""
+        found = self.doc.text.find(phrase, self.passage.start, self.passage.end)
+        if found < 0:
+            raise AnnotationError(f"{phrase!r} does not occur in passage {self.passage.id}")
+        return self.add(found, found + len(phrase), tag, **options)
+
+    def delete(self, annotation_id: str) -> None:
+        """Delete an annotation (the deletion is saved too; undo brings it back)."""
+        annotation = self._annotations.pop(annotation_id, None)
+        if annotation is None:
+            raise AnnotationError(f"no annotation {annotation_id!r} to delete")
+        self.store.delete(annotation_id)
+        self._undo.append(("delete", annotation))
+        self._show(f"deleted: {annotation.tag} “{annotation.exact}”")
+
+    def undo(self) -> None:
+        """Take back the last add or delete of this session."""
+        if not self._undo:
+            self._show("nothing to undo")
+            return
+        action, annotation = self._undo.pop()
+        if action == "add":
+            self.store.delete(annotation.id)
+            self._annotations.pop(annotation.id, None)
+        else:
+            self.store.add(annotation)
+            self._annotations[annotation.id] = annotation
+        self._show(f"undone: {action} {annotation.tag} “{annotation.exact}”")
+
+    def goto(self, position: int) -> None:
+        """Show passage number ``position`` (0-based) of the passages given."""
+        if not 0 <= position < len(self.passages):
+            raise AnnotationError(
+                f"passage {position} does not exist (0 to {len(self.passages) - 1})"
+            )
+        self.position = position
+        self._show(f"passage {position + 1} of {len(self.passages)}")
+
+    def __repr__(self) -> str:
+        here = [a for a in self.annotations() if self.passage.start <= a.start < self.passage.end]
+        return (
+            f"<Annotator {self.doc.id} {self.passage.id} ({self.passage.section.kind}), "
+            f"tag set {self.tagset.id}: {len(here)} annotations here, "
+            f"{len(self._annotations)} in the document, by {self.annotator}>"
+        )
+
+    # --- plumbing ------------------------------------------------------------------------------
+    def _snap(self, start: int, end: int) -> tuple[int, int]:
+        """Widen a selection to whole tokens; strip white space at its edges."""
+        tokens = self.doc.tokens
+        first, last = tokens.at(start), tokens.at(max(start, end - 1))
+        start = first.start if first is not None else start
+        end = last.end if last is not None else end
+        while start < end and self.doc.text[start].isspace():
+            start += 1
+        while end > start and self.doc.text[end - 1].isspace():
+            end -= 1
+        return start, end
+
+    def _show(self, status: str) -> None:
+        passage = self.passage
+        text = self.doc.text[passage.start : passage.end]
+        spans = []
+        for a in self.annotations():
+            if a.start < passage.start or a.end > passage.end:
+                continue
+            colour = self.tagset.label(a.tag).colour
+            spans.append({
+                "id": a.id, "tag": a.tag, "colour": colour, "comment": a.comment or "",
+                "start": to_utf16(text, a.start - passage.start),
+                "end": to_utf16(text, a.end - passage.start),
+            })  # fmt: skip
+        self.passage_text = text
+        self.passage_label = (
+            f"{passage.id} · {passage.section.id} ({passage.language}) · "
+            f"passage {self.position + 1} of {len(self.passages)}"
+        )
+        self.spans = spans
+        self.status = f"{status} · saved to {self.store.path.name}"
+
+    def _on_request(self, change: dict[str, Any]) -> None:
+        request = change["new"] or {}
+        try:
+            self._carry_out(request)
+        except CorpusError as exc:
+            self._show(f"not done: {exc}")
+
+    def _carry_out(self, request: dict[str, Any]) -> None:
+        action = request.get("action")
+        if action == "add":
+            text = self.passage_text
+            start = self.passage.start + from_utf16(text, int(request["start"]))
+            end = self.passage.start + from_utf16(text, int(request["end"]))
+            attributes = {str(k): str(v) for k, v in (request.get("attributes") or {}).items()}
+            comment = request.get("comment") or None
+            self.add(start, end, str(request["tag"]), comment=comment, **attributes)
+        elif action == "delete":
+            self.delete(str(request["id"]))
+        elif action == "undo":
+            self.undo()
+        elif action == "goto":
+            self.goto(min(max(self.position + int(request["delta"]), 0), len(self.passages) - 1))
