@@ -39,3 +39,8 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "make test" in (PROJECT / ".ci" / "run").read_text("utf-8")
     readme = (PROJECT / "README.md").read_text("utf-8")
     assert "make lab" in readme and "make test" in readme
+
+
+def test_ci_installs_chromium_for_the_browser_test() -> None:
+    script = (PROJECT / ".ci" / "run").read_text("utf-8")
+    assert "chromium" in script and "apt-get install" in script
