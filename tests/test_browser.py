@@ -1,4 +1,5 @@
-"""In a real browser: open the annotation workshop in JupyterLab, select a phrase with the mouse,
+"""In a real browser: open the annotation workshop in JupyterLab 4 and in Notebook 7, select a
+phrase with the mouse,
 press a tag's key, and find exactly that span and tag in the annotator's file.
 
 Runs headless Chromium from Debian (``/usr/bin/chromium``) through Playwright; `.ci/run`
@@ -30,8 +31,25 @@ PHRASE = "Sergej W. Lawrow"
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, str]]]:
+FRONT_ENDS = {
+    # front end: (command, its options, the notebook's URL path); Notebook 7 takes no news_url
+    "jupyterlab": (
+        "lab",
+        ["--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True"],
+        f"lab/tree/{NOTEBOOK}",
+    ),
+    "notebook7": (
+        "notebook",
+        ["--JupyterNotebookApp.expose_app_in_browser=True"],
+        f"notebooks/{NOTEBOOK}",
+    ),
+}
+
+
+@pytest.fixture(params=list(FRONT_ENDS))
+def lab(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, Path, dict[str, str]]]:
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed: `apt-get install chromium` to run the browser test")
     jupyter = PROJECT / ".venv" / "bin" / "jupyter"
@@ -49,19 +67,19 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, str]]]:
     news = settings / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True)
     news.write_text(json.dumps({"fetchNews": "false"}))
+    command, options, path = FRONT_ENDS[request.param]
     port = _free_port()
     log = (tmp_path / "lab.log").open("w")
     server = subprocess.Popen(
-        [str(jupyter), "lab", "--no-browser", "--allow-root", f"--port={port}",
+        [str(jupyter), command, "--no-browser", "--allow-root", f"--port={port}",
          "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
-         "--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True",
-         f"--ServerApp.root_dir={project}"],
+         *options, f"--ServerApp.root_dir={project}"],
         env=env, stdout=log, stderr=log, start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for_server(url, tmp_path / "lab.log")
-        yield url, project, env
+        yield f"{url}/{path}", project, env
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -110,6 +128,7 @@ def test_select_with_the_mouse_and_tag_with_a_key(lab: tuple[str, Path, dict[str
     from playwright.sync_api import sync_playwright
 
     url, project, env = lab
+    front_end = "notebook7" if "/notebooks/" in url else "jupyterlab"
     saved = project / "annotations" / "student.jsonl"
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
@@ -122,7 +141,7 @@ def test_select_with_the_mouse_and_tag_with_a_key(lab: tuple[str, Path, dict[str
         )  # fmt: skip
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{url}/lab/tree/{NOTEBOOK}")
+            page.goto(url)
             page.wait_for_function(_KERNEL_READY, timeout=90_000)
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             annotator = page.locator(".ct-annotator").first
@@ -142,9 +161,9 @@ def test_select_with_the_mouse_and_tag_with_a_key(lab: tuple[str, Path, dict[str
             while time.monotonic() < deadline and not (saved.exists() and saved.read_text()):
                 time.sleep(0.2)
             page.locator(".ct-annotator .ct-status").first.wait_for()
-            page.screenshot(path=str(ARTIFACTS / "annotation-widget.png"))
+            page.screenshot(path=str(ARTIFACTS / f"annotation-widget-{front_end}.png"))
         except Exception:
-            page.screenshot(path=str(ARTIFACTS / "annotation-widget-failure.png"))
+            page.screenshot(path=str(ARTIFACTS / f"annotation-widget-{front_end}-failure.png"))
             raise
         finally:
             browser.close()
