@@ -14,14 +14,13 @@ import shutil
 import signal
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .conftest import DOC_ID, PROJECT
-from .test_make_lab import _free_port, _isolated_env
+from .test_make_lab import _free_port, _isolated_env, _wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT / "test-artifacts"
@@ -78,7 +77,7 @@ def lab(
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_server(url, tmp_path / "lab.log")
+        _wait_for(f"{url}/api/status", tmp_path / "lab.log")
         yield f"{url}/{path}", project, env
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -87,17 +86,6 @@ def lab(
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
-
-
-def _wait_for_server(url: str, log: Path, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/api/status", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"JupyterLab did not start:\n{log.read_text()[-2000:]}")
 
 
 _KERNEL_READY = """() => {

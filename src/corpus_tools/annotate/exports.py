@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AnnotationError
-from .record import CONTEXT, QUOTE_CONTEXT, Annotation
+from .record import CONTEXT, Annotation, quote
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -122,9 +122,7 @@ def read_xmi(path: Path | str, doc_id: str) -> list[Annotation]:
                 doc=doc_id,
                 start=start,
                 end=end,
-                exact=text[start:end],
-                prefix=text[max(0, start - QUOTE_CONTEXT) : start],
-                suffix=text[end : end + QUOTE_CONTEXT],
+                **quote(text, start, end),
                 tag=item.get("tag"),
                 tagset=item.get("tagset"),
                 tagset_version=int(item.get("tagsetVersion")),

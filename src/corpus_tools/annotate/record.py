@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import AnnotationError
 from .tagsets import TagSet
 
-__all__ = ["CONTEXT", "QUOTE_CONTEXT", "Annotation", "make_annotation"]
+__all__ = ["CONTEXT", "QUOTE_CONTEXT", "Annotation", "make_annotation", "quote"]
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 QUOTE_CONTEXT = 32
@@ -115,6 +115,15 @@ class Annotation:
 _TAG_KEYS = {"type", "purpose", "value", "tagset", "tagsetVersion"}
 
 
+def quote(text: str, start: int, end: int) -> dict[str, str]:
+    """The quote selector's fields for ``text[start:end]``: exact, prefix and suffix."""
+    return {
+        "exact": text[start:end],
+        "prefix": text[max(0, start - QUOTE_CONTEXT) : start],
+        "suffix": text[end : end + QUOTE_CONTEXT],
+    }
+
+
 def make_annotation(
     text: str,
     doc_id: str,
@@ -154,9 +163,7 @@ def make_annotation(
         doc=doc_id,
         start=start,
         end=end,
-        exact=text[start:end],
-        prefix=text[max(0, start - QUOTE_CONTEXT) : start],
-        suffix=text[end : end + QUOTE_CONTEXT],
+        **quote(text, start, end),
         tag=tag,
         tagset=tagset.id,
         tagset_version=tagset.version,

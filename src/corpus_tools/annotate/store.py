@@ -221,16 +221,10 @@ def _find_quote(text: str, annotation: Annotation) -> int | None:
 def _moved_to(annotation: Annotation, text: str, start: int) -> Annotation:
     from dataclasses import replace
 
-    from .record import QUOTE_CONTEXT
+    from .record import quote
 
     end = start + len(annotation.exact)
-    return replace(
-        annotation,
-        start=start,
-        end=end,
-        prefix=text[max(0, start - QUOTE_CONTEXT) : start],
-        suffix=text[end : end + QUOTE_CONTEXT],
-    )
+    return replace(annotation, start=start, end=end, **quote(text, start, end))
 
 
 def _common_prefix(a: str, b: str) -> int:
