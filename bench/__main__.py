@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from . import annotation_store, corpus_load, glossary_lookup, translation_cost
+from . import annotation_store, concordance, corpus_load, glossary_lookup, translation_cost
 from .synthetic import generate
 
 
@@ -23,6 +23,7 @@ def main() -> None:
             *corpus_load.generated_corpus(root),
             *glossary_lookup.real_corpus(),
             *glossary_lookup.generated_corpus(root),
+            *concordance.query_side_by_side(root),
             *translation_cost.translate_twice(),
             *annotation_store.save_and_load(),
         ]
