@@ -104,3 +104,7 @@ class TagSetError(CorpusError):
 
 class AnnotationError(CorpusError):
     """An annotation is invalid: offsets out of range, a quote that differs, an unknown tag."""
+
+
+class AlignmentError(CorpusError):
+    """An alignment file is malformed, points at no sentence, or leaves a sentence uncovered."""

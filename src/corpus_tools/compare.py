@@ -1,0 +1,149 @@
+"""Alignments between texts: which passage of one readout corresponds to which of the other.
+
+``corpus/alignments/<document>.yaml`` links sentences of two sections by their first words,
+with a relation and a note.  Loading resolves every link to a sentence and checks that every
+sentence of both sections is covered (a paragraph printed twice counts once), so that a
+passage without counterpart is always marked as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .corpus import Corpus, Document, Sentence
+from .datafile import Fields, load_yaml
+from .errors import AlignmentError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Alignment", "Link", "load_alignment"]
+
+_FILE_KEYS = {"document", "us_section", "russian_section", "relations", "links"}
+_LINK_KEYS = {"us", "russian", "relation", "note"}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One correspondence; a side is None where the passage has no counterpart."""
+
+    us: Sentence | None
+    russian: Sentence | None
+    relation: str
+    note: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The links between two sections of a document."""
+
+    doc: Document
+    us_section: str
+    russian_section: str
+    relations: dict[str, str]
+    links: tuple[Link, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per link: both passages (by sentence id and text), relation and note."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "us": link.us.id if link.us else "",
+                    "U.S. statement": link.us.text if link.us else "",
+                    "relation": link.relation,
+                    "russian": link.russian.id if link.russian else "",
+                    "Russian readout": link.russian.text if link.russian else "",
+                    "note": link.note or "",
+                }
+                for link in self.links
+            ]
+        )
+
+    def relation_counts(self) -> pd.DataFrame:
+        """How many links of each relation there are, in the file's order of relations."""
+        import pandas as pd
+
+        counts = {
+            name: sum(1 for link in self.links if link.relation == name) for name in self.relations
+        }
+        return pd.DataFrame({"relation": list(counts), "links": list(counts.values())})
+
+
+def load_alignment(corpus: Corpus, path: Path | str | None = None) -> Alignment:
+    """Read and check an alignment file (default: the one of the corpus's first document).
+
+    Raises:
+        AlignmentError: a malformed link, first words that match no sentence (or several), an
+            unknown relation, or a sentence of either section that no link covers.
+    """
+    if path is None:
+        path = corpus.root / "alignments" / f"{next(iter(corpus))}.yaml"
+    path = Path(path)
+    data = Fields(load_yaml(path, what="alignment file"), path, "alignment file", AlignmentError)
+    data.check_keys(_FILE_KEYS)
+    doc = corpus[data.string("document")]
+    sides = {"us": data.string("us_section"), "russian": data.string("russian_section")}
+    relations = dict(data.optional("relations", dict) or {})
+    if not relations:
+        data.fail("relations", "list the relations, each with a short explanation")
+    sentences = {side: _sentences(doc, section) for side, section in sides.items()}
+    links = tuple(_link(record, path, sentences, relations) for record in data.list("links"))
+    for side, section in sides.items():
+        linked = {getattr(link, side).index for link in links if getattr(link, side)}
+        missing = [s for s in sentences[side] if s.index not in linked]
+        if missing:
+            first = missing[0]
+            data.fail(
+                "links",
+                f"{len(missing)} sentence(s) of {section!r} are in no link, first {first.id}: "
+                f"{first.text[:40]!r}; link it, or mark it 'only in one readout'",
+            )
+    return Alignment(doc, sides["us"], sides["russian"], relations, links)
+
+
+def _sentences(doc: Document, section_id: str) -> list[Sentence]:
+    """The section's sentences, leaving out those of a paragraph that repeats an earlier one."""
+    section = doc.section(section_id)
+    repeated = {p.index for p in doc.paragraphs if p.duplicate_of}
+    return [
+        s
+        for s in doc.sentences.covered_by(section.start, section.end)
+        if s.paragraph not in repeated
+    ]
+
+
+def _link(
+    record: object, path: Path, sentences: dict[str, list[Sentence]], relations: dict[str, str]
+) -> Link:
+    fields = Fields(record, path, "link", AlignmentError)
+    fields.check_keys(_LINK_KEYS)
+    relation = fields.choice("relation", relations)
+    found = {side: _resolve(fields, side, candidates) for side, candidates in sentences.items()}
+    if found["us"] is None and found["russian"] is None:
+        fields.fail("relation", "a link needs 'us', 'russian' or both")
+    if (found["us"] is None or found["russian"] is None) != (relation == "only in one readout"):
+        fields.fail(
+            "relation",
+            "a link with one side has the relation 'only in one readout', and only such a link",
+        )
+    return Link(
+        found["us"], found["russian"], relation, fields.optional("note", str), fields.record.line
+    )
+
+
+def _resolve(fields: Fields, side: str, candidates: list[Sentence]) -> Sentence | None:
+    begins = fields.optional(side, str)
+    if begins is None:
+        return None
+    matches = [s for s in candidates if s.text.startswith(begins)]
+    if len(matches) != 1:
+        what = "no sentence" if not matches else f"{len(matches)} sentences"
+        fields.fail(
+            side, f"{begins!r} begins {what} of that section; quote more of its first words"
+        )
+    return matches[0]
