@@ -108,3 +108,15 @@ class AnnotationError(CorpusError):
 
 class AlignmentError(CorpusError):
     """An alignment file is malformed, points at no sentence, or leaves a sentence uncovered."""
+
+
+class ExerciseError(CorpusError):
+    """An exercise file is malformed, or a notebook asks for an exercise that does not exist."""
+
+
+class ReleaseError(CorpusError):
+    """Student or answer-key versions of the notebooks could not be written."""
+
+
+class GradingError(CorpusError):
+    """Annotations could not be scored: a key that is missing or empty, no usable file."""
