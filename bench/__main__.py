@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from . import annotation_store, concordance, corpus_load, glossary_lookup, translation_cost
+from . import annotation_store, concordance, corpus_load, glossary_lookup, scoring, translation_cost
 from .synthetic import generate
 
 
@@ -26,6 +26,7 @@ def main() -> None:
             *concordance.query_side_by_side(root),
             *translation_cost.translate_twice(),
             *annotation_store.save_and_load(),
+            *scoring.score_class(),
         ]
     width = max(len(name) for name, _, _ in rows)
     print(f"\n{'benchmark':<{width}}  {'measured':>20}  goal")

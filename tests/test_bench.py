@@ -19,3 +19,11 @@ def test_generated_documents_load_and_keep_the_real_paragraphs(
         assert len(generated.tokens) == len(doc.tokens)
     orders = [[p.text for p in generated.paragraphs] for generated in corpus.values()]
     assert orders[0] != orders[1]
+
+
+def test_scoring_benchmark_runs_in_a_tiny_configuration() -> None:
+    from bench.scoring import score_class
+
+    rows = score_class(students=3, key_size=5)
+    assert [name.split()[0] for name, _, _ in rows] == ["read", "score"]
+    assert all(value.endswith(" s") and float(value[:-2]) >= 0 for _, value, _ in rows)

@@ -11,6 +11,7 @@ import math
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .corpus import Corpus, Document, Section, Token
@@ -19,7 +20,16 @@ from .errors import CorpusError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Concordancer", "concordance", "frequencies", "keyness", "tokens_of"]
+__all__ = [
+    "Concordancer",
+    "concordance",
+    "concordances",
+    "frequencies",
+    "keyness",
+    "quotation_marks",
+    "text_tokens",
+    "tokens_of",
+]
 
 _BY = ("lemma", "form")
 
@@ -31,19 +41,24 @@ def tokens_of(
     kinds: Iterable[str] | None = None,
     languages: Iterable[str] | None = None,
     words_only: bool = True,
+    skip_duplicates: bool = False,
 ) -> list[Token]:
     """The tokens of the top-level sections chosen by id, kind and language.
 
     Args:
         words_only: leave out punctuation, numbers and other non-word tokens.
+        skip_duplicates: leave out paragraphs that repeat an earlier one word for word.
     """
     wanted = (set(sections or ()), set(kinds or ()), set(languages or ()))
     chosen = []
     for doc in corpus.values():
+        repeated = [p for p in doc.paragraphs if p.duplicate_of] if skip_duplicates else []
         for section in doc.sections:
             if section.depth or section.kind == "separator" or not _wanted(section, wanted):
                 continue
             for token in doc.tokens.covered_by(section.start, section.end):
+                if any(p.start <= token.start < p.end for p in repeated):
+                    continue
                 if not words_only or token.token_class in {"regular", "abbreviation"}:
                     chosen.append(token)
     return chosen
@@ -78,8 +93,8 @@ def frequencies(
 
 
 def keyness(
-    target: Sequence[Token],
-    reference: Sequence[Token],
+    target: Sequence[Token | TextToken],
+    reference: Sequence[Token | TextToken],
     *,
     by: str = "lemma",
     min_count: int = 2,
@@ -142,16 +157,23 @@ class Concordancer:
                 self._index["form"].setdefault(text[start:end].casefold(), []).append((doc.id, row))
                 self._index["lemma"].setdefault(lemma.casefold(), []).append((doc.id, row))
 
-    def find(self, query: str, *, by: str = "lemma", width: int = 40) -> pd.DataFrame:
+    def find(
+        self, query: str, *, by: str = "lemma", width: int = 40, language: str | None = None
+    ) -> pd.DataFrame:
         """Every occurrence of ``query`` (a word, or words in a row) with ``width`` characters
-        of context on either side, in document order."""
+        of context on either side, in document order.
+
+        By lemma, a query word that is not itself a lemma of the corpus is lemmatised as German,
+        then as English; pass ``language`` where that guess is wrong (German *war* is a form of
+        *sein*, English *war* is a noun).
+        """
         import pandas as pd
 
         _check_by(by)
         words = query.split()
         if not words:
             raise CorpusError("give a word to look for")
-        keys = [self._query_key(word, by) for word in words]
+        keys = [self._query_key(word, by, language) for word in words]
         rows = []
         for doc_id, row in self._index[by].get(keys[0], []):
             doc = self.corpus[doc_id]
@@ -160,14 +182,18 @@ class Concordancer:
         columns = ["doc", "section", "left", "match", "right", "start", "end"]
         return pd.DataFrame(rows, columns=columns)
 
-    def _query_key(self, word: str, by: str) -> str:
+    def _query_key(self, word: str, by: str, language: str | None) -> str:
         if by == "form":
             return word.casefold()
         from .segment import segment_paragraphs
 
-        language = "de" if word.casefold() in self._index["lemma"] else "en"
-        lemmas = segment_paragraphs(word, [(0, len(word), language)]).lemma
-        return (lemmas[0] if lemmas else word).casefold()
+        if word.casefold() in self._index["lemma"]:
+            return word.casefold()
+        for guess in (language,) if language else ("de", "en"):
+            lemmas = segment_paragraphs(word, [(0, len(word), guess)]).lemma
+            if lemmas and lemmas[0].casefold() in self._index["lemma"]:
+                return lemmas[0].casefold()
+        return word.casefold()
 
     def _continues(self, doc: Document, row: int, keys: Sequence[str], by: str) -> bool:
         columns = doc.tokens._columns
@@ -195,11 +221,90 @@ class Concordancer:
 _concordancers: dict[int, tuple[weakref.ref[Corpus], Concordancer]] = {}
 
 
-def concordance(corpus: Corpus, query: str, *, by: str = "lemma", width: int = 40) -> pd.DataFrame:
+def concordance(
+    corpus: Corpus,
+    query: str,
+    *,
+    by: str = "lemma",
+    width: int = 40,
+    language: str | None = None,
+) -> pd.DataFrame:
     """Keyword in context: :meth:`Concordancer.find` on an index kept while ``corpus`` lives."""
     kept = _concordancers.get(id(corpus))
     if kept is None or kept[0]() is not corpus:
         kept = (weakref.ref(corpus), Concordancer(corpus))
         _concordancers[id(corpus)] = kept
         weakref.finalize(corpus, _concordancers.pop, id(corpus), None)
-    return kept[1].find(query, by=by, width=width)
+    return kept[1].find(query, by=by, width=width, language=language)
+
+
+def concordances(
+    corpus: Corpus,
+    queries: Iterable[str],
+    *,
+    sections: Iterable[str] | None = None,
+    by: str = "lemma",
+    width: int = 40,
+) -> pd.DataFrame:
+    """The concordances of several queries in one table, in text order, with a ``query``
+    column; ``sections`` keeps only lines from these sections."""
+    import pandas as pd
+
+    frames = [concordance(corpus, q, by=by, width=width).assign(query=q) for q in queries]
+    lines = pd.concat(frames, ignore_index=True)
+    if sections is not None:
+        lines = lines[lines["section"].isin(list(sections))]
+    columns = ["query", "section", "left", "match", "right", "start"]
+    return lines.sort_values(["doc", "start"], ignore_index=True)[columns]
+
+
+@dataclass(frozen=True, slots=True)
+class TextToken:
+    """A token of a text outside the corpus (a translation, say): its form and lemma."""
+
+    text: str
+    lemma: str
+    token_class: str
+
+
+def text_tokens(text: str, language: str, *, words_only: bool = True) -> list[TextToken]:
+    """Tokens and lemmas of any text, made the way the corpus's layers are, so that they can
+    be counted against corpus tokens (e.g. with :func:`keyness`)."""
+    from .segment import segment_paragraphs
+
+    columns = segment_paragraphs(text, [(0, len(text), language)])
+    tokens = [
+        TextToken(text[start:end], lemma, token_class)
+        for start, end, lemma, token_class in zip(
+            columns.token_start, columns.token_end, columns.lemma, columns.token_class,
+            strict=True,
+        )
+    ]  # fmt: skip
+    if words_only:
+        return [t for t in tokens if t.token_class in {"regular", "abbreviation"}]
+    return tokens
+
+
+QUOTATION_MARKS = '"„“”‚‘«»‹›'
+"""Characters counted as quotation marks; the apostrophe ’ (U+2019) is left out, as it is
+mostly an apostrophe in these texts."""
+
+
+def quotation_marks(doc: Document, sections: Iterable[str] | None = None) -> pd.DataFrame:
+    """Every quotation mark in the chosen top-level sections (default: all), with its offset,
+    code point and Unicode name, so that conventions can be compared across languages."""
+    import unicodedata
+
+    import pandas as pd
+
+    chosen = [doc.section(s) for s in sections] if sections is not None else [
+        s for s in doc.sections if s.depth == 0 and s.kind != "separator"
+    ]  # fmt: skip
+    rows = [
+        {"section": section.id, "offset": offset, "mark": doc.text[offset],
+         "code point": f"U+{ord(doc.text[offset]):04X}", "name": unicodedata.name(doc.text[offset])}
+        for section in chosen
+        for offset in range(section.start, section.end)
+        if doc.text[offset] in QUOTATION_MARKS
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["section", "offset", "mark", "code point", "name"])

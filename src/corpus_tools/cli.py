@@ -35,6 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(run=_validate)
 
+    release = commands.add_parser(
+        "release", help="write student notebooks (no solutions) and the answer key"
+    )
+    release.add_argument("outdir", type=Path, help="folder to write (must be empty or absent)")
+    release.add_argument("--force", action="store_true", help="replace an earlier release there")
+    release.add_argument("--notebooks", type=Path, help="source notebooks (default: notebooks/)")
+    release.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
+    release.set_defaults(run=_release)
+
     export = commands.add_parser("export", help="write the corpus in formats other tools read")
     export.add_argument(
         "what",
@@ -44,6 +53,23 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("outdir", type=Path, help="folder to write into (created if needed)")
     export.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
     export.set_defaults(run=_export)
+
+    score = commands.add_parser(
+        "score", help="score students' annotation files against a key; agreement, disagreement"
+    )
+    score.add_argument("files", nargs="+", type=Path, metavar="FILE", help="students' .jsonl")
+    score.add_argument(
+        "--key",
+        type=Path,
+        required=True,
+        help="the answer key: a .jsonl file, or the name of a key in corpus/keys/ "
+        "(e.g. diplomatic-discourse)",
+    )
+    score.add_argument(
+        "--out", type=Path, default=Path("grading-report"), help="report folder (grading-report)"
+    )
+    score.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
+    score.set_defaults(run=_score)
     return parser
 
 
@@ -58,6 +84,14 @@ def _validate(args: argparse.Namespace) -> int:
             f"{len(doc.tokens):,} tokens"
         )
     print(f"{len(corpus)} document(s) valid in {corpus.root}")
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from .release import release
+
+    written = release(args.outdir, args.notebooks, args.corpus, force=args.force)
+    print(written.summary())
     return 0
 
 
@@ -76,6 +110,40 @@ def _export(args: argparse.Namespace) -> int:
         written = export_glossary(load_glossary(corpus), args.outdir)
     for path in written:
         print(path)
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from .annotate.tagsets import load_tagsets
+    from .corpus import load_corpus
+    from .errors import GradingError
+    from .grading import grade, load_class, read_key, summary, write_report
+
+    corpus = load_corpus(args.corpus)
+    texts = {doc.id: doc.text for doc in corpus.values()}
+    if args.key.is_file():
+        key = read_key(args.key, texts)
+    else:  # a key shipped with the corpus, checked strictly against its tag set
+        from .annotate.keys import KEY_SUFFIX, load_key
+
+        key = tuple(load_key(str(args.key), corpus))
+        args.key = corpus.root / "keys" / f"{args.key}{KEY_SUFFIX}"
+    klass = load_class(args.files, texts, key=key, key_path=args.key)
+    if not klass.submissions:
+        for skipped in klass.skipped:
+            print(f"skipped {skipped}", file=sys.stderr)
+        raise GradingError(
+            f"none of the {len(args.files)} file(s) given could be scored; give the students' "
+            "annotation files (.jsonl) for the key's document and tag set"
+        )
+    tagsets = load_tagsets(corpus.root / "tagsets")
+    used = {a.tagset for a in key}
+    tags = [label.name for t in sorted(used) if t in tagsets for label in tagsets[t].labels]
+    print(f"key {args.key}: {len(key)} annotations, tag set(s) {', '.join(sorted(used))}")
+    results = grade(key, klass, corpus, tags=tags)
+    print(summary(results))
+    for path in write_report(results, args.out):
+        print(f"wrote {path}")
     return 0
 
 

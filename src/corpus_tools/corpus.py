@@ -372,6 +372,16 @@ class Document:
         known = ", ".join(s.id for s in self.sections if s.kind != "separator")
         raise CorpusError(f"document {self.id!r} has no section {section_id!r}; known: {known}")
 
+    def paragraphs_in(self, *section_ids: str) -> list[Paragraph]:
+        """The paragraphs of these sections, in document order.
+
+        Raises:
+            CorpusError: a section id that does not exist.
+        """
+        spans = [self.section(section_id) for section_id in section_ids]
+        chosen = {p.index: p for s in spans for p in self.paragraphs.covered_by(s.start, s.end)}
+        return [chosen[index] for index in sorted(chosen)]
+
 
 def _original_or_translation(provenance: Provenance) -> str:
     chain = provenance.translation

@@ -92,13 +92,16 @@ _CATEGORY_COLOURS = {
 }
 
 
-def highlighted(text: str, start: int, end: int, matches: Sequence[Any]) -> Rendered:
+def highlighted(
+    text: str, start: int, end: int, matches: Sequence[Any], *, legend: bool = True
+) -> Rendered:
     """``text[start:end]`` with each glossary match marked and explained in a tooltip.
 
     Args:
         text: the document's text.
         start, end: the span to show.
         matches: non-overlapping glossary matches inside the span, sorted by position.
+        legend: add the line that explains the colours.
     """
     pieces: list[str] = []
     plain: list[str] = []
@@ -114,16 +117,20 @@ def highlighted(text: str, start: int, end: int, matches: Sequence[Any]) -> Rend
         plain.append(f"[{text[match.start : match.end]}]")
         cursor = match.end
     pieces.append(escape(text[cursor:end]))
-    legend = " ".join(
+    body = f'<div style="line-height:1.7;max-width:52em">{"".join(pieces)}</div>'
+    if legend:
+        body += glossary_legend()
+    summary = f"{len(matches)} glossary matches: " + " ".join(plain)
+    return Rendered(body, summary)
+
+
+def glossary_legend() -> str:
+    """The line under marked text that explains the marks' colours."""
+    colours = " ".join(
         f'<span style="background:{colour};padding:0 .3em">{escape(name)}</span>'
         for name, colour in _CATEGORY_COLOURS.items()
     )
-    body = (
-        f'<div style="line-height:1.7;max-width:52em">{"".join(pieces)}</div>'
-        f"<div><small>hover a mark for its translation or role · {legend}</small></div>"
-    )
-    summary = f"{len(matches)} glossary matches: " + " ".join(plain)
-    return Rendered(body, summary)
+    return f"<div><small>hover a mark for its translation or role · {colours}</small></div>"
 
 
 def word_diff(reference: str, other: str) -> Rendered:
@@ -164,3 +171,33 @@ def side_by_side(columns: Sequence[tuple[str, str | None]]) -> Rendered:
 
 
 MISSING_HTML = "<i>not available</i>"
+
+
+def parallel_reading(
+    rows: Sequence[tuple[str, Rendered, str | None]], *, heading: str, footer: str = ""
+) -> Rendered:
+    """Paragraphs for close reading: id, the marked text, and a translation beside it.
+
+    Args:
+        rows: ``(paragraph id, marked text, translation or None)`` in reading order.
+        heading: the translation column's heading, e.g. "reference translation (en)".
+        footer: HTML shown under the table (already escaped), e.g. :func:`glossary_legend`.
+    """
+    cell = "vertical-align:top;text-align:left;padding:.35em .7em;border-top:1px solid #ddd"
+    body = "".join(
+        f'<tr><td style="{cell};color:#777;font-size:.85em">{escape(paragraph)}</td>'
+        f'<td style="{cell};width:55%">{marked.html}</td>'
+        f'<td style="{cell};color:#444;font-size:.9em">'
+        f"{escape(translation) if translation is not None else MISSING_HTML}</td></tr>"
+        for paragraph, marked, translation in rows
+    )
+    head = (
+        '<tr><th></th><th style="text-align:left">text</th>'
+        f'<th style="text-align:left">{escape(heading)}</th></tr>'
+    )
+    plain = "\n".join(
+        f"{paragraph}: {marked.text}\n    → {translation or '(not available)'}"
+        for paragraph, marked, translation in rows
+    )
+    table = f'<table style="border-collapse:collapse">{head}{body}</table>'
+    return Rendered(table + footer, plain)

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .annotate.record import Annotation
 from .annotate.tagsets import TagSet
-from .corpus import Document, Section
+from .corpus import Corpus, Document, Section
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["LANGUAGE_COLOURS", "plot_makeup", "plot_tag_counts"]
+    from .compare import Alignment
+    from .grading import Disagreement
+
+__all__ = [
+    "LANGUAGE_COLOURS",
+    "RELATION_COLOURS",
+    "plot_alignment",
+    "plot_disagreement",
+    "plot_dispersion",
+    "plot_makeup",
+    "plot_tag_counts",
+    "plot_voices",
+]
 
 LANGUAGE_COLOURS = {"de": "#4c72b0", "en": "#dd8452"}
 
@@ -85,3 +97,282 @@ def plot_tag_counts(annotations: Sequence[Annotation], tagset: TagSet) -> Figure
     ax.spines[["top", "right"]].set_visible(False)
     plt.close(fig)
     return fig
+
+
+def plot_voices(doc: Document, sections: Sequence[str] | None = None) -> Figure:
+    """Who speaks, and how much: characters per voice, in order of first appearance.
+
+    A voice is the first origin a section states (the commentary's unknown author, an
+    institution, an agency, a speaker); a nested section such as a quotation counts for its
+    own voice, not for the section around it.
+
+    Args:
+        doc: the document.
+        sections: ids of top-level sections to count (default: all but separators).
+    """
+    import matplotlib.pyplot as plt
+
+    shares = _voice_shares(doc, sections)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(shares) + 1.1), layout="constrained")
+    names = list(shares)
+    bars = ax.barh(names, [shares[n] for n in names], color="#4c72b0")
+    for bar, name in zip(bars, names, strict=True):
+        if "DeepL" in name:
+            bar.set_hatch("///")
+            bar.set_edgecolor("white")
+    total = sum(shares.values())
+    ax.bar_label(bars, labels=[f"{shares[n]:,} ({shares[n] / total:.0%})" for n in names],
+                 padding=3, fontsize=8)  # fmt: skip
+    ax.invert_yaxis()
+    ax.set_xlabel("characters")
+    ax.set_title("Who speaks in the text", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.margins(x=0.25)
+    plt.close(fig)
+    return fig
+
+
+def _voice_shares(doc: Document, sections: Sequence[str] | None) -> dict[str, int]:
+    chosen = [
+        s for s in doc.sections
+        if s.kind != "separator" and (sections is None or _top(doc, s).id in sections)
+    ]  # fmt: skip
+    shares: dict[str, int] = {}
+    for section in chosen:
+        inner = [s for s in chosen if s.parent == section.id]
+        size = section.end - section.start - sum(s.end - s.start for s in inner)
+        name = _voice(section)
+        shares[name] = shares.get(name, 0) + size
+    return shares
+
+
+def _top(doc: Document, section: Section) -> Section:
+    while section.parent is not None:
+        section = doc.section(section.parent)
+    return section
+
+
+def _voice(section: Section) -> str:
+    role, name = section.provenance.origin[0] if section.provenance.origin else ("", "unknown")
+    if name == "unknown":
+        return "the commentator (not named)"
+    chain = section.provenance.translation
+    via = f" (by {dict(section.provenance.origin).get('agency')})" if role == "speaker" else ""
+    return f"{name}{via}" + (f", {chain.engine} translation" if chain else "")
+
+
+def plot_dispersion(
+    corpus: Corpus,
+    queries: Sequence[str],
+    *,
+    sections: Sequence[str],
+    doc: str | None = None,
+    by: str = "lemma",
+) -> Figure:
+    """Where words occur: one row per query, one tick per occurrence, over the chosen sections
+    laid end to end (a dispersion plot).
+
+    Args:
+        corpus: the corpus.
+        queries: words (or words in a row) as :func:`~corpus_tools.analysis.concordance`
+            takes them.
+        sections: ids of the top-level sections to show, in this order.
+        doc: the document's id (default: the corpus's first).
+        by: match by ``"lemma"`` or by ``"form"``.
+    """
+    import matplotlib.pyplot as plt
+
+    from .analysis import concordance
+
+    document = corpus[doc or next(iter(corpus))]
+    spans = [document.section(s) for s in sections]
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(queries) + 1.3), layout="constrained")
+    total = _shade_sections(ax, spans)
+    for row, query in enumerate(queries):
+        found = concordance(corpus, query, by=by)
+        found = found[found["doc"] == document.id]
+        xs = [x for x in (_position(spans, start) for start in found["start"]) if x is not None]
+        ax.vlines(xs, row - 0.35, row + 0.35, color="#c44e52", lw=1.6)
+        ax.text(total * 1.01, row, str(len(xs)), va="center", fontsize=8, color="#555")
+    ax.set_yticks(range(len(queries)), queries, fontsize=9)
+    ax.set_ylim(len(queries) - 0.5, -1)
+    ax.set_xlim(0, total)
+    ax.set_xticks([])
+    ax.set_xlabel("position in the text →   (the number at the right counts the ticks)", fontsize=8)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    plt.close(fig)
+    return fig
+
+
+def _shade_sections(ax: Any, spans: Sequence[Section]) -> int:
+    offset = 0
+    for span in spans:
+        width = span.end - span.start
+        colour = LANGUAGE_COLOURS.get(span.language, "#999999")
+        ax.axvspan(offset, offset + width, color=colour, alpha=0.1, lw=0)
+        ax.text(offset + width / 2, -0.75, span.id, ha="center", va="center", fontsize=8,
+                color="#444")  # fmt: skip
+        offset += width
+    return offset
+
+
+def _position(spans: Sequence[Section], start: int) -> int | None:
+    offset = 0
+    for span in spans:
+        if span.start <= start < span.end:
+            return offset + start - span.start
+        offset += span.end - span.start
+    return None
+
+
+RELATION_COLOURS = {
+    "equivalent": "#55a868",
+    "narrower": "#4c72b0",
+    "broader": "#8172b2",
+    "different condition": "#c44e52",
+    "only in one readout": "#999999",
+}
+
+
+def plot_alignment(alignment: Alignment) -> Figure:
+    """The two readouts side by side, sentence by sentence, with a line for each link in the
+    colour of its relation; a sentence without counterpart gets a grey mark on its side.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    us = _aligned_sentences(alignment, "us")
+    russian = _aligned_sentences(alignment, "russian")
+    height = max(len(us), len(russian))
+    fig, ax = plt.subplots(figsize=(10, 0.36 * height + 1.6), layout="constrained")
+    us_y = {s.index: _spread(i, len(us), height) for i, s in enumerate(us)}
+    ru_y = {s.index: _spread(i, len(russian), height) for i, s in enumerate(russian)}
+    for link in alignment.links:
+        colour = RELATION_COLOURS.get(link.relation, "#333333")
+        if link.us and link.russian:
+            ax.plot([0.36, 0.64], [us_y[link.us.index], ru_y[link.russian.index]],
+                    color=colour, lw=2.2, alpha=0.85)  # fmt: skip
+        elif link.us:
+            ax.plot([0.36, 0.42], [us_y[link.us.index]] * 2, color=colour, lw=4)
+        elif link.russian:
+            ax.plot([0.58, 0.64], [ru_y[link.russian.index]] * 2, color=colour, lw=4)
+    for sentence in us:
+        ax.text(0.35, us_y[sentence.index], _label(sentence), ha="right", va="center", fontsize=8)
+    for sentence in russian:
+        ax.text(0.65, ru_y[sentence.index], _label(sentence), ha="left", va="center", fontsize=8)
+    ax.text(0.35, -1.2, "U.S. statement (English)", ha="right", fontsize=9, weight="bold")
+    ax.text(0.65, -1.2, "Russian readout (German, DeepL)", ha="left", fontsize=9, weight="bold")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(height - 0.4, -1.8)
+    ax.axis("off")
+    handles = [Line2D([], [], color=c, lw=3, label=r) for r, c in RELATION_COLOURS.items()]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=5,
+              fontsize=8, frameon=False)  # fmt: skip
+    plt.close(fig)
+    return fig
+
+
+def _aligned_sentences(alignment: Alignment, side: str) -> list[Any]:
+    found = {getattr(link, side).index: getattr(link, side) for link in alignment.links
+             if getattr(link, side) is not None}  # fmt: skip
+    return [found[index] for index in sorted(found)]
+
+
+def _spread(position: int, count: int, height: int) -> float:
+    return position * (height - 1) / max(count - 1, 1)
+
+
+def _label(sentence: Any, width: int = 42) -> str:
+    text = " ".join(sentence.text.split())
+    short = text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    return f"{sentence.id} {short}"
+
+
+def plot_disagreement(disagreement: Disagreement, *, width: int = 120) -> Figure:
+    """Where a class disagrees: the text of the passages in scope, each token on a background
+    as dark as the share of annotator pairs who tag it differently (no background: all agree).
+
+    Paragraphs are wrapped at ``width`` characters and labelled with their id at the left;
+    each section starts with its id and language.  Tokens without a value (fewer than two
+    annotators) are grey.
+
+    Args:
+        disagreement: the class's disagreement (:func:`corpus_tools.grading.disagreement`).
+        width: characters per line.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import Normalize
+
+    tokens = disagreement.tokens
+    rows, headings, labels, height = _text_layout(tokens, width)
+    margin, line, top = 6, 0.17, 0.95  # characters left of the text; inches per line, above
+    fig = plt.figure(figsize=(10, line * height + top + 0.1))
+    ax = fig.add_axes((0.01, 0.1 / fig.get_figheight(), 0.98, line * height / fig.get_figheight()))
+    cmap = plt.get_cmap("OrRd").with_extremes(bad="#dddddd")
+    norm = Normalize(0, 1)
+    values = tokens["disagreement"].to_numpy(dtype=float)
+    shown = [i for i, value in enumerate(values) if not value <= 0]  # NaN is shown, in grey
+    ax.barh([rows["y"][i] for i in shown], [rows["w"][i] for i in shown], height=0.88,
+            left=[rows["x"][i] for i in shown], color=cmap(norm(values[shown])), lw=0)  # fmt: skip
+    # One character per unit of x: a monospace glyph is 0.6 em wide (hinting may round it, so
+    # each token is centred on its box).
+    size = 0.98 * fig.get_figwidth() * 72 / (width + margin + 3) / 0.6
+    for x, w, y, text, value in zip(rows["x"], rows["w"], rows["y"], tokens["text"], values,
+                                    strict=True):  # fmt: skip
+        ax.text(x + w / 2, y, text, fontsize=size, family="monospace", va="center", ha="center",
+                color="white" if value > 0.6 else "#222")  # fmt: skip
+    for y, label in labels:
+        ax.text(-1, y, label, fontsize=size * 0.85, color="#777", va="center", ha="right")
+    for y, label in headings:
+        ax.text(-margin, y, label, fontsize=size * 1.05, weight="bold", color="#333", va="center")
+    ax.set_xlim(-margin, width + 3)  # glued punctuation may run past the width
+    ax.set_ylim(height - 0.5, -0.5)
+    ax.axis("off")
+    _disagreement_legend(fig, cmap, norm, disagreement.annotators, top)
+    plt.close(fig)
+    return fig
+
+
+def _disagreement_legend(fig: Any, cmap: Any, norm: Any, annotators: int, top: float) -> None:
+    import matplotlib.pyplot as plt
+
+    height = fig.get_figheight()
+    fig.text(0.01, 1 - 0.3 / height, "Where the class disagrees", fontsize=12, weight="bold",
+             va="center")  # fmt: skip
+    bar_ax = fig.add_axes((0.45, 1 - 0.42 / height, 0.45, 0.12 / height))
+    bar = fig.colorbar(plt.cm.ScalarMappable(norm, cmap), cax=bar_ax, orientation="horizontal")
+    bar.ax.tick_params(labelsize=7)
+    bar.set_label(
+        f"share of annotator pairs who tag the token differently ({annotators} "
+        f"annotator{'' if annotators == 1 else 's'})",
+        fontsize=8,
+    )
+
+
+def _text_layout(
+    tokens: Any, width: int
+) -> tuple[dict[str, list[float]], list[tuple[float, str]], list[tuple[float, str]], float]:
+    """Where each token goes when paragraphs are wrapped at ``width`` characters (a line
+    breaks only where the text has white space, so punctuation stays with its word): token x,
+    y and width; section headings and paragraph labels with their y; the total height."""
+    rows: dict[str, list[float]] = {"x": [], "y": [], "w": []}
+    headings: list[tuple[float, str]] = []
+    labels: list[tuple[float, str]] = []
+    y, section, paragraph, line_start, previous_end = -1.0, None, None, 0, 0
+    columns = ("start", "end", "paragraph", "section", "language")
+    for start, end, para, sect, language in zip(*(tokens[c] for c in columns), strict=True):
+        if sect != section:
+            y += 1.6 if section is not None else 1.0
+            headings.append((y, f"{sect} ({language})"))
+        if para != paragraph or sect != section:
+            y += 1.4
+            labels.append((y, para))
+            line_start, paragraph, section = start, para, sect
+        elif end - line_start > width and start > previous_end:
+            y += 1
+            line_start = start
+        rows["x"].append(start - line_start)
+        rows["y"].append(y)
+        rows["w"].append(end - start)
+        previous_end = end
+    return rows, headings, labels, y + 1

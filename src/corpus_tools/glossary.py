@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .corpus import Corpus, Document
+from .corpus import Corpus, Document, Paragraph
 from .datafile import Fields, Record, load_yaml
 from .errors import GlossaryError
 from .segment import segment_paragraphs
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .display import Rendered
+    from .reference_translations import ReferenceTranslations
 
 __all__ = [
     "ENTITY_TYPES",
@@ -222,6 +223,48 @@ class Glossary:
         ]
         return pd.DataFrame(rows)
 
+    def vocabulary(
+        self, units: Iterable[Any], *, categories: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """The terms (not the names) found in ``units``, in reading order: the words as
+        written, the German headword, the English equivalents and the category.
+
+        Args:
+            units: paragraphs, sentences or sections.
+            categories: keep only terms of these categories (e.g. ``["diplomacy"]``).
+        """
+        import pandas as pd
+
+        wanted = set(categories) if categories is not None else None
+
+        rows = [
+            {
+                "unit": unit.id,
+                "as written": m.text,
+                "German": m.entry.german_headword(),
+                "English": ", ".join(m.entry.en),
+                "category": m.entry.category,
+            }
+            for unit in units
+            for m in self.find(unit)
+            if isinstance(m.entry, Term) and (wanted is None or m.entry.category in wanted)
+        ]
+        return pd.DataFrame(rows, columns=["unit", "as written", "German", "English", "category"])
+
+    def names(self, units: Iterable[Any], *, types: Iterable[str] = ("person",)) -> pd.DataFrame:
+        """The named entities of these types found in ``units``, in reading order: the name as
+        written, the entity it refers to and its role."""
+        import pandas as pd
+
+        wanted = set(types)
+        rows = [
+            {"unit": unit.id, "as written": m.text, "name": m.entry.name, "role": m.entry.role}
+            for unit in units
+            for m in self.find(unit)
+            if isinstance(m.entry, Entity) and m.entry.type in wanted
+        ]
+        return pd.DataFrame(rows, columns=["unit", "as written", "name", "role"])
+
     def term_counts(self) -> pd.DataFrame:
         """Per term: headwords, category and how often it occurs in German and English text."""
         import pandas as pd
@@ -296,13 +339,16 @@ class Glossary:
         ]
         return pd.DataFrame(rows).set_index("entity")
 
-    def highlight(self, unit: Any, *, only: Iterable[str] | None = None) -> Rendered:
+    def highlight(
+        self, unit: Any, *, only: Iterable[str] | None = None, legend: bool = True
+    ) -> Rendered:
         """A section, paragraph or sentence as HTML with each match marked and explained in a
         tooltip.
 
         Args:
             unit: what to show.
             only: show only these term categories and entity types (e.g. ``["person"]``).
+            legend: add the line that explains the colours.
         """
         from .display import highlighted
 
@@ -311,7 +357,34 @@ class Glossary:
             wanted = set(only)
             matches = [m for m in matches if _group(m.entry) in wanted]
         doc = self.corpus[unit.doc_id]
-        return highlighted(doc.text, unit.start, unit.end, matches)
+        return highlighted(doc.text, unit.start, unit.end, matches, legend=legend)
+
+    def read(
+        self,
+        paragraphs: Iterable[Paragraph],
+        references: ReferenceTranslations | None = None,
+        *,
+        only: Iterable[str] | None = None,
+    ) -> Rendered:
+        """Paragraphs for close reading: each with its glossary marks and, if ``references``
+        are given, its reference translation beside it.
+
+        Args:
+            paragraphs: e.g. ``doc.paragraphs.covered_by(section.start, section.end)``.
+            references: from :func:`~corpus_tools.reference_translations.load_references`.
+            only: mark only these term categories and entity types.
+        """
+        from .display import glossary_legend, parallel_reading
+
+        rows, targets = [], set()
+        for paragraph in paragraphs:
+            target = "en" if paragraph.language == "de" else "de"
+            found = references.lookup(paragraph.text, target) if references else None
+            targets.add(target)
+            marked = self.highlight(paragraph, only=only, legend=False)
+            rows.append((paragraph.id, marked, found.text if found else None))
+        heading = f"reference translation ({', '.join(sorted(targets))})"
+        return parallel_reading(rows, heading=heading, footer=glossary_legend())
 
 
 def _group(entry: Entry) -> str:

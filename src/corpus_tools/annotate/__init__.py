@@ -1,7 +1,9 @@
-"""Annotation: tag sets, W3C Web Annotation records, a store that never loses work, exports."""
+"""Annotation: tag sets, W3C Web Annotation records, a store that never loses work, answer keys,
+exports."""
 
 from __future__ import annotations
 
+from .keys import available_keys, load_key
 from .record import Annotation, make_annotation
 from .store import AnnotationStore, LoadReport
 from .tagsets import Label, TagSet, load_tagsets
@@ -12,6 +14,8 @@ __all__ = [
     "Label",
     "LoadReport",
     "TagSet",
+    "available_keys",
+    "load_key",
     "load_tagsets",
     "make_annotation",
 ]

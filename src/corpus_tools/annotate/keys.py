@@ -1,0 +1,186 @@
+"""Instructors' answer keys: gold annotations in ``corpus/keys/<tag set id>.jsonl``.
+
+A key is an annotation file like any student's (written by :class:`AnnotationStore`), named
+after the tag set it uses.  Loading a student's file is forgiving; loading a key is strict: a
+damaged line, an annotation whose quote no longer matches the text (moved or orphaned), a tag
+set, tag or attribute the file's tag set does not define, a missing attribute, or a span outside
+the sections the tag set applies to stops the load with the file and line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import AnnotationError, TagSetError
+from .record import Annotation
+from .store import AnnotationStore, LoadReport
+from .tagsets import TagSet, load_tagsets
+
+if TYPE_CHECKING:
+    from ..corpus import Corpus, Document
+
+__all__ = ["KEY_SUFFIX", "available_keys", "load_key"]
+
+KEY_SUFFIX = ".jsonl"
+"""A key's file name is its tag set's id with this suffix."""
+_QUOTE_SHOWN = 40
+"""Characters of an annotation's quote shown in an error message."""
+
+
+def available_keys(folder: Path | str | None = None) -> list[str]:
+    """The names of the answer keys (their tag set ids), sorted.
+
+    Args:
+        folder: where the keys are (default: ``keys/`` in the corpus folder).
+
+    Returns:
+        The stem of every ``*.jsonl`` file in ``folder``; none if the folder does not exist.
+    """
+    if folder is None:
+        from ..corpus import find_corpus_root
+
+        folder = find_corpus_root() / "keys"
+    return sorted(path.name.removesuffix(KEY_SUFFIX) for path in Path(folder).glob("*.jsonl"))
+
+
+def load_key(
+    name: str, corpus: Corpus | None = None, *, folder: Path | str | None = None
+) -> list[Annotation]:
+    """The annotations of answer key ``name``, each checked against the corpus's text.
+
+    Args:
+        name: the key's name, which is the id of the tag set it uses (``"diplomatic-discourse"``
+            reads ``keys/diplomatic-discourse.jsonl``).
+        corpus: the corpus the key annotates (default: :func:`corpus_tools.load_corpus`); its
+            ``tagsets/`` define the labels.
+        folder: where the keys are (default: ``keys/`` in the corpus folder).
+
+    Returns:
+        The key's annotations, sorted by document, start, end and tag.
+
+    Raises:
+        AnnotationError: no such key or tag set, an empty key, or any annotation that does not
+            load, anchor exactly and fit its tag set; the message names the file and line.
+    """
+    if corpus is None:
+        from ..corpus import load_corpus
+
+        corpus = load_corpus()
+    path = Path(folder if folder is not None else corpus.root / "keys") / f"{name}{KEY_SUFFIX}"
+    if not path.is_file():
+        known = ", ".join(available_keys(path.parent)) or "none"
+        raise AnnotationError(f"no answer key {name!r} here; available keys: {known}", path=path)
+    tagset = _tagset(name, corpus, path)
+    report = AnnotationStore(path).load({doc_id: corpus[doc_id].text for doc_id in corpus})
+    lines = _event_lines(path)
+    _check_report(report, corpus, lines)
+    if not report.annotations:
+        raise AnnotationError("the key holds no annotations; a key needs at least one", path=path)
+    for annotation in report.annotations:
+        line = lines.get(annotation.id)
+        _check_annotation(annotation, tagset, corpus[annotation.doc], path, line)
+    return sorted(report.annotations, key=lambda a: (a.doc, a.start, a.end, a.tag))
+
+
+def _tagset(name: str, corpus: Corpus, path: Path) -> TagSet:
+    tagsets = load_tagsets(corpus.root / "tagsets")
+    if name not in tagsets:
+        raise AnnotationError(
+            f"a key is named after its tag set, but there is no tag set {name!r}; "
+            f"rename the file to one of: {', '.join(sorted(tagsets))}",
+            path=path,
+        )
+    return tagsets[name]
+
+
+def _event_lines(path: Path) -> dict[str, int]:
+    """The line of each annotation's last ``add`` or ``edit`` event, by annotation id."""
+    lines: dict[str, int] = {}
+    for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
+        try:
+            lines[str(json.loads(raw)["annotation"]["id"])] = number
+        except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+            continue  # damaged lines and deletions are reported by the store's LoadReport
+    return lines
+
+
+def _check_report(report: LoadReport, corpus: Corpus, lines: dict[str, int]) -> None:
+    """Stop at the first damaged line, orphan or moved annotation of the load."""
+    if report.skipped:
+        first, more = report.skipped[0], len(report.skipped) - 1
+        also = f" ({more} more damaged lines after it)" if more else ""
+        raise AnnotationError(
+            f"{first.reason}{also}; an answer key must load without problems: "
+            "repair or delete the line",
+            path=report.path,
+            line=first.line,
+        )
+    for orphan in report.orphans:
+        if orphan.doc not in corpus:
+            reason = f"is for document {orphan.doc!r}, which the corpus does not have"
+        else:
+            reason = (
+                f"quotes text that is no longer in document {orphan.doc!r}; "
+                "the text changed: tag the passage again"
+            )
+        raise AnnotationError(
+            f"annotation {_shown(orphan)} {reason}", path=report.path, line=lines.get(orphan.id)
+        )
+    for moved in report.moved:
+        raise AnnotationError(
+            f"annotation {moved.id} is not at [{moved.old[0]}, {moved.old[1]}) but its quote was "
+            f"found at [{moved.new[0]}, {moved.new[1]}); a key must anchor exactly: "
+            "correct its offsets",
+            path=report.path,
+            line=lines.get(moved.id),
+        )
+
+
+def _check_annotation(
+    annotation: Annotation, tagset: TagSet, doc: Document, path: Path, line: int | None
+) -> None:
+    """Raise unless the annotation uses this tag set as it is now, completely, where it applies."""
+
+    def fail(reason: str) -> AnnotationError:
+        return AnnotationError(f"annotation {_shown(annotation)} {reason}", path=path, line=line)
+
+    if annotation.tagset != tagset.id:
+        raise fail(f"uses tag set {annotation.tagset!r}; this file is the key for {tagset.id!r}")
+    if annotation.tagset_version != tagset.version:
+        raise fail(
+            f"was made with version {annotation.tagset_version} of the tag set, which is now at "
+            f"version {tagset.version}: review it against the changed labels"
+        )
+    try:
+        tagset.label(annotation.tag)
+    except TagSetError as exc:
+        raise fail(f"has an unknown tag: {exc.reason}") from exc
+    for attribute, value in annotation.attributes.items():
+        if value not in tagset.attributes.get(attribute, ()):
+            raise fail(f"has {attribute}={value!r}; the tag set allows {dict(tagset.attributes)}")
+    for attribute, values in tagset.attributes.items():
+        if attribute not in annotation.attributes:
+            raise fail(f"has no {attribute}; a key gives every attribute: one of {list(values)}")
+    if not _applies(annotation, tagset, doc):
+        raise fail(
+            f"lies outside every section tag set {tagset.id!r} applies to "
+            f"(kinds {sorted(tagset.kinds)}, languages {sorted(tagset.languages)})"
+        )
+
+
+def _applies(annotation: Annotation, tagset: TagSet, doc: Document) -> bool:
+    return any(
+        section.start <= annotation.start
+        and annotation.end <= section.end
+        and tagset.applies_to(section.kind, section.language)
+        for section in doc.sections
+    )
+
+
+def _shown(annotation: Annotation) -> str:
+    exact = annotation.exact
+    if len(exact) > _QUOTE_SHOWN:
+        exact = exact[: _QUOTE_SHOWN - 1] + "…"
+    return f"{annotation.id} (“{exact}”)"
