@@ -20,10 +20,12 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
 
+# Test files (a notebook's cells must run in order in one kernel) are shared among one worker
+# per core.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest --nbval $(ARGS)
+	$(BIN)/pytest --nbval -n auto --dist loadfile $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)

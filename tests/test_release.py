@@ -18,7 +18,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from corpus_tools.cli import main
 from corpus_tools.errors import CorpusError, ReleaseError
 from corpus_tools.exercises import evaluate, load_exercises
-from corpus_tools.release import CODE_STUB, check_notebook, release
+from corpus_tools.release import CODE_STUB, check_notebook, for_instructors, release
 
 from .conftest import CORPUS, PROJECT
 
@@ -134,6 +134,18 @@ def test_student_notebook_has_no_solutions_and_no_outputs(
     assert "widgets" not in nb.metadata
     assert result.student_notebooks == (tmp_path.resolve() / "out/student/notebooks" / NAME,)
     assert (result.solution_cells, result.check_cells) == (2, 1)
+
+
+def test_notebook_for_instructors_goes_only_into_the_answer_key(
+    sources: Path, small_corpus: Path, tmp_path: Path
+) -> None:
+    nb = fixture_notebook()
+    nb.metadata["corpus_tools"] = {"audience": "instructors"}
+    nbformat.write(nb, sources / "08_for_instructors.ipynb")
+    result = release(tmp_path / "out", sources, small_corpus)
+    assert [p.name for p in result.student_notebooks] == [NAME]
+    assert sorted(p.name for p in result.answer_keys) == [NAME, "08_for_instructors.ipynb"]
+    assert not (tmp_path / "out/student/notebooks/08_for_instructors.ipynb").exists()
 
 
 def test_check_cells_are_kept_and_locked(sources: Path, small_corpus: Path, tmp_path: Path) -> None:
@@ -329,8 +341,16 @@ def real_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return outdir
 
 
+def _for_students(path: Path) -> bool:
+    return not for_instructors(nbformat.read(path, as_version=4))
+
+
 def test_real_release_holds_no_solution(real_release: Path) -> None:
-    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+    instructors = [p.name for p in NOTEBOOKS.glob("*.ipynb") if not _for_students(p)]
+    assert instructors == ["08_instructor_toolkit.ipynb"]
+    assert not (real_release / "student/notebooks" / instructors[0]).exists()
+    assert (real_release / "answer-key/notebooks" / instructors[0]).exists()
+    for path in sorted(filter(_for_students, NOTEBOOKS.glob("*.ipynb"))):
         source = nbformat.read(path, as_version=4)
         student = nbformat.read(real_release / "student/notebooks" / path.name, as_version=4)
         text = "\n".join(cell.source for cell in student.cells)
@@ -371,7 +391,7 @@ def test_source_notebooks_are_valid_nbgrader_sources(
     made = sorted((course / "release" / "riyadh").glob("*.ipynb"))
     assert [p.name for p in made] == sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
     real_release = request.getfixturevalue("real_release")  # only now: nbgrader's verdict first
-    for path in made:
+    for path in filter(_for_students, made):
         theirs = nbformat.read(path, as_version=4).cells
         ours = nbformat.read(real_release / "student/notebooks" / path.name, as_version=4).cells
         assert [(c.source, c.metadata) for c in ours] == [(c.source, c.metadata) for c in theirs]

@@ -5,6 +5,7 @@ line and the model answer between ``### BEGIN SOLUTION`` and ``### END SOLUTION`
 autograded check cell follows it. :func:`release` writes, without an nbgrader database::
 
     OUTDIR/student/notebooks/     solutions replaced by a stub, outputs cleared, checks locked
+                                  (notebooks for instructors only are left out)
     OUTDIR/student/corpus/        the corpus without keys/ and .cache/, exercise answers hidden
     OUTDIR/answer-key/notebooks/  solutions kept without their marker lines, outputs kept
 
@@ -30,7 +31,7 @@ from .errors import ReleaseError
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-__all__ = ["CODE_STUB", "Release", "check_notebook", "release"]
+__all__ = ["CODE_STUB", "Release", "check_notebook", "for_instructors", "release"]
 
 CODE_STUB = "# YOUR ANSWER HERE"
 """What replaces a code solution region: the starter line above it stays, so the cell runs."""
@@ -295,6 +296,12 @@ class _Written:
     checks: int
 
 
+def for_instructors(nb: NotebookNode) -> bool:
+    """Whether a notebook is for instructors only (metadata ``corpus_tools.audience`` is
+    ``instructors``); such a notebook goes into the answer key, never to students."""
+    return nb.metadata.get("corpus_tools", {}).get("audience") == "instructors"
+
+
 def _write_all(staging: Path, sources: dict[Path, NotebookNode], corpus_dir: Path) -> _Written:
     import nbformat
 
@@ -302,12 +309,14 @@ def _write_all(staging: Path, sources: dict[Path, NotebookNode], corpus_dir: Pat
     student.mkdir(parents=True)
     keys.mkdir(parents=True)
     for path, nb in sources.items():
-        nbformat.write(_student_version(nb, path), student / path.name, version=4)
+        if not for_instructors(nb):
+            nbformat.write(_student_version(nb, path), student / path.name, version=4)
         nbformat.write(_answer_key(nb), keys / path.name, version=4)
     hidden = _copy_corpus(corpus_dir, staging / STUDENT / "corpus")
     cells = [cell for nb in sources.values() for cell in nb.cells]
+    released = [path for path, nb in sources.items() if not for_instructors(nb)]
     return _Written(
-        student=tuple(student / path.name for path in sources),
+        student=tuple(student / path.name for path in released),
         keys=tuple(keys / path.name for path in sources),
         corpus_files=sum(1 for p in (staging / STUDENT / "corpus").rglob("*") if p.is_file()),
         hidden=hidden,
