@@ -27,6 +27,7 @@ from corpus_tools.grading import (
     TokenMarks,
     agreement,
     disagreement,
+    fold_repeated,
     grade,
     key_sections,
     load_class,
@@ -289,9 +290,11 @@ def test_token_marks_cover_every_token_a_span_overlaps(
         {"key": key, "ada": [partial, outside]}, {doc.id: doc}, sections, tags=["hedge", "actor"]
     )
     tokens = marks.tokens
+    repeated = doc.paragraphs[18]  # p19 repeats p16 and counts once
+    assert repeated.duplicate_of == "p16" and "p19" not in set(tokens.paragraph)
     assert len(tokens) == len(doc.tokens.covered_by(*_bounds(sections[0]))) + len(
         doc.tokens.covered_by(*_bounds(sections[1]))
-    )
+    ) - len(doc.tokens.covered_by(repeated.start, repeated.end))
     hedge_key = tokens[marks.marks[0, 0] == 1]
     assert "so bald wie möglich" in " ".join(hedge_key.text)
     assert " ".join(hedge_key.text[hedge_key.section == "us-statement"]) == phrase
@@ -561,3 +564,27 @@ def test_score_command_fails_clearly_when_no_file_can_be_scored(
     assert "a.txt: not an annotation file" in err and "b.jsonl: no such file" in err
     assert "error: none of the 2 file(s) given could be scored" in err
     assert not (tmp_path / "report").exists()
+
+
+def test_a_repeated_paragraph_counts_once(
+    doc: Document, discourse: TagSet, key: list[Annotation]
+) -> None:
+    first, repeat = doc.paragraphs[15], doc.paragraphs[18]
+    phrase = "die Lage in der Ukraine"
+    in_first = first.start + first.text.index(phrase)
+    in_repeat = repeat.start + repeat.text.index(phrase)
+    gold = _span(doc, discourse, in_first, in_first + len(phrase), "framing of the war", "key")
+    copy = _span(doc, discourse, in_repeat, in_repeat + len(phrase), "framing of the war", "ada")
+    both = [copy, replace(gold, creator="bob")]
+    moved, changed = fold_repeated([copy], {doc.id: doc})
+    assert changed == 1 and [(a.start, a.end, a.exact) for a in moved] == [
+        (gold.start, gold.end, phrase)
+    ]
+    merged, changed = fold_repeated(both, {doc.id: doc})
+    assert changed == 1 and merged == [both[1]]  # the copy of a span already there is dropped
+    results = grade([gold], {"ada": [copy], "bob": both}, {doc.id: doc})
+    scores = results.scores
+    for student in ("ada", "bob"):
+        row = _row(scores, student, "framing of the war", "exact")
+        assert (row.true_pos, row.false_pos, row.false_neg) == (1, 0, 0)
+    assert any("the source prints twice" in note for note in results.notes)

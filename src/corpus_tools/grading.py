@@ -27,6 +27,10 @@ Agreement
     token).  A pair of annotators who both marked nothing (or everything) has no kappa; the mean
     is over the pairs that have one.
 
+A paragraph the source prints twice (p19 repeats p16) counts once: :func:`grade` moves an
+annotation inside the repeat onto the first copy (:func:`fold_repeated`), so a student who
+tagged either copy gets the same credit, and the repeat's tokens are left out of agreement.
+
 Disagreement
     :func:`disagreement` gives each token the share of annotator pairs who tag it differently
     (their sets of tags on the token differ), and per tag the share of pairs of whom one marked
@@ -68,6 +72,7 @@ __all__ = [
     "TokenMarks",
     "agreement",
     "disagreement",
+    "fold_repeated",
     "grade",
     "key_sections",
     "load_class",
@@ -547,6 +552,8 @@ def _scope_frames(
         doc = _document(docs, section.doc_id)
         for token in doc.tokens.covered_by(section.start, section.end):
             sentence = doc.sentences[token.sentence]
+            if doc.paragraphs[sentence.paragraph].duplicate_of:
+                continue  # a repeated paragraph counts once (see fold_repeated)
             token_rows[doc.id, token.index] = _token_row(doc, token, sentence)
             sentence_rows[doc.id, sentence.index] = _sentence_row(doc, sentence)
     if not token_rows:
@@ -862,6 +869,14 @@ def grade(
     _scope(key)
     if not students:
         raise GradingError("no student annotations to score")
+    key, _ = fold_repeated(key, docs)
+    folded = {name: fold_repeated(anns, docs) for name, anns in students.items()}
+    students = {name: anns for name, (anns, _) in folded.items()}
+    if moved := sum(count for _, count in folded.values()):
+        notes += (
+            f"{moved} annotation(s) in a paragraph the source prints twice were counted on its "
+            "first copy",
+        )
     used = sorted({a.tag for a in key} | {a.tag for anns in students.values() for a in anns})
     tags = list(dict.fromkeys([*(tags or ()), *used]))
     scope = _sections(key, docs, sections)
@@ -875,6 +890,47 @@ def grade(
         skipped=skipped,
         notes=notes,
     )
+
+
+def fold_repeated(
+    annotations: Sequence[Annotation], docs: Mapping[str, Document]
+) -> tuple[list[Annotation], int]:
+    """Count a paragraph the source prints twice once: an annotation inside a repeat (p19,
+    which repeats p16) is moved onto the first copy, and dropped if the first copy already
+    has the same span and tag.
+
+    Returns:
+        The annotations, in their order, and how many were moved or dropped.
+    """
+    import dataclasses
+
+    repeats = {doc_id: _repeats(doc) for doc_id, doc in docs.items()}
+    places = {(a.doc, a.start, a.end, a.tag) for a in annotations}
+    folded: list[Annotation] = []
+    changed = 0
+    for annotation in annotations:
+        shift = next(
+            (shift for start, end, shift in repeats.get(annotation.doc, ())
+             if start <= annotation.start and annotation.end <= end),
+            None,
+        )  # fmt: skip
+        if shift is None:
+            folded.append(annotation)
+            continue
+        changed += 1
+        start, end = annotation.start + shift, annotation.end + shift
+        if (annotation.doc, start, end, annotation.tag) not in places:
+            folded.append(dataclasses.replace(annotation, start=start, end=end))
+    return folded, changed
+
+
+def _repeats(doc: Document) -> list[tuple[int, int, int]]:
+    """``(start, end, shift)`` of each paragraph that repeats an earlier one; ``shift`` moves
+    an offset inside it to the same place in the first copy."""
+    firsts = {p.id: p.start for p in doc.paragraphs}
+    return [
+        (p.start, p.end, firsts[p.duplicate_of] - p.start) for p in doc.paragraphs if p.duplicate_of
+    ]
 
 
 def _sections(

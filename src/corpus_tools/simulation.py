@@ -156,7 +156,8 @@ def write_class(klass: Mapping[str, Sequence[Annotation]], outdir: Path | str) -
 @dataclass(frozen=True, eq=False)
 class _Grid:
     """Token boundaries of the document, each token's paragraph, and the tokens free for
-    spurious spans (in the key's sections, covered by no key span)."""
+    spurious spans (in the key's sections, covered by no key span, not in a repeated
+    paragraph)."""
 
     starts: np.ndarray
     ends: np.ndarray
@@ -184,6 +185,8 @@ class _Grid:
         covered = np.zeros(len(starts), dtype=bool)
         for a in key:
             covered |= (starts < a.end) & (ends > a.start)
+        repeats = [p.index for p in doc.paragraphs if p.duplicate_of]
+        covered |= np.isin(paragraph, repeats)  # a repeated paragraph is scored as its first copy
         return cls(starts, ends, paragraph, inside & ~covered)
 
     def tokens(self, start: int, end: int) -> tuple[int, int]:
