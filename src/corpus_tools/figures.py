@@ -125,7 +125,8 @@ def plot_voices(doc: Document, sections: Sequence[str] | None = None) -> Figure:
                  padding=3, fontsize=8)  # fmt: skip
     ax.invert_yaxis()
     ax.set_xlabel("characters")
-    ax.set_title("Who speaks in the text", fontsize=10)
+    where = "the text" if sections is None else ", ".join(sections)
+    ax.set_title(f"Who speaks in {where}", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.25)
     plt.close(fig)
@@ -195,7 +196,7 @@ def plot_dispersion(
         ax.vlines(xs, row - 0.35, row + 0.35, color="#c44e52", lw=1.6)
         ax.text(total * 1.01, row, str(len(xs)), va="center", fontsize=8, color="#555")
     ax.set_yticks(range(len(queries)), queries, fontsize=9)
-    ax.set_ylim(len(queries) - 0.5, -1)
+    ax.set_ylim(len(queries) - 0.5, -1.4)
     ax.set_xlim(0, total)
     ax.set_xticks([])
     ax.set_xlabel("position in the text →   (the number at the right counts the ticks)", fontsize=8)
@@ -205,12 +206,18 @@ def plot_dispersion(
 
 
 def _shade_sections(ax: Any, spans: Sequence[Section]) -> int:
-    offset = 0
+    """Shade each section in its language's colour and name it above; names of narrow
+    sections alternate between two heights so that they never overlap."""
+    total = sum(span.end - span.start for span in spans)
+    offset, narrow = 0, 0
     for span in spans:
         width = span.end - span.start
         colour = LANGUAGE_COLOURS.get(span.language, "#999999")
         ax.axvspan(offset, offset + width, color=colour, alpha=0.1, lw=0)
-        ax.text(offset + width / 2, -0.75, span.id, ha="center", va="center", fontsize=8,
+        height = -0.75
+        if width < 0.15 * total:
+            height, narrow = -0.75 - 0.4 * (narrow % 2), narrow + 1
+        ax.text(offset + width / 2, height, span.id, ha="center", va="center", fontsize=8,
                 color="#444")  # fmt: skip
         offset += width
     return offset
