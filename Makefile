@@ -9,7 +9,7 @@ ARGS ?=
 # Jupyter refuses to run as root unless told; a student's own account never needs this.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test bench clean
+.PHONY: lab test bench notebooks clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest --nbval -n auto --dist loadfile $(ARGS)
+
+# After changing a notebook or the package: run notebooks top to bottom and store their outputs
+# (without execution timestamps), e.g. `make notebooks NB=notebooks/04_comparing_the_readouts.ipynb`.
+NB ?= notebooks/*.ipynb
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--NotebookClient.record_timing=False $(NB)
+	$(BIN)/ruff format notebooks
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)

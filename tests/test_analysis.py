@@ -7,7 +7,14 @@ import math
 import pytest
 
 from corpus_tools import Corpus, Document
-from corpus_tools.analysis import Concordancer, concordance, frequencies, keyness, tokens_of
+from corpus_tools.analysis import (
+    Concordancer,
+    concordance,
+    concordances,
+    frequencies,
+    keyness,
+    tokens_of,
+)
 from corpus_tools.errors import CorpusError
 
 
@@ -30,6 +37,10 @@ def test_concordance_of_a_phrase_and_by_form(corpus: Corpus, doc: Document) -> N
     assert len(concordance(corpus, "Seite", by="form")) == forms.count("Seite") == 2
     assert len(concordance(corpus, "Seiten", by="form")) == forms.count("Seiten")
     assert len(concordance(corpus, "Seite")) == forms.count("Seite") + forms.count("Seiten")
+    none = concordance(corpus, "Quantenchromodynamik")
+    assert none.empty and list(none.dtypes[["start", "end"]]) == ["int64", "int64"]
+    mixed = concordances(corpus, ["Quantenchromodynamik", "Seite"])
+    assert mixed.start.dtype == "int64" and len(mixed) == len(concordance(corpus, "Seite"))
 
 
 def test_concordance_rejects_nonsense(corpus: Corpus) -> None:

@@ -44,3 +44,14 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_ci_installs_chromium_for_the_browser_test() -> None:
     script = (PROJECT / ".ci" / "run").read_text("utf-8")
     assert "chromium" in script and "apt-get install" in script
+
+
+def test_every_error_of_the_package_is_exported_and_is_a_corpus_error() -> None:
+    import inspect
+
+    from corpus_tools import errors
+
+    classes = {name for name, value in inspect.getmembers(errors, inspect.isclass)
+               if value.__module__ == errors.__name__}  # fmt: skip
+    assert set(errors.__all__) == classes
+    assert all(issubclass(getattr(errors, name), errors.CorpusError) for name in classes)

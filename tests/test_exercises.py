@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import numpy as np
+import pandas as pd
 import pytest
 
 from corpus_tools import Corpus
@@ -53,6 +55,27 @@ def test_unanswered_and_malformed_answers_get_a_message_not_an_exception() -> No
     assert "should be a list" in repr(evaluate("01-bridges", "p3"))
     assert "not one of the options" in repr(evaluate("04-economy-condition", "Moscow"))
     assert "not one of the items" in repr(evaluate("05-speech", {"s1": "direct speech"}))
+
+
+def test_answers_from_pandas_or_numpy_and_repeated_items_are_checked_fairly(
+    tmp_path: Path,
+) -> None:
+    assert evaluate("01-bridges", pd.Series(["p3", "p13", "p21"])).correct
+    assert evaluate("01-bridges", np.array(["p21", "p13", "P3"])).correct
+    assert not evaluate("01-bridges", pd.Series([], dtype=str)).answered
+    assert not evaluate("01-bridges", "   ").answered
+    repeated = evaluate("01-bridges", ["p3", "P3", " p3 ", "p13"])  # one item, not three
+    assert not repeated.correct and "2 of 3 right" in repr(repeated)
+    (tmp_path / "09_count.yaml").write_text(
+        "notebook: 09_count\nexercises:\n  - id: 09-n\n    kind: number\n"
+        "    question: How many?\n    answer: 26\n    hint: Count them.\n",
+        encoding="utf-8",
+    )
+    assert evaluate("09-n", np.int64(26), folder=tmp_path).correct
+    assert evaluate("09-n", 26, folder=tmp_path).correct
+    assert not evaluate("09-n", 25, folder=tmp_path).correct
+    assert "whole number" in repr(evaluate("09-n", True, folder=tmp_path))
+    assert "whole number" in repr(evaluate("09-n", "26", folder=tmp_path))
 
 
 def test_hidden_answers_check_the_same_and_do_not_contain_the_answers(hidden: Path) -> None:
@@ -179,3 +202,11 @@ def test_every_solution_passes_its_check_and_every_exercise_is_asked(path: Path)
         assert feedback.correct, repr(feedback)
         asked.add(feedback.exercise)
     assert asked == exercises
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT / "notebooks").glob("*.ipynb")), ids=str)
+def test_stored_notebooks_carry_no_execution_timestamps(path: Path) -> None:
+    cells = nbformat.read(path, as_version=4).cells
+    assert not [i for i, cell in enumerate(cells) if "execution" in cell.metadata], (
+        f"{path.name}: store it with `make notebooks NB={path.relative_to(PROJECT)}`"
+    )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import math
+import os
 import re
+import shutil
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,26 +20,31 @@ import pandas as pd
 import pytest
 
 from corpus_tools import Document
+from corpus_tools.agreement import (
+    TokenMarks,
+    agreement,
+    disagreement,
+    kappa_by_student,
+    key_sections,
+    pairwise_kappa,
+    token_marks,
+)
 from corpus_tools.annotate import AnnotationStore, TagSet, load_tagsets, make_annotation
 from corpus_tools.annotate.record import Annotation
+from corpus_tools.annotate.store import LoadReport
 from corpus_tools.cli import main
+from corpus_tools.display import render_disagreement
 from corpus_tools.errors import GradingError
 from corpus_tools.grading import (
     ALL_TAGS,
     ClassAnnotations,
-    TokenMarks,
-    agreement,
-    disagreement,
+    _overlap_matches,
     fold_repeated,
     grade,
-    key_sections,
     load_class,
-    pairwise_kappa,
     read_key,
-    render_disagreement,
     score,
     summary,
-    token_marks,
     write_report,
 )
 
@@ -138,7 +146,7 @@ def test_exact_and_overlap_matching_give_the_known_precision_recall_and_f1(
     ]
 
 
-def test_matching_is_one_to_one_and_greedy_by_largest_overlap(
+def test_overlap_matching_is_one_to_one_and_as_large_as_possible(
     doc: Document, discourse: TagSet
 ) -> None:
     b = doc.section("russian-readout").start
@@ -146,8 +154,9 @@ def test_matching_is_one_to_one_and_greedy_by_largest_overlap(
         _span(doc, discourse, b, b + 10, "actor", "key"),
         _span(doc, discourse, b + 10, b + 14, "actor", "key"),
     ]
-    # bob's first span overlaps key 1 by 8 and key 2 by 2, his second overlaps key 1 by 3: the
-    # largest overlap goes first, so key 1 takes the first span and the second finds no partner.
+    # bob's first span overlaps key 1 by 8 and key 2 by 2, his second overlaps key 1 by 3:
+    # greedily key 1 would take the first span and leave key 2 unmatched; an augmenting path
+    # gives key 2 the first span and key 1 the second, so both are found.
     bob = [
         _span(doc, discourse, b + 2, b + 12, "actor", "bob"),
         _span(doc, discourse, b, b + 3, "actor", "bob"),
@@ -164,10 +173,31 @@ def test_matching_is_one_to_one_and_greedy_by_largest_overlap(
         (r.student, r.matching): (r.true_pos, r.false_pos, r.false_neg)
         for r in scores[scores.tag == "actor"].itertuples()
     }
-    assert counts["bob", "overlap"] == (1, 1, 1)
+    assert counts["bob", "overlap"] == (2, 0, 0)
     assert counts["bob", "exact"] == (0, 2, 2)
     assert counts["cyd", "exact"] == (1, 2, 1)
     assert counts["cyd", "overlap"] == (2, 1, 0)
+
+
+def test_overlap_matching_finds_as_many_pairs_as_a_search_of_every_assignment() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        key, student = (_random_spans(rng, int(rng.integers(0, 5))) for _ in range(2))
+        partners = [*range(len(student)), *[None] * len(key)]  # None: no partner
+        best = max(
+            sum(_overlaps(key[i], student[j]) for i, j in enumerate(chosen) if j is not None)
+            for chosen in itertools.permutations(partners, len(key))
+        )
+        assert _overlap_matches(key, student) == best, (key, student)
+
+
+def _random_spans(rng: np.random.Generator, count: int) -> list[tuple[int, int]]:
+    starts = rng.integers(0, 30, size=count)
+    return [(int(s), int(s + rng.integers(1, 8))) for s in starts]
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return min(a[1], b[1]) > max(a[0], b[0])
 
 
 def test_the_key_against_itself_scores_one(key: list[Annotation]) -> None:
@@ -251,6 +281,12 @@ def test_pairwise_kappa_matches_a_hand_computation_for_every_pair() -> None:
             chance = a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean())
             assert kappa[i, j] == pytest.approx((observed - chance) / (1 - chance))
     assert kappa[4, 0] == pytest.approx(0)
+    by_student = kappa_by_student(_marks(data)).set_index("student")
+    assert by_student.mean_kappa.is_monotonic_increasing  # who deviates most comes first
+    for i in range(6):
+        others = [kappa[i, j] for j in range(6) if j != i]
+        assert by_student.loc[f"a{i}", "mean_kappa"] == pytest.approx(np.mean(others))
+        assert by_student.loc[f"a{i}", "pairs"] == 5
 
 
 def test_degenerate_tags_give_nan_with_a_reason_and_no_warning() -> None:
@@ -272,9 +308,9 @@ def test_degenerate_tags_give_nan_with_a_reason_and_no_warning() -> None:
     assert rows.loc["c", "kappa_pairs"] == 2 and rows.loc["c", "mean_kappa"] == pytest.approx(0)
     assert np.isnan(pair).all()
     assert one.iloc[0].note == "fewer than two annotators" and math.isnan(one.iloc[0].alpha)
-    assert spread.annotators == 3 and (spread.tokens["b"] == 0).all()
+    assert spread.annotators == 3 and (spread.by_tag["b"] == 0).all()
     assert spread.passages.tag.tolist() == ["c"]
-    assert spread.tokens["c"].tolist() == [0, 2 / 3, 0, 0, 0]
+    assert spread.by_tag["c"].tolist() == [0, 2 / 3, 0, 0, 0]
 
 
 def test_token_marks_cover_every_token_a_span_overlaps(
@@ -349,8 +385,9 @@ def test_disagreement_per_token_and_passages_ranked_most_disputed_first(
     }
     result = disagreement(token_marks(klass, {doc.id: doc}, sections))
     tokens = result.tokens.set_index("text")
+    by_tag = result.by_tag.set_axis(result.tokens.text)
     assert tokens.loc["leader", "disagreement"] == pytest.approx(1)  # four different tags
-    assert tokens.loc["leader", "actor"] == pytest.approx(3 / 6)  # 1 of 4 marked: 3 of 6 pairs
+    assert by_tag.loc["leader", "actor"] == pytest.approx(3 / 6)  # 1 of 4 marked: 3 of 6 pairs
     assert tokens.loc["agreed", "disagreement"] == pytest.approx(4 / 6)  # 2 and 2
     assert tokens.loc["killing", "disagreement"] == 0  # all four agree
     passages = result.passages
@@ -368,6 +405,29 @@ def test_disagreement_per_token_and_passages_ranked_most_disputed_first(
     assert 'title="1.00 (actor 0.50, condition 0.50, evaluation 0.50, hedge 0.50)">leader' in (
         rendered.html
     )
+
+
+def test_a_tag_named_like_a_column_is_noted_and_breaks_nothing(
+    doc: Document, discourse: TagSet, key: list[Annotation]
+) -> None:
+    odd = [_phrase(doc, discourse, p, tag, "eve") for p, tag in KEY_PHRASES[:2]]
+    odd += [  # as a file edited by hand would have them: the widget offers no such tag
+        replace(a, tag=name, creator="eve") for a, name in zip(key, ("text", "start"), strict=False)
+    ]
+    results = grade(
+        key,
+        {"ada": list(key), "eve": odd},
+        {doc.id: doc},
+        tags=[label.name for label in discourse.labels],
+    )
+    assert results.notes == ("tag(s) not in the tag set, scored as mistakes: start, text",)
+    tokens = results.disagreement.tokens
+    assert all(doc.text[r.start : r.end] == r.text for r in tokens.itertuples())
+    assert results.disagreement.by_tag["text"].max() == 1
+    rendered = render_disagreement(results.disagreement, {doc.id: doc})
+    assert "Secretary" in rendered.html
+    eve = results.scores.query("student == 'eve' and tag == 'text' and matching == 'exact'")
+    assert eve.false_pos.item() == 1
 
 
 # --- reading files -------------------------------------------------------------------------------
@@ -440,6 +500,48 @@ def test_bad_foreign_and_empty_files_are_skipped_by_name_and_the_rest_is_scored(
     assert "scored 4 student(s)" in text and "notes.txt: not an annotation file" in text
 
 
+def test_hostile_lines_are_skipped_with_their_number_and_the_file_is_still_scored(
+    tmp_path: Path, doc: Document, key: list[Annotation], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = key[0].to_w3c()
+    bad = [
+        {"event": ["add"], "annotation": good},  # an event that is not a string
+        {"event": "add", "annotation": _with_position(good, float("inf"), 10)},
+        {"event": "add", "annotation": _with_position(good, 500, 400)},  # reversed
+        {"event": "add", "annotation": _with_position(good, -5, -1)},  # negative
+    ]
+    lines = [json.dumps({"event": "add", "annotation": good})]
+    lines += [json.dumps(event) for event in bad] + ["[" * 100_000 + "]" * 100_000]
+    path = tmp_path / "eve.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    klass = load_class([path], {doc.id: doc.text}, key=key)
+    (eve,) = klass.submissions
+    assert len(eve.annotations) == 1 and not klass.skipped
+    assert [note.split(":")[0] for note in eve.notes] == [f"line {n}" for n in range(2, 7)]
+    assert "empty or negative" in eve.notes[2] and "empty or negative" in eve.notes[3]
+    broken = tmp_path / "broken.jsonl"
+    shutil.copy(path, broken)
+    real_load = AnnotationStore.load
+
+    def load(store: AnnotationStore, texts: Mapping[str, str] | None = None) -> LoadReport:
+        if store.path == broken:
+            raise RuntimeError("disk on fire")
+        return real_load(store, texts)
+
+    monkeypatch.setattr(AnnotationStore, "load", load)
+    klass = load_class([path, broken], {doc.id: doc.text}, key=key)
+    assert klass.students == ("key",) and len(klass.skipped) == 1
+    assert str(klass.skipped[0]) == f"{broken}: cannot be scored (RuntimeError: disk on fire)"
+
+
+def _with_position(w3c: dict, start: float, end: float) -> dict:
+    changed = json.loads(json.dumps(w3c))
+    for selector in changed["target"]["selector"]:
+        if selector["type"] == "TextPositionSelector":
+            selector.update(start=start, end=end)
+    return changed
+
+
 def test_a_key_that_is_missing_damaged_or_empty_stops_with_file_and_line(
     tmp_path: Path, doc: Document, key: list[Annotation]
 ) -> None:
@@ -454,7 +556,7 @@ def test_a_key_that_is_missing_damaged_or_empty_stops_with_file_and_line(
         read_key(damaged.path, texts)
     moved = AnnotationStore(tmp_path / "moved.jsonl")
     moved.add(replace(key[0], start=key[0].start - 2, end=key[0].end - 2))
-    with pytest.raises(GradingError, match=r"moved\.jsonl: annotation .* correct the key"):
+    with pytest.raises(GradingError, match=r"moved\.jsonl:1: annotation .* correct its offsets"):
         read_key(moved.path, texts)
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
@@ -467,33 +569,49 @@ def test_a_key_that_is_missing_damaged_or_empty_stops_with_file_and_line(
 # --- report and command --------------------------------------------------------------------------
 
 
-def test_write_report_writes_every_file_whole(
+def test_write_report_writes_the_whole_report_or_leaves_the_old_one(
     tmp_path: Path, doc: Document, key: list[Annotation], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     klass = {"key": key, "half": key[::2]}
     results = grade(key, klass, {doc.id: doc})
+    monkeypatch.setattr(os, "umask", _fixed_umask(0o022))
     written = write_report(results, tmp_path / "out")
-    assert [p.name for p in written] == [
-        "scores.csv",
-        "agreement.csv",
-        "passages.csv",
-        "disagreement.png",
-    ]
+    assert [p.name for p in written] == REPORT
     assert pd.read_csv(written[0]).shape == results.scores.shape
-    assert pd.read_csv(written[2]).text.iloc[0] == results.disagreement.passages.text.iloc[0]
-    assert written[3].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # A failure while writing leaves the earlier file as it was, and no partial file behind.
+    kappas = pd.read_csv(written[2])
+    assert set(kappas.student) == {"key", "half"} and (kappas.pairs <= 1).all()
+    assert pd.read_csv(written[3]).text.iloc[0] == results.disagreement.passages.text.iloc[0]
+    assert written[4].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert {p.stat().st_mode & 0o777 for p in written} == {0o644}  # others may read it
+    # The figure fails after the tables were written: every earlier file is left as it was.
     import corpus_tools.figures
 
     def broken(*_: object) -> None:
-        raise RuntimeError("disk full")
+        raise RuntimeError("cannot draw")
 
-    before = written[3].read_bytes()
+    before = [p.read_bytes() for p in written]
     monkeypatch.setattr(corpus_tools.figures, "plot_disagreement", broken)
+    changed = grade(key, {"key": key, "half": key[::3]}, {doc.id: doc})
     with pytest.raises(RuntimeError):
-        write_report(results, tmp_path / "out")
-    assert written[3].read_bytes() == before
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in written)
+        write_report(changed, tmp_path / "out")
+    assert [p.read_bytes() for p in written] == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(REPORT)
+
+
+REPORT = [
+    "scores.csv",
+    "agreement.csv",
+    "kappa_by_student.csv",
+    "passages.csv",
+    "disagreement.png",
+]
+
+
+def _fixed_umask(value: int) -> Callable[[int], int]:
+    def umask(_: int) -> int:
+        return value
+
+    return umask
 
 
 def test_score_command_end_to_end(
@@ -530,12 +648,7 @@ def test_score_command_end_to_end(
     assert "scored 2 student(s)" in out and "junk.txt: not an annotation file" in out
     assert "attribution of agency" in out and "nobody used this tag here" in out
     assert "passages where the class disagrees most" in out and "lock" not in out
-    assert sorted(p.name for p in (tmp_path / "report").iterdir()) == [
-        "agreement.csv",
-        "disagreement.png",
-        "passages.csv",
-        "scores.csv",
-    ]
+    assert sorted(p.name for p in (tmp_path / "report").iterdir()) == sorted(REPORT)
     scores = pd.read_csv(tmp_path / "report" / "scores.csv")
     ada = scores[(scores.student == "ada") & (scores.tag == ALL_TAGS)]
     assert list(ada.precision) == [1.0, 1.0] and list(ada.recall) == [5 / 8, 5 / 8]
@@ -588,3 +701,14 @@ def test_a_repeated_paragraph_counts_once(
         row = _row(scores, student, "framing of the war", "exact")
         assert (row.true_pos, row.false_pos, row.false_neg) == (1, 0, 0)
     assert any("the source prints twice" in note for note in results.notes)
+
+
+@pytest.mark.parametrize("given", ["keys/diplomatic-discorse.jsonl", "diplomatic-discorse.jsonl"])
+def test_a_mistyped_key_path_is_named_with_the_keys_there_are(
+    tmp_path: Path, given: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["score", "--key", given, "--corpus", str(CORPUS), str(tmp_path / "a.jsonl")])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert f"{given}: no such key file" in err
+    assert "(diplomatic-discourse, translation-critique)" in err

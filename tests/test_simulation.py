@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from corpus_tools import Document
+from corpus_tools.agreement import key_sections
 from corpus_tools.annotate import AnnotationStore, TagSet, load_tagsets, make_annotation
 from corpus_tools.annotate.record import Annotation
 from corpus_tools.errors import GradingError
-from corpus_tools.grading import grade, key_sections, load_class
+from corpus_tools.grading import grade, load_class
 from corpus_tools.simulation import (
     DISCOURSE_CONFUSIONS,
     ErrorRates,

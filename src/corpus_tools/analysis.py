@@ -12,6 +12,8 @@ import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from .corpus import Corpus, Document, Section, Token
@@ -147,15 +149,16 @@ class Concordancer:
 
     def __init__(self, corpus: Corpus):
         self.corpus = corpus
-        self._index: dict[str, dict[str, list[tuple[str, int]]]] = {by: {} for by in _BY}
-        for doc in corpus.values():
-            columns = doc.tokens._columns
-            text = doc.text
-            for row, (start, end, lemma) in enumerate(
-                zip(columns["start"], columns["end"], columns["lemma"], strict=True)
-            ):
-                self._index["form"].setdefault(text[start:end].casefold(), []).append((doc.id, row))
-                self._index["lemma"].setdefault(lemma.casefold(), []).append((doc.id, row))
+        self._docs = list(corpus.values())
+        # key -> (document number, token row) of every occurrence, in corpus order
+        self._index: dict[str, dict[str, list[tuple[int, int]]]] = {by: {} for by in _BY}
+        forms, lemmas = self._index["form"], self._index["lemma"]
+        for number, doc in enumerate(self._docs):
+            text, tokens = doc.text, doc.tokens
+            columns = (tokens.column(name) for name in ("start", "end", "lemma"))
+            for row, (start, end, lemma) in enumerate(zip(*columns, strict=True)):
+                forms.setdefault(text[start:end].casefold(), []).append((number, row))
+                lemmas.setdefault(lemma.casefold(), []).append((number, row))
 
     def find(
         self, query: str, *, by: str = "lemma", width: int = 40, language: str | None = None
@@ -166,6 +169,9 @@ class Concordancer:
         By lemma, a query word that is not itself a lemma of the corpus is lemmatised as German,
         then as English; pass ``language`` where that guess is wrong (German *war* is a form of
         *sein*, English *war* is a noun).
+
+        Returns:
+            One row per occurrence: doc, section, left, match, right, start, end.
         """
         import pandas as pd
 
@@ -174,13 +180,11 @@ class Concordancer:
         if not words:
             raise CorpusError("give a word to look for")
         keys = [self._query_key(word, by, language) for word in words]
-        rows = []
-        for doc_id, row in self._index[by].get(keys[0], []):
-            doc = self.corpus[doc_id]
-            if self._continues(doc, row, keys[1:], by):
-                rows.append(self._line(doc, row, len(keys), width))
-        columns = ["doc", "section", "left", "match", "right", "start", "end"]
-        return pd.DataFrame(rows, columns=columns)
+        hits = self._index[by].get(keys[0], [])
+        if len(keys) > 1:
+            hits = [(n, row) for n, row in hits if self._continues(n, row, keys[1:], by)]
+        lines = pd.DataFrame(self._lines(hits, len(keys), width), columns=_LINE_COLUMNS)
+        return lines.astype({"start": "int64", "end": "int64"})  # int even with no line
 
     def _query_key(self, word: str, by: str, language: str | None) -> str:
         if by == "form":
@@ -195,27 +199,45 @@ class Concordancer:
                 return lemmas[0].casefold()
         return word.casefold()
 
-    def _continues(self, doc: Document, row: int, keys: Sequence[str], by: str) -> bool:
-        columns = doc.tokens._columns
+    def _continues(self, number: int, row: int, keys: Sequence[str], by: str) -> bool:
+        doc = self._docs[number]
+        starts, ends, lemmas = (doc.tokens.column(c) for c in ("start", "end", "lemma"))
         for offset, key in enumerate(keys, start=1):
             at = row + offset
-            if at >= len(columns["start"]):
+            if at >= len(starts):
                 return False
-            token = doc.text[columns["start"][at] : columns["end"][at]]
-            if _key(token, columns["lemma"][at], by) != key:
+            if _key(doc.text[starts[at] : ends[at]], lemmas[at], by) != key:
                 return False
         return True
 
-    def _line(self, doc: Document, row: int, length: int, width: int) -> dict[str, object]:
-        columns = doc.tokens._columns
-        start, end = columns["start"][row], columns["end"][row + length - 1]
-        section = doc.sections[columns["section"][row]].id
-        left = doc.text[max(0, start - width) : start].replace("\n", " ")
-        right = doc.text[end : end + width].replace("\n", " ")
-        return {
-            "doc": doc.id, "section": section, "left": left.rjust(width),
-            "match": doc.text[start:end], "right": right.ljust(width), "start": start, "end": end,
-        }  # fmt: skip
+    def _lines(
+        self, hits: Sequence[tuple[int, int]], length: int, width: int
+    ) -> dict[str, list[object]]:
+        """The columns of the concordance, built a document at a time (no object per line)."""
+        lines: dict[str, list[object]] = {column: [] for column in _LINE_COLUMNS}
+        for number, group in groupby(hits, key=itemgetter(0)):
+            doc = self._docs[number]
+            text, tokens, ids = doc.text, doc.tokens, doc.sections.column("id")
+            sections = tokens.column("section")
+            rows = [row for _, row in group]
+            starts = [tokens.column("start")[row] for row in rows]
+            ends = [tokens.column("end")[row + length - 1] for row in rows]
+            lines["doc"] += [doc.id] * len(rows)
+            lines["section"] += [ids[sections[row]] for row in rows]
+            lines["left"] += [
+                text[max(0, start - width) : start].replace("\n", " ").rjust(width)
+                for start in starts
+            ]
+            lines["match"] += [text[start:end] for start, end in zip(starts, ends, strict=True)]
+            lines["right"] += [
+                text[end : end + width].replace("\n", " ").ljust(width) for end in ends
+            ]
+            lines["start"] += starts
+            lines["end"] += ends
+        return lines
+
+
+_LINE_COLUMNS = ["doc", "section", "left", "match", "right", "start", "end"]
 
 
 _concordancers: dict[int, tuple[weakref.ref[Corpus], Concordancer]] = {}

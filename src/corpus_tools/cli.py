@@ -121,11 +121,18 @@ def _score(args: argparse.Namespace) -> int:
 
     corpus = load_corpus(args.corpus)
     texts = {doc.id: doc.text for doc in corpus.values()}
+    from .annotate.keys import KEY_SUFFIX, available_keys, load_key
+
     if args.key.is_file():
         key = read_key(args.key, texts)
+    elif len(args.key.parts) > 1 or args.key.suffix == KEY_SUFFIX:
+        shipped = ", ".join(available_keys(corpus.root / "keys")) or "none"
+        raise GradingError(
+            f"no such key file; give the path of a key file or the name of a key of the "
+            f"corpus ({shipped})",
+            path=args.key,
+        )
     else:  # a key shipped with the corpus, checked strictly against its tag set
-        from .annotate.keys import KEY_SUFFIX, load_key
-
         key = tuple(load_key(str(args.key), corpus))
         args.key = corpus.root / "keys" / f"{args.key}{KEY_SUFFIX}"
     klass = load_class(args.files, texts, key=key, key_path=args.key)

@@ -194,6 +194,17 @@ class Layer(Sequence[U], Generic[U]):
     def _subset(self, rows: Sequence[int]) -> Layer[U]:
         return Layer(self.name, self._doc, self._columns, self._make, rows)
 
+    def column(self, name: str) -> Sequence[Any]:
+        """One column (``start``, ``end``, ``section``, ``lemma``, ...) of the document's whole
+        layer, indexed by row, without making unit objects: for tools that run over millions
+        of units.  A filtered layer shares its document's columns; the row of a unit is its
+        position in the whole layer.
+
+        Raises:
+            KeyError: the layer has no such column.
+        """
+        return self._columns[name]
+
     def covered_by(self, start: int, end: int) -> Layer[U]:
         """Units that lie entirely within ``[start, end)`` (found by bisection)."""
         starts = self._columns["start"]

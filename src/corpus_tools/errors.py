@@ -10,14 +10,28 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "AlignmentError",
+    "AnnotationError",
+    "AuthorizationError",
     "CacheError",
+    "ConnectionFailedError",
     "CorpusError",
     "DataFileError",
     "DocumentSpecError",
+    "ExerciseError",
     "GlossaryError",
+    "GradingError",
+    "NoReferenceError",
+    "QuotaExceededError",
+    "ReferenceDataError",
+    "ReleaseError",
     "SectionError",
+    "ServiceError",
     "SourceError",
+    "TagSetError",
+    "TooManyRequestsError",
     "TranslationError",
+    "UnsupportedLanguageError",
 ]
 
 

@@ -23,6 +23,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from functools import cache
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -260,8 +261,13 @@ def check(exercise_id: str, answer: Any, *, folder: Path | str | None = None) ->
 
 
 def _unanswered(answer: Any) -> bool:
-    empty = answer is None or answer is ... or answer == ""
-    return empty or (isinstance(answer, Sized) and not isinstance(answer, str) and not answer)
+    """Nothing given yet: None, ``...``, a blank string or an empty collection (a list, a
+    pandas Series or a numpy array alike: only ``len`` is asked of it)."""
+    if answer is None or answer is ...:
+        return True
+    if isinstance(answer, str):
+        return not answer.strip()
+    return isinstance(answer, Sized) and len(answer) == 0
 
 
 def _feedback(
@@ -300,7 +306,10 @@ def _check_set(exercise: Exercise, answer: Any) -> Feedback:
         return _not_yet(exercise)
     if isinstance(answer, str | bytes) or not isinstance(answer, Iterable):
         return _wrong_type(exercise, 'a list of strings, e.g. ["p2", "p3"]')
-    given = list(dict.fromkeys(str(item) for item in answer))
+    distinct: dict[str, str] = {}  # "P2" and "p2" are one answer, not two
+    for item in map(str, answer):
+        distinct.setdefault(_normal(item), item)
+    given = list(distinct.values())
     if unknown := _not_options(exercise, given):
         return unknown
     right = [item for item in given if exercise.matches(_normal(item))]
@@ -332,9 +341,9 @@ def _check_mapping(exercise: Exercise, answer: Any) -> Feedback:
 def _check_number(exercise: Exercise, answer: Any) -> Feedback:
     if _unanswered(answer):
         return _not_yet(exercise)
-    if isinstance(answer, bool) or not isinstance(answer, int):
+    if isinstance(answer, bool) or not isinstance(answer, Integral):  # numpy integers too
         return _wrong_type(exercise, "a whole number")
-    if exercise.matches(_normal(str(answer))):
+    if exercise.matches(_normal(str(int(answer)))):
         return _feedback(exercise, 1, [])
     return _feedback(exercise, 0, [str(answer)])
 

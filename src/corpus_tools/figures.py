@@ -12,8 +12,8 @@ from .corpus import Corpus, Document, Section
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from .agreement import Disagreement
     from .compare import Alignment
-    from .grading import Disagreement
 
 __all__ = [
     "LANGUAGE_COLOURS",
@@ -304,7 +304,7 @@ def plot_disagreement(disagreement: Disagreement, *, width: int = 120) -> Figure
     annotators) are grey.
 
     Args:
-        disagreement: the class's disagreement (:func:`corpus_tools.grading.disagreement`).
+        disagreement: the class's disagreement (:func:`corpus_tools.agreement.disagreement`).
         width: characters per line.
     """
     import matplotlib.pyplot as plt
@@ -321,9 +321,7 @@ def plot_disagreement(disagreement: Disagreement, *, width: int = 120) -> Figure
     shown = [i for i, value in enumerate(values) if not value <= 0]  # NaN is shown, in grey
     ax.barh([rows["y"][i] for i in shown], [rows["w"][i] for i in shown], height=0.88,
             left=[rows["x"][i] for i in shown], color=cmap(norm(values[shown])), lw=0)  # fmt: skip
-    # One character per unit of x: a monospace glyph is 0.6 em wide (hinting may round it, so
-    # each token is centred on its box).
-    size = 0.98 * fig.get_figwidth() * 72 / (width + margin + 3) / 0.6
+    size = _fit_monospace(fig, ax, columns=width + margin + 3, left=-margin)
     for x, w, y, text, value in zip(rows["x"], rows["w"], rows["y"], tokens["text"], values,
                                     strict=True):  # fmt: skip
         ax.text(x + w / 2, y, text, fontsize=size, family="monospace", va="center", ha="center",
@@ -332,12 +330,27 @@ def plot_disagreement(disagreement: Disagreement, *, width: int = 120) -> Figure
         ax.text(-1, y, label, fontsize=size * 0.85, color="#777", va="center", ha="right")
     for y, label in headings:
         ax.text(-margin, y, label, fontsize=size * 1.05, weight="bold", color="#333", va="center")
-    ax.set_xlim(-margin, width + 3)  # glued punctuation may run past the width
     ax.set_ylim(height - 0.5, -0.5)
     ax.axis("off")
     _disagreement_legend(fig, cmap, norm, disagreement.annotators, top)
     plt.close(fig)
     return fig
+
+
+def _fit_monospace(fig: Any, ax: Any, *, columns: int, left: float) -> float:
+    """The monospace font size at which ``columns`` characters fit across ``ax``; sets the x
+    axis so that one unit is exactly one glyph as drawn (the renderer rounds advances to whole
+    pixels, so a computed 0.6 em would drift by up to a character in a long word)."""
+    size = ax.bbox.width * 72 / fig.dpi / columns / 0.6
+    renderer = fig.canvas.get_renderer()
+    while True:
+        probe = ax.text(0, 0, "0" * 100, fontsize=size, family="monospace")
+        advance = probe.get_window_extent(renderer=renderer).width / 100
+        probe.remove()
+        if ax.bbox.width / advance >= columns:
+            ax.set_xlim(left, left + ax.bbox.width / advance)
+            return size
+        size *= 0.96
 
 
 def _disagreement_legend(fig: Any, cmap: Any, norm: Any, annotators: int, top: float) -> None:

@@ -496,12 +496,11 @@ def _string_tokens(text: str, language: str) -> _Tokens:
 
 
 def _document_tokens(doc: Document) -> _Tokens:
-    columns = doc.tokens._columns
-    starts, ends = columns["start"], columns["end"]
+    starts, ends = doc.tokens.column("start"), doc.tokens.column("end")
     texts = [doc.text[s:e] for s, e in zip(starts, ends, strict=True)]
-    section_ids = doc.sections._columns["id"]
+    section_ids = doc.sections.column("id")
     languages = [spec.provenance.language for spec in doc.manifest.sections]
-    lemmas = columns["lemma"]
+    lemmas = doc.tokens.column("lemma")
     return _Tokens(
         doc.text,
         doc.id,
@@ -509,8 +508,8 @@ def _document_tokens(doc: Document) -> _Tokens:
         ends,
         texts,
         [(t.casefold(), lemma.casefold()) for t, lemma in zip(texts, lemmas, strict=True)],
-        [languages[s] for s in columns["section"]],
-        [section_ids[s] for s in columns["section"]],
+        [languages[s] for s in doc.tokens.column("section")],
+        [section_ids[s] for s in doc.tokens.column("section")],
     )
 
 

@@ -1,4 +1,4 @@
-"""A class's annotations against an answer key: scores, agreement and where the class disagrees.
+"""A class's annotations against an answer key: reading them, scores, and the report.
 
 Reading
     :func:`read_key` reads an answer key from any path (an annotation file, creator ``key``) and
@@ -12,76 +12,63 @@ Reading
 Scores
     :func:`score` gives precision, recall and F1 per student and tag, and micro-averaged over the
     tags (tag ``(all)``), with two matchings: ``exact`` (same document, start, end and tag) and
-    ``overlap`` (same document and tag, spans overlap; one-to-one, greedily by largest overlap).
+    ``overlap`` (same document and tag, spans overlap; one-to-one, as many pairs as there can
+    be, preferring the largest overlaps).
     A ratio whose denominator is 0 is NaN: precision of a student who used no span of a tag,
     recall of a tag the key does not use.  F1 is ``2 tp / (2 tp + fp + fn)``, so it is 0 when
     the key or the student has spans and none match, and NaN only when neither has any.
 
-Agreement
-    Over the tokens of the sections the key covers, each annotator marks each token 1 for a tag
-    if any of their spans with that tag overlaps it, else 0 (:func:`token_marks`).  Per tag,
-    :func:`agreement` gives Krippendorff's alpha (nominal, the ``krippendorff`` package) and the
-    mean of Cohen's kappa over all pairs of annotators (:func:`pairwise_kappa`, vectorised).
-    Both are NaN, with the reason in the ``note`` column, when they are undefined: fewer than two
-    annotators, or a tag whose marks are all equal (nobody used it, or everybody marked every
-    token).  A pair of annotators who both marked nothing (or everything) has no kappa; the mean
-    is over the pairs that have one.
+Agreement and disagreement
+    Measured over tokens by :mod:`corpus_tools.agreement`; :func:`grade` gives both with the
+    scores.
 
 A paragraph the source prints twice (p19 repeats p16) counts once: :func:`grade` moves an
 annotation inside the repeat onto the first copy (:func:`fold_repeated`), so a student who
 tagged either copy gets the same credit, and the repeat's tokens are left out of agreement.
-
-Disagreement
-    :func:`disagreement` gives each token the share of annotator pairs who tag it differently
-    (their sets of tags on the token differ), and per tag the share of pairs of whom one marked
-    the token and the other did not.  0 means everyone agrees; the per-tag share can reach about
-    0.5 (half the class marked the token), the overall share up to 1 (every pair differs).  For
-    one tag, its mean over the tokens is alpha's observed disagreement.  Sentences are ranked by
-    the mean over their tokens.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .agreement import (
+    Disagreement,
+    agreement,
+    disagreement,
+    find_document,
+    kappa_by_student,
+    key_sections,
+    token_marks,
+)
+from .annotate.keys import check_key_load
 from .annotate.record import Annotation
 from .annotate.store import AnnotationStore, LoadReport
-from .errors import GradingError
+from .errors import AnnotationError, GradingError
+from .files import part_beside
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
     from .corpus import Document, Section
-    from .display import Rendered
 
 __all__ = [
     "ALL_TAGS",
     "MATCHINGS",
     "ClassAnnotations",
-    "Disagreement",
     "GradingResults",
     "Skipped",
     "Submission",
-    "TokenMarks",
-    "agreement",
-    "disagreement",
     "fold_repeated",
     "grade",
-    "key_sections",
     "load_class",
-    "pairwise_kappa",
     "read_key",
-    "render_disagreement",
     "score",
     "summary",
-    "token_marks",
     "write_report",
 ]
 
@@ -150,28 +137,10 @@ def read_key(path: Path | str, texts: Mapping[str, str]) -> tuple[Annotation, ..
     if not path.is_file():
         raise GradingError("no such answer key; give the path of a key file", path=path)
     report = _read(path, texts)
-    if report.skipped:
-        first = report.skipped[0]
-        raise GradingError(
-            f"{first.reason}; fix this line of the key (every line must be an annotation event)",
-            path=path,
-            line=first.line,
-        )
-    if report.orphans:
-        orphan = report.orphans[0]
-        raise GradingError(
-            f"{len(report.orphans)} annotation(s) of the key do not match their document, e.g. "
-            f"{orphan.exact!r} at [{orphan.start}, {orphan.end}) of {orphan.doc!r}; "
-            "re-annotate them against the current text",
-            path=path,
-        )
-    if report.moved:
-        moved = report.moved[0]
-        raise GradingError(
-            f"annotation {moved.id} is not at [{moved.old[0]}, {moved.old[1]}) but its quote is "
-            f"at [{moved.new[0]}, {moved.new[1]}); correct the key's offsets",
-            path=path,
-        )
+    try:
+        check_key_load(report, texts)
+    except AnnotationError as exc:
+        raise GradingError(exc.reason, path=path, line=exc.line) from exc
     if not report.annotations:
         raise GradingError("the key holds no annotations; annotate the key first", path=path)
     return tuple(sorted(report.annotations, key=_position))
@@ -212,7 +181,10 @@ def load_class(
         if own is not None and path.resolve() == own:
             skipped.append(Skipped(path, "this is the answer key"))
             continue
-        found = _submission(path, texts, scope)
+        try:
+            found = _submission(path, texts, scope)
+        except Exception as exc:  # one unreadable file must never stop a class's scoring
+            found = Skipped(path, f"cannot be scored ({type(exc).__name__}: {exc})")
         if isinstance(found, Skipped):
             skipped.append(found)
             continue
@@ -402,8 +374,10 @@ def _exact_matches(key: Sequence[tuple[int, int]], student: Sequence[tuple[int, 
 
 
 def _overlap_matches(key: Sequence[tuple[int, int]], student: Sequence[tuple[int, int]]) -> int:
-    """One-to-one matches of overlapping spans, taken greedily by largest overlap (ties: the
-    earlier key span, then the earlier student span)."""
+    """One-to-one matches of overlapping spans, as many as there can be: pairs are taken
+    greedily by largest overlap (ties: the earlier key span, then the earlier student span),
+    then augmenting paths add the pairs a greedy choice blocked (a student span that straddles
+    two key spans must not cost the student the other one)."""
     import numpy as np
 
     if not key or not student:
@@ -412,13 +386,31 @@ def _overlap_matches(key: Sequence[tuple[int, int]], student: Sequence[tuple[int
     overlap = np.minimum(k[:, 1:2], s[:, 1]) - np.maximum(k[:, 0:1], s[:, 0])
     ki, si = np.nonzero(overlap > 0)
     order = np.lexsort((si, ki, -overlap[ki, si]))
-    used_key: set[int] = set()
-    used_student: set[int] = set()
+    partners: dict[int, list[int]] = {}  # key span -> student spans, largest overlap first
+    key_of: dict[int, int] = {}  # student span -> the key span it is matched to
+    greedy: set[int] = set()  # key spans matched greedily
     for i, j in zip(ki[order].tolist(), si[order].tolist(), strict=True):
-        if i not in used_key and j not in used_student:
-            used_key.add(i)
-            used_student.add(j)
-    return len(used_key)
+        partners.setdefault(i, []).append(j)
+        if j not in key_of and i not in greedy:
+            key_of[j] = i
+            greedy.add(i)
+    for i in sorted(set(partners) - greedy):
+        _augment(i, partners, key_of, set())
+    return len(key_of)
+
+
+def _augment(
+    i: int, partners: dict[int, list[int]], key_of: dict[int, int], seen: set[int]
+) -> bool:
+    """Match key span ``i`` along an augmenting path, re-matching others as needed (Kuhn)."""
+    for j in partners[i]:
+        if j in seen:
+            continue
+        seen.add(j)
+        if j not in key_of or _augment(key_of[j], partners, key_of, seen):
+            key_of[j] = i
+            return True
+    return False
 
 
 def _row(student: str, tag: str, matching: str, tp: int, fp: int, fn: int) -> dict[str, Any]:
@@ -432,391 +424,6 @@ def _row(student: str, tag: str, matching: str, tp: int, fp: int, fn: int) -> di
     }  # fmt: skip
 
 
-# --- token marks --------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class TokenMarks:
-    """Which annotator marked which token with which tag.
-
-    Attributes:
-        annotators: the annotators, in the order of ``marks``' first axis.
-        tags: the tags, in the order of its second axis.
-        tokens: one row per token in scope (doc, token, start, end, text, sentence, paragraph,
-            section, language), in the order of its third axis.
-        sentences: the sentences of those tokens (doc, sentence, paragraph, section, start, end,
-            text).
-        marks: ``uint8`` array (annotators, tags, tokens), 1 where a span of the tag overlaps
-            the token.
-    """
-
-    annotators: tuple[str, ...]
-    tags: tuple[str, ...]
-    tokens: pd.DataFrame = field(repr=False)
-    sentences: pd.DataFrame = field(repr=False)
-    marks: np.ndarray = field(repr=False)
-
-    def __repr__(self) -> str:
-        return (
-            f"<TokenMarks: {len(self.annotators)} annotators, {len(self.tags)} tags, "
-            f"{len(self.tokens)} tokens>"
-        )
-
-
-def key_sections(key: Sequence[Annotation], docs: Mapping[str, Document]) -> list[Section]:
-    """The top-level sections in which the key has annotations, in document order.
-
-    Raises:
-        GradingError: a key annotation is for a document not in ``docs``.
-    """
-    found: dict[tuple[str, int], Section] = {}
-    for annotation in key:
-        doc = _document(docs, annotation.doc)
-        section = doc.sections.at(annotation.start)
-        while section is not None and section.parent is not None:
-            section = doc.section(section.parent)
-        if section is not None:
-            found[doc.id, section.index] = section
-    return [found[k] for k in sorted(found)]
-
-
-def token_marks(
-    annotations: Mapping[str, Sequence[Annotation]],
-    docs: Mapping[str, Document],
-    sections: Sequence[Section],
-    *,
-    tags: Sequence[str] | None = None,
-) -> TokenMarks:
-    """Mark, per annotator and tag, every token of ``sections`` that a span of the tag overlaps.
-
-    Args:
-        annotations: each annotator's annotations, by name.
-        docs: the documents by id.
-        sections: the sections whose tokens are the units (see :func:`key_sections`).
-        tags: the tags (default: every tag used, sorted).
-
-    Returns:
-        The marks; spans outside the sections' tokens are ignored.
-    """
-    import numpy as np
-
-    names = tuple(annotations)
-    if tags is None:
-        tags = sorted({a.tag for anns in annotations.values() for a in anns})
-    tokens, sentences = _scope_frames(docs, sections)
-    rows = _span_rows(annotations, names, tags, tokens)
-    marks = np.zeros((len(names), len(tags), len(tokens) + 1), dtype=np.int32)
-    np.add.at(marks, (rows[0], rows[1], rows[2]), 1)
-    np.add.at(marks, (rows[0], rows[1], rows[3]), -1)
-    covered = (np.cumsum(marks, axis=2)[:, :, :-1] > 0).astype(np.uint8)
-    return TokenMarks(names, tuple(tags), tokens, sentences, covered)
-
-
-def _span_rows(
-    annotations: Mapping[str, Sequence[Annotation]],
-    names: Sequence[str],
-    tags: Sequence[str],
-    tokens: pd.DataFrame,
-) -> np.ndarray:
-    """(annotator, tag, first token, token after the last) of every span that covers a token."""
-    import numpy as np
-
-    tag_index = {tag: i for i, tag in enumerate(tags)}
-    found = []
-    for doc, group in tokens.groupby("doc", sort=False):
-        offset = int(group.index[0])
-        starts, ends = group["start"].to_numpy(), group["end"].to_numpy()
-        spans = np.array(
-            [(person, tag_index[a.tag], a.start, a.end)
-             for person, name in enumerate(names) for a in annotations[name]
-             if a.doc == doc and a.tag in tag_index],
-            dtype=np.int64,
-        ).reshape(-1, 4)  # fmt: skip
-        first = np.searchsorted(ends, spans[:, 2], side="right")
-        last = np.searchsorted(starts, spans[:, 3], side="left")
-        keep = first < last
-        found.append(np.stack([spans[keep, 0], spans[keep, 1], first[keep] + offset,
-                               last[keep] + offset]))  # fmt: skip
-    return np.concatenate(found, axis=1) if found else np.zeros((4, 0), dtype=np.int64)
-
-
-def _scope_frames(
-    docs: Mapping[str, Document], sections: Sequence[Section]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The tokens of the sections (each once, in document order) and their sentences."""
-    import pandas as pd
-
-    if not sections:
-        raise GradingError("no sections to measure agreement over; give at least one")
-    token_rows: dict[tuple[str, int], dict[str, Any]] = {}
-    sentence_rows: dict[tuple[str, int], dict[str, Any]] = {}
-    for section in sections:
-        doc = _document(docs, section.doc_id)
-        for token in doc.tokens.covered_by(section.start, section.end):
-            sentence = doc.sentences[token.sentence]
-            if doc.paragraphs[sentence.paragraph].duplicate_of:
-                continue  # a repeated paragraph counts once (see fold_repeated)
-            token_rows[doc.id, token.index] = _token_row(doc, token, sentence)
-            sentence_rows[doc.id, sentence.index] = _sentence_row(doc, sentence)
-    if not token_rows:
-        raise GradingError("the sections given have no tokens; choose sections with text")
-    tokens = pd.DataFrame([token_rows[k] for k in sorted(token_rows, key=_doc_order(docs))])
-    sentences = pd.DataFrame(
-        [sentence_rows[k] for k in sorted(sentence_rows, key=_doc_order(docs))]
-    )
-    return tokens, sentences
-
-
-def _doc_order(docs: Mapping[str, Document]) -> Callable[[tuple[str, int]], tuple[int, int]]:
-    order = {doc_id: i for i, doc_id in enumerate(docs)}
-    return lambda k: (order[k[0]], k[1])
-
-
-def _token_row(doc: Document, token: Any, sentence: Any) -> dict[str, Any]:
-    return {
-        "doc": doc.id, "token": token.id, "start": token.start, "end": token.end,
-        "text": token.text, "sentence": sentence.id, "paragraph": f"p{sentence.paragraph + 1}",
-        "section": token.section.id, "language": token.language,
-    }  # fmt: skip
-
-
-def _sentence_row(doc: Document, sentence: Any) -> dict[str, Any]:
-    return {
-        "doc": doc.id, "sentence": sentence.id, "paragraph": f"p{sentence.paragraph + 1}",
-        "section": sentence.section.id, "start": sentence.start, "end": sentence.end,
-        "text": sentence.text,
-    }  # fmt: skip
-
-
-def _document(docs: Mapping[str, Document], doc_id: str) -> Document:
-    if doc_id not in docs:
-        known = ", ".join(docs) or "none"
-        raise GradingError(f"annotations are for document {doc_id!r}, not in the corpus ({known})")
-    return docs[doc_id]
-
-
-# --- agreement ----------------------------------------------------------------------------------
-def pairwise_kappa(marks: np.ndarray) -> np.ndarray:
-    """Cohen's kappa of every pair of annotators, for one binary variable.
-
-    Args:
-        marks: array (annotators, units) of 0 and 1.
-
-    Returns:
-        Array (annotators, annotators); NaN on the diagonal and for pairs whose chance
-        agreement is 1 (both marked nothing, or both everything), where kappa is undefined.
-    """
-    import numpy as np
-
-    x = np.asarray(marks, dtype=np.float64)
-    units = x.shape[1]
-    if units == 0:
-        return np.full((len(x), len(x)), np.nan)
-    ones = x.sum(axis=1)
-    differ = ones[:, None] + ones[None, :] - 2 * (x @ x.T)
-    observed = 1 - differ / units
-    p = ones / units
-    chance = np.outer(p, p) + np.outer(1 - p, 1 - p)
-    constant = (ones == 0) | (ones == units)
-    undefined = constant[:, None] & constant[None, :] & (ones[:, None] == ones[None, :])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kappa = (observed - chance) / (1 - chance)
-    kappa[undefined] = np.nan
-    np.fill_diagonal(kappa, np.nan)
-    return kappa
-
-
-def agreement(marks: TokenMarks) -> pd.DataFrame:
-    """Krippendorff's alpha and mean pairwise Cohen's kappa per tag, over the tokens.
-
-    Args:
-        marks: the annotators' token marks (:func:`token_marks`).
-
-    Returns:
-        One row per tag: tag, annotators, tokens, used_by (annotators who marked a token),
-        marked (share of all marks that are 1), alpha, mean_kappa, kappa_pairs (pairs with a
-        kappa) and note (why a value is NaN).
-    """
-    import pandas as pd
-
-    rows = [_agreement_row(marks, index, tag) for index, tag in enumerate(marks.tags)]
-    columns = ["tag", "annotators", "tokens", "used_by", "marked", "alpha", "mean_kappa",
-               "kappa_pairs", "note"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _agreement_row(marks: TokenMarks, index: int, tag: str) -> dict[str, Any]:
-    import numpy as np
-
-    data = marks.marks[:, index, :]
-    annotators, tokens = data.shape
-    alpha, kappa, pairs, note = float("nan"), float("nan"), 0, ""
-    if annotators < 2:
-        note = "fewer than two annotators"
-    elif data.size == 0 or data.min() == data.max():
-        note = "nobody used this tag here" if not data.any() else "everyone marked every token"
-    else:
-        alpha = _alpha(data)
-        upper = pairwise_kappa(data)[np.triu_indices(annotators, k=1)]
-        defined = upper[~np.isnan(upper)]
-        pairs = len(defined)
-        kappa = float(defined.mean()) if pairs else float("nan")
-    return {
-        "tag": tag, "annotators": annotators, "tokens": tokens,
-        "used_by": int(data.any(axis=1).sum()), "marked": float(data.mean()) if data.size else 0.0,
-        "alpha": alpha, "mean_kappa": kappa, "kappa_pairs": pairs, "note": note,
-    }  # fmt: skip
-
-
-def _alpha(data: np.ndarray) -> float:
-    import krippendorff
-
-    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
-
-
-# --- disagreement -------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class Disagreement:
-    """How much the class disagrees, per token and per sentence.
-
-    Attributes:
-        annotators: how many annotators were compared.
-        tokens: the token frame of :class:`TokenMarks` with ``disagreement`` (share of pairs
-            whose tags on the token differ) and one column per tag (share of pairs that differ
-            on that tag).
-        passages: sentences ranked by mean token disagreement, most disputed first: doc,
-            sentence, paragraph, section, start, end, tokens, disagreement, peak, tag (the tag
-            disputed most there) and text.
-    """
-
-    annotators: int
-    tags: tuple[str, ...]
-    tokens: pd.DataFrame = field(repr=False)
-    passages: pd.DataFrame = field(repr=False)
-
-    def __repr__(self) -> str:
-        return (
-            f"<Disagreement of {self.annotators} annotators over {len(self.tokens)} tokens, "
-            f"{len(self.passages)} sentences>"
-        )
-
-
-def disagreement(marks: TokenMarks) -> Disagreement:
-    """Per token, the share of annotator pairs who tag it differently; sentences ranked by it.
-
-    Args:
-        marks: the annotators' token marks (:func:`token_marks`).
-
-    Returns:
-        The per-token and per-sentence disagreement; NaN throughout if there are fewer than
-        two annotators.
-    """
-    import numpy as np
-
-    data = marks.marks
-    annotators = data.shape[0]
-    pairs = annotators * (annotators - 1) / 2
-    tokens = marks.tokens.copy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tokens["disagreement"] = 1 - _agreeing_pairs(data) / pairs if pairs else np.nan
-        for index, tag in enumerate(marks.tags):
-            ones = data[:, index, :].sum(axis=0, dtype=np.int64)
-            tokens[tag] = ones * (annotators - ones) / pairs if pairs else np.nan
-    return Disagreement(annotators, marks.tags, tokens, _passages(tokens, marks))
-
-
-def _agreeing_pairs(data: np.ndarray) -> np.ndarray:
-    """Per token, the pairs of annotators whose sets of tags on it are equal."""
-    import numpy as np
-
-    annotators, _, units = data.shape
-    if annotators < 2 or units == 0:
-        return np.zeros(units)
-    codes = _label_set_codes(data)
-    ordered = np.sort(codes, axis=0)
-    index = np.arange(annotators)[:, None]
-    starts = np.where(np.vstack([np.ones((1, units), bool), ordered[1:] != ordered[:-1]]), index, 0)
-    # Each annotator agrees with the earlier ones in its run of equal codes.
-    return (index - np.maximum.accumulate(starts, axis=0)).sum(axis=0)
-
-
-def _label_set_codes(data: np.ndarray) -> np.ndarray:
-    """Array (annotators, tokens): equal numbers for equal sets of tags on a token."""
-    import numpy as np
-
-    annotators, tags, units = data.shape
-    if tags <= 62:  # one bit per tag
-        return np.tensordot(1 << np.arange(tags, dtype=np.int64), data.astype(np.int64), (0, 1))
-    rows = data.transpose(0, 2, 1).reshape(-1, tags)
-    return np.unique(rows, axis=0, return_inverse=True)[1].reshape(annotators, units)
-
-
-def _passages(tokens: pd.DataFrame, marks: TokenMarks) -> pd.DataFrame:
-    keys = ["doc", "sentence"]
-    grouped = tokens.groupby(keys, sort=False)
-    summary = grouped["disagreement"].agg(disagreement="mean", peak="max", tokens="size")
-    if marks.tags:
-        by_tag = grouped[list(marks.tags)].mean().fillna(0)
-        summary["tag"] = by_tag.idxmax(axis=1).where(by_tag.max(axis=1) > 0, "")
-    else:
-        summary["tag"] = ""
-    merged = marks.sentences.merge(summary.reset_index(), on=keys, how="inner")
-    columns = ["doc", "sentence", "paragraph", "section", "start", "end", "tokens",
-               "disagreement", "peak", "tag", "text"]  # fmt: skip
-    ranked = merged[columns].sort_values(
-        ["disagreement", "start"], ascending=[False, True], kind="stable", na_position="last"
-    )
-    return ranked.reset_index(drop=True)
-
-
-def render_disagreement(
-    disagreement: Disagreement, docs: Mapping[str, Document], *, top: int = 5
-) -> Rendered:
-    """The text in scope, paragraph by paragraph, each token shaded by how much the class
-    disagrees on it (hover a token for its share of disagreeing pairs, per tag too).
-
-    Args:
-        disagreement: the class's disagreement.
-        docs: the documents by id (the text between tokens is taken from them unchanged).
-        top: how many of the most disputed sentences the plain-text form lists.
-
-    Returns:
-        HTML for notebooks; its plain-text form lists the ``top`` passages.
-    """
-    from .display import Rendered, escape
-
-    tokens = disagreement.tokens
-    blocks = []
-    for (doc_id, paragraph), group in tokens.groupby(["doc", "paragraph"], sort=False):
-        text, cursor, pieces = docs[doc_id].text, int(group["start"].iloc[0]), []
-        shares = group[list(disagreement.tags)].to_numpy()
-        for row, by_tag in zip(group.itertuples(), shares, strict=True):
-            pieces.append(escape(text[cursor : row.start]))
-            pieces.append(_shaded(row, dict(zip(disagreement.tags, by_tag, strict=True)), escape))
-            cursor = row.end
-        blocks.append(
-            f'<p style="line-height:1.8;margin:.3em 0"><small style="color:#777">'
-            f"{escape(paragraph)}</small> {''.join(pieces)}</p>"
-        )
-    head = (
-        f"<div><small>shade: share of the {disagreement.annotators} annotators' pairs who tag "
-        "the token differently (white: all agree)</small></div>"
-    )
-    plain = [f"disagreement of {disagreement.annotators} annotators; most disputed passages:"]
-    for row in disagreement.passages.head(top).itertuples():
-        plain.append(f"{_number(row.disagreement)} {row.sentence}: {' '.join(row.text.split())}")
-    return Rendered(head + "".join(blocks), "\n".join(plain))
-
-
-def _shaded(row: Any, by_tag: Mapping[str, float], escape: Callable[[object], str]) -> str:
-    value = row.disagreement
-    if not value > 0:
-        return escape(row.text)
-    shares = ", ".join(f"{tag} {share:.2f}" for tag, share in by_tag.items() if share > 0)
-    return (
-        f'<span style="background:rgba(215,48,31,{min(value, 1):.2f})" '
-        f'title="{value:.2f} ({escape(shares)})">{escape(row.text)}</span>'
-    )
-
-
 # --- all at once, and the report ----------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class GradingResults:
@@ -824,6 +431,7 @@ class GradingResults:
 
     scores: pd.DataFrame = field(repr=False)
     agreement: pd.DataFrame = field(repr=False)
+    kappa_by_student: pd.DataFrame = field(repr=False)
     disagreement: Disagreement
     sections: tuple[str, ...]
     students: tuple[str, ...]
@@ -878,12 +486,15 @@ def grade(
             "first copy",
         )
     used = sorted({a.tag for a in key} | {a.tag for anns in students.values() for a in anns})
+    if tags is not None and (unknown := [tag for tag in used if tag not in tags]):
+        notes += (f"tag(s) not in the tag set, scored as mistakes: {', '.join(unknown)}",)
     tags = list(dict.fromkeys([*(tags or ()), *used]))
     scope = _sections(key, docs, sections)
     marks = token_marks(students, docs, scope, tags=tags)
     return GradingResults(
         scores=score(key, students, tags=tags),
         agreement=agreement(marks),
+        kappa_by_student=kappa_by_student(marks),
         disagreement=disagreement(marks),
         sections=tuple(s.id for s in scope),
         students=tuple(sorted(students)),
@@ -942,7 +553,7 @@ def _sections(
 
     try:
         return [
-            _document(docs, doc_id).section(i)
+            find_document(docs, doc_id).section(i)
             for doc_id in sorted({a.doc for a in key})
             for i in ids
         ]
@@ -983,10 +594,13 @@ def _number(value: float) -> str:
 
 
 def write_report(results: GradingResults, outdir: Path | str) -> list[Path]:
-    """Write ``scores.csv``, ``agreement.csv``, ``passages.csv`` and ``disagreement.png``.
+    """Write ``scores.csv``, ``agreement.csv``, ``kappa_by_student.csv``, ``passages.csv`` and
+    ``disagreement.png``.
 
-    Each file is written beside its final name and renamed into place, so a file is either
-    the old one or complete, never half-written.
+    Every file is first written completely beside its final name; only then are they renamed
+    into place, so a failure (a full disk, a figure that cannot be drawn) leaves the previous
+    report as it was, never a mix of old and new files or a half-written one.  The files get
+    the permissions the user's umask gives new files.
 
     Returns:
         The paths written.
@@ -1000,30 +614,28 @@ def write_report(results: GradingResults, outdir: Path | str) -> list[Path]:
     writers: list[tuple[str, Callable[[Path], None]]] = [
         ("scores.csv", lambda p: results.scores.to_csv(p, index=False)),
         ("agreement.csv", lambda p: results.agreement.to_csv(p, index=False)),
+        ("kappa_by_student.csv", lambda p: results.kappa_by_student.to_csv(p, index=False)),
         ("passages.csv", lambda p: results.disagreement.passages.to_csv(p, index=False)),
         ("disagreement.png", lambda p: _save_png(plot_disagreement(results.disagreement), p)),
     ]
+    parts: list[tuple[Path, Path]] = []
     try:
         outdir.mkdir(parents=True, exist_ok=True)
-        return [_replace(outdir / name, write) for name, write in writers]
+        for name, write in writers:
+            parts.append((part_beside(outdir / name), outdir / name))
+            write(parts[-1][0])
+        for part, final in parts:
+            os.replace(part, final)
     except OSError as exc:
         raise GradingError(
             f"cannot write the report ({exc.strerror or exc}); choose a folder you can write to",
             path=outdir,
         ) from exc
+    finally:
+        for part, _ in parts:
+            part.unlink(missing_ok=True)
+    return [final for _, final in parts]
 
 
 def _save_png(figure: Any, path: Path) -> None:
     figure.savefig(path, format="png", dpi=150)
-
-
-def _replace(path: Path, write: Callable[[Path], None]) -> Path:
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(handle)
-    partial = Path(name)
-    try:
-        write(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path

@@ -16,7 +16,6 @@ folder beside OUTDIR and moves it into place only when all of it is written.
 from __future__ import annotations
 
 import copy
-import os
 import shutil
 import tempfile
 import uuid
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ReleaseError
+from .files import shareable
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -428,10 +428,9 @@ def _check_folders(outdir: Path, notebooks: Path, corpus: Path, *, force: bool) 
 @contextmanager
 def _staging(outdir: Path) -> Iterator[Path]:
     """A fresh folder beside ``outdir``, removed unless it was moved into place."""
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.release-", dir=outdir.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a release is for sharing
+    staging = shareable(
+        Path(tempfile.mkdtemp(prefix=f".{outdir.name}.release-", dir=outdir.parent))
+    )
     try:
         yield staging
     finally:

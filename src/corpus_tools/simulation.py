@@ -174,7 +174,7 @@ class _Grid:
     def of(cls, doc: Document, key: Sequence[Annotation]) -> _Grid:
         import numpy as np
 
-        from .grading import key_sections
+        from .agreement import key_sections
 
         tokens = doc.tokens
         columns = [(t.start, t.end, doc.sentences[t.sentence].paragraph) for t in tokens]

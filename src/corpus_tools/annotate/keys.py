@@ -10,6 +10,7 @@ the sections the tag set applies to stops the load with the file and line.
 from __future__ import annotations
 
 import json
+from collections.abc import Container
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from .tagsets import TagSet, load_tagsets
 if TYPE_CHECKING:
     from ..corpus import Corpus, Document
 
-__all__ = ["KEY_SUFFIX", "available_keys", "load_key"]
+__all__ = ["KEY_SUFFIX", "available_keys", "check_key_load", "load_key"]
 
 KEY_SUFFIX = ".jsonl"
 """A key's file name is its tag set's id with this suffix."""
@@ -74,8 +75,7 @@ def load_key(
         raise AnnotationError(f"no answer key {name!r} here; available keys: {known}", path=path)
     tagset = _tagset(name, corpus, path)
     report = AnnotationStore(path).load({doc_id: corpus[doc_id].text for doc_id in corpus})
-    lines = _event_lines(path)
-    _check_report(report, corpus, lines)
+    lines = check_key_load(report, corpus)
     if not report.annotations:
         raise AnnotationError("the key holds no annotations; a key needs at least one", path=path)
     for annotation in report.annotations:
@@ -106,8 +106,21 @@ def _event_lines(path: Path) -> dict[str, int]:
     return lines
 
 
-def _check_report(report: LoadReport, corpus: Corpus, lines: dict[str, int]) -> None:
-    """Stop at the first damaged line, orphan or moved annotation of the load."""
+def check_key_load(report: LoadReport, documents: Container[str]) -> dict[str, int]:
+    """Stop at the first damaged line, orphan or moved annotation of a key's load: a key must
+    load without any of them.
+
+    Args:
+        report: the key file's load, checked against the documents' texts.
+        documents: the ids of the documents there are.
+
+    Returns:
+        The line of each annotation's last event, by annotation id (for later messages).
+
+    Raises:
+        AnnotationError: the first problem, with the key's file and line.
+    """
+    lines = _event_lines(report.path)
     if report.skipped:
         first, more = report.skipped[0], len(report.skipped) - 1
         also = f" ({more} more damaged lines after it)" if more else ""
@@ -118,7 +131,7 @@ def _check_report(report: LoadReport, corpus: Corpus, lines: dict[str, int]) -> 
             line=first.line,
         )
     for orphan in report.orphans:
-        if orphan.doc not in corpus:
+        if orphan.doc not in documents:
             reason = f"is for document {orphan.doc!r}, which the corpus does not have"
         else:
             reason = (
@@ -136,6 +149,7 @@ def _check_report(report: LoadReport, corpus: Corpus, lines: dict[str, int]) -> 
             path=report.path,
             line=lines.get(moved.id),
         )
+    return lines
 
 
 def _check_annotation(

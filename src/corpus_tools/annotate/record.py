@@ -86,30 +86,40 @@ class Annotation:
             AnnotationError: a field is missing or of the wrong type.
         """
         try:
-            selectors = {s["type"]: s for s in data["target"]["selector"]}
-            position, quote = selectors["TextPositionSelector"], selectors["TextQuoteSelector"]
-            bodies = {b["purpose"]: b for b in data["body"]}
-            tag = bodies["tagging"]
-            attributes = {k: v for k, v in tag.items() if k not in _TAG_KEYS}
-            source = data["target"]["source"]
-            return cls(
-                id=str(data["id"]),
-                doc=source.removeprefix(_SOURCE_PREFIX),
-                start=int(position["start"]),
-                end=int(position["end"]),
-                exact=str(quote["exact"]),
-                prefix=str(quote.get("prefix", "")),
-                suffix=str(quote.get("suffix", "")),
-                tag=str(tag["value"]),
-                tagset=str(tag["tagset"]),
-                tagset_version=int(tag["tagsetVersion"]),
-                creator=str(data["creator"]["name"]),
-                created=str(data["created"]),
-                comment=bodies["commenting"]["value"] if "commenting" in bodies else None,
-                attributes=attributes,
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            annotation = cls._from_w3c(data)
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise AnnotationError(f"not an annotation record: missing or bad {exc}") from exc
+        if not 0 <= annotation.start < annotation.end:
+            raise AnnotationError(
+                f"span [{annotation.start}, {annotation.end}) is empty or negative; "
+                "an annotation covers at least one character"
+            )
+        return annotation
+
+    @classmethod
+    def _from_w3c(cls, data: Mapping[str, Any]) -> Annotation:
+        selectors = {s["type"]: s for s in data["target"]["selector"]}
+        position, quote = selectors["TextPositionSelector"], selectors["TextQuoteSelector"]
+        bodies = {b["purpose"]: b for b in data["body"]}
+        tag = bodies["tagging"]
+        attributes = {k: v for k, v in tag.items() if k not in _TAG_KEYS}
+        source = data["target"]["source"]
+        return cls(
+            id=str(data["id"]),
+            doc=source.removeprefix(_SOURCE_PREFIX),
+            start=int(position["start"]),
+            end=int(position["end"]),
+            exact=str(quote["exact"]),
+            prefix=str(quote.get("prefix", "")),
+            suffix=str(quote.get("suffix", "")),
+            tag=str(tag["value"]),
+            tagset=str(tag["tagset"]),
+            tagset_version=int(tag["tagsetVersion"]),
+            creator=str(data["creator"]["name"]),
+            created=str(data["created"]),
+            comment=bodies["commenting"]["value"] if "commenting" in bodies else None,
+            attributes=attributes,
+        )
 
 
 _TAG_KEYS = {"type", "purpose", "value", "tagset", "tagsetVersion"}

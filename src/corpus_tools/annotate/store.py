@@ -158,7 +158,7 @@ class AnnotationStore:
                 continue
             try:
                 event = json.loads(line)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 report.skipped.append(
                     Problem(number, "not a complete JSON line (an interrupted write?)")
                 )
@@ -168,7 +168,7 @@ class AnnotationStore:
 
 def _apply(current: dict[str, Annotation], event: Any) -> None:
     kind = event.get("event") if isinstance(event, dict) else None
-    if kind in {"add", "edit"}:
+    if kind in ("add", "edit"):  # a tuple: ``kind`` may be any JSON value, even a list
         annotation = Annotation.from_w3c(event["annotation"])
         current[annotation.id] = annotation
     elif kind == "delete":
@@ -186,7 +186,7 @@ def _anchor(annotation: Annotation, texts: Mapping[str, str] | None, report: Loa
     if text is None:
         report.orphans.append(annotation)
         return
-    if text[annotation.start : annotation.end] == annotation.exact:
+    if annotation.end <= len(text) and text[annotation.start : annotation.end] == annotation.exact:
         report.annotations.append(annotation)
         return
     start = _find_quote(text, annotation)

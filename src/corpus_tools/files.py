@@ -1,0 +1,28 @@
+"""Files written for other people: made beside their final place, with ordinary permissions.
+
+``tempfile`` makes files and folders that only their owner may read, which suits a secret
+but not a report or a release that teaching assistants open on a shared machine.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["part_beside", "shareable"]
+
+
+def part_beside(path: Path) -> Path:
+    """A new, empty, shareable file beside ``path``, to be renamed onto it once complete."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(handle)
+    return shareable(Path(name))
+
+
+def shareable(path: Path) -> Path:
+    """Give ``path`` the mode a new file (or folder) gets under the user's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
+    return path
