@@ -38,7 +38,11 @@ def test_every_kind_says_what_is_right_and_wrong_without_naming_the_answer() -> 
     partial = evaluate("01-bridges", ["p3", "p4"])
     assert not partial.correct and partial.answered
     text = repr(partial)
-    assert "1 of 3 right" in text and "'p4' is not right" in text and "2 still missing" in text
+    assert "1 of 3 right" in text and "'p4' does not belong" in text and "2 still missing" in text
+    extra = repr(evaluate("01-bridges", ["p3", "p13", "p21", "p2"]))
+    assert "3 of 3 right" in extra and "'p2' does not belong" in extra and "missing" not in extra
+    choice = repr(evaluate("01-ukraine-place", "im Mittelpunkt"))
+    assert "'im Mittelpunkt' is not right" in choice and "missing" not in choice
     assert "p13" not in text and "p21" not in text
     mapping = evaluate(
         "02-commitment", {"wants": "a wish or aim", "must": "a formula of politeness"}
@@ -85,7 +89,7 @@ def test_hidden_answers_check_the_same_and_do_not_contain_the_answers(hidden: Pa
         "01-bridges": [["p3", "p13", "p21"], ["p3", "p2"]],
         "02-commitment": [{"wants": "a wish or aim"}],
         "03-traces": [{"Whitkoff": "misspelt surname", "Uschakow": "misspelt surname"}],
-        "04-relations": [{"s15 ↔ s24": "different condition"}],
+        "04-relations": [{"s14 ↔ s27": "different condition"}],
         "05-disavow": [
             "to take back the promise it made in 2008",
             "to close its office in Bucharest",

@@ -43,6 +43,26 @@ def test_glossary_has_enough_well_formed_terms(glossary: Glossary) -> None:
     assert {e.type for e in glossary.entities} == {"person", "organisation", "location", "event"}
 
 
+def test_words_of_another_sense_are_not_marked(glossary: Glossary, doc: Document) -> None:
+    def marked(paragraph: str) -> set[str]:
+        return {m.text for m in glossary.find(doc.paragraphs[paragraph], language="en")}
+
+    assert "met" not in marked("p4") and "joined" not in marked("p4")  # not Treffen, beitreten
+    assert "working" not in marked("p8")  # not Tätigkeit
+    assert "join" in marked("p23")  # "a simple refusal to let it join": beitreten
+    assert "meetings" in marked("p10")  # a noun still finds its plural
+
+
+def test_adjectival_nouns_take_their_own_headword_with_the_article(glossary: Glossary) -> None:
+    heads = {t.de[0]: t.german_headword() for t in glossary.terms}
+    assert heads["Sonderbeauftragter"] == "der Sonderbeauftragte"
+    assert heads["ständiges Mitglied"] == "das ständige Mitglied"
+    assert heads["Botschafter"] == "der Botschafter"  # an ordinary noun keeps the rule
+    strong = [h for h in heads.values() if h.split()[0] in {"der", "das"} and
+              h.split()[1].endswith(("er", "es")) and h.split()[1][0].islower()]  # fmt: skip
+    assert not strong, f"an article before a strong adjective: {strong}"
+
+
 @pytest.mark.parametrize(
     ("text", "term", "found"),
     [

@@ -134,6 +134,26 @@ def test_layer_queries(doc: Document) -> None:
     assert {p.section.id for p in english} == {"us-statement", "reuters-report", "photo-caption"}
 
 
+def test_units_by_id(doc: Document) -> None:
+    from corpus_tools import CorpusError
+
+    assert doc.paragraphs["p14"] == doc.paragraphs[13] and doc.paragraphs["p14"].id == "p14"
+    assert doc.sentences["s21"].text.startswith("Im Einklang mit der Vereinbarung")
+    assert doc.tokens["t1"] == doc.tokens[0]
+    assert doc.sections["us-statement"] == doc.section("us-statement")
+    english = doc.paragraphs.filter(lambda p: p.language == "en")
+    assert english["p4"].id == "p4"
+    for layer, unit_id, message in [
+        (doc.paragraphs, "p27", "no 'p27'; ids run from p1 to p26"),
+        (doc.sentences, "p3", "no 'p3'; ids run from s1"),
+        (doc.paragraphs, "p", "no 'p'"),
+        (english, "p14", "no 'p14'; ids run from p4 to"),
+        (doc.paragraphs.filter(lambda p: False), "p1", "no 'p1'; none here"),
+    ]:
+        with pytest.raises(CorpusError, match=message):
+            layer[unit_id]
+
+
 def test_reprs_are_stable(doc: Document) -> None:
     assert repr(doc) == (
         "<Document 'riyadh-2025-02-18': 6,908 characters, 28 sections, 26 paragraphs, "

@@ -11,12 +11,15 @@ from corpus_tools.analysis import (
     concordance,
     concordances,
     keyness,
+    list_items,
     quotation_marks,
     text_tokens,
     tokens_of,
+    translated_tokens,
 )
 from corpus_tools.compare import load_alignment
-from corpus_tools.errors import CorpusError
+from corpus_tools.display import full_table
+from corpus_tools.errors import CorpusError, NoReferenceError
 from corpus_tools.figures import RELATION_COLOURS, plot_alignment, plot_dispersion, plot_voices
 from corpus_tools.glossary import Glossary, load_glossary
 from corpus_tools.reference_translations import ReferenceTranslations, load_references
@@ -104,6 +107,14 @@ def test_voices_figure_counts_each_character_once(doc: Document) -> None:
     assert labels == ["Reuters", "Maria Zakharova (by Reuters)"]
     quotes = [doc.section(f"zakharova-quote-{n}") for n in (1, 2)]
     assert widths[1] == sum(q.end - q.start for q in quotes)
+    whole = plot_voices(doc).axes[0]
+    voices = dict(zip((t.get_text() for t in whole.get_yticklabels()),
+                      (bar.get_width() for bar in whole.patches), strict=True))  # fmt: skip
+    credit, caption = doc.section("photo-credit"), doc.section("photo-caption")
+    own = (caption.end - caption.start) - (credit.end - credit.start)  # the credit is State's
+    assert voices["caption (author not stated)"] == own
+    commentary = [s for s in content if s.kind in {"heading", "commentary", "editorial_note"}]
+    assert voices["the commentator (not named)"] == sum(s.end - s.start for s in commentary)
 
 
 def test_dispersion_plot_has_one_tick_per_occurrence(corpus: Corpus) -> None:
@@ -123,3 +134,33 @@ def test_alignment_figure_draws_every_link_in_its_relation_colour(corpus: Corpus
     assert len(lines) == len(alignment.links)
     colours = {line.get_color() for line in lines}
     assert colours == {RELATION_COLOURS[link.relation] for link in alignment.links}
+
+
+def test_list_items_give_each_point_whole_with_its_first_word_and_translation(
+    doc: Document, references: ReferenceTranslations
+) -> None:
+    items = list_items(doc, "agreed-points", references)
+    assert list(items["item"]) == ["us-point-1", "us-point-2", "us-point-3"]
+    assert list(items["first word"]) == ["Establish", "Appoint", "Lay"]
+    assert list(items["text"]) == [doc.section(i).text for i in items["item"]]
+    assert items["translation"][1].startswith("jeweils hochrangige Teams zu ernennen")
+    assert "translation" not in list_items(doc, "agreed-points").columns
+    with pytest.raises(
+        CorpusError, match="'introduction' of 'riyadh-2025-02-18' has no list items"
+    ):
+        list_items(doc, "introduction")
+    shown = full_table(items)
+    assert "…" not in shown.text and "..." not in shown.text  # no cell is cut short
+    assert items["text"][2] in shown.text and "<td>Lay</td>" in shown.html
+
+
+def test_translated_tokens_are_the_reference_translations_words(
+    doc: Document, references: ReferenceTranslations
+) -> None:
+    paragraphs = doc.paragraphs_in("us-statement")
+    tokens = translated_tokens(paragraphs, references, "de")
+    assert [t.text for t in tokens[:3]] == ["US-Außenminister", "Marco", "Rubio"]
+    expected = sum(len(text_tokens(references.lookup(p.text, "de").text, "de")) for p in paragraphs)
+    assert len(tokens) == expected
+    with pytest.raises(NoReferenceError, match="p4 has no reference translation into 'fr'"):
+        translated_tokens(paragraphs, references, "fr")

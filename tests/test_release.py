@@ -18,7 +18,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from corpus_tools.cli import main
 from corpus_tools.errors import CorpusError, ReleaseError
 from corpus_tools.exercises import evaluate, load_exercises
-from corpus_tools.release import CODE_STUB, check_notebook, for_instructors, release
+from corpus_tools.release import CODE_STUB, cell_source, check_notebook, for_instructors, release
 
 from .conftest import CORPUS, PROJECT
 
@@ -134,6 +134,18 @@ def test_student_notebook_has_no_solutions_and_no_outputs(
     assert "widgets" not in nb.metadata
     assert result.student_notebooks == (tmp_path.resolve() / "out/student/notebooks" / NAME,)
     assert (result.solution_cells, result.check_cells) == (2, 1)
+
+
+def test_cell_source_finds_a_cell_by_its_grade_id(
+    sources: Path, small_corpus: Path, tmp_path: Path
+) -> None:
+    release(tmp_path / "out", sources, small_corpus)
+    grade_id = released(tmp_path / "out").cells[3].metadata["nbgrader"]["grade_id"]
+    student = cell_source(tmp_path / "out/student/notebooks" / NAME, grade_id)
+    assert student == f"agreed_points = []  # paragraph ids\n{CODE_STUB}"
+    assert MODEL_ANSWER in cell_source(sources / NAME, grade_id)
+    with pytest.raises(ReleaseError, match=f"{NAME}: no cell has grade_id 'nope'"):
+        cell_source(sources / NAME, "nope")
 
 
 def test_notebook_for_instructors_goes_only_into_the_answer_key(

@@ -16,11 +16,13 @@ from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from .corpus import Corpus, Document, Section, Token
+from .corpus import Corpus, Document, Paragraph, Section, Token
 from .errors import CorpusError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .reference_translations import ReferenceTranslations
 
 __all__ = [
     "Concordancer",
@@ -28,9 +30,11 @@ __all__ = [
     "concordances",
     "frequencies",
     "keyness",
+    "list_items",
     "quotation_marks",
     "text_tokens",
     "tokens_of",
+    "translated_tokens",
 ]
 
 _BY = ("lemma", "form")
@@ -305,6 +309,58 @@ def text_tokens(text: str, language: str, *, words_only: bool = True) -> list[Te
     if words_only:
         return [t for t in tokens if t.token_class in {"regular", "abbreviation"}]
     return tokens
+
+
+def translated_tokens(
+    paragraphs: Iterable[Paragraph], references: ReferenceTranslations, language: str
+) -> list[TextToken]:
+    """The word tokens of the reference translations of ``paragraphs`` into ``language``, in
+    reading order: a translated text to count against the corpus (e.g. with :func:`keyness`).
+
+    Raises:
+        NoReferenceError: a paragraph has no reference translation into ``language``.
+    """
+    from .errors import NoReferenceError
+
+    tokens = []
+    for paragraph in paragraphs:
+        found = references.lookup(paragraph.text, language)
+        if found is None:
+            raise NoReferenceError(
+                f"paragraph {paragraph.id} has no reference translation into {language!r}; "
+                "add one to corpus/translations/"
+            )
+        tokens += text_tokens(found.text, language)
+    return tokens
+
+
+def list_items(
+    doc: Document, list_id: str, references: ReferenceTranslations | None = None
+) -> pd.DataFrame:
+    """The items of a list section (such as agreed points) as a table: item id, its first word
+    (the verb of an item that starts with one), the whole text and, with ``references``, the
+    reference translation.
+
+    Raises:
+        CorpusError: no such section, or it has no items.
+    """
+    import pandas as pd
+
+    parent = doc.section(list_id)
+    items = [s for s in doc.sections if s.kind == "list_item" and parent.start <= s.start
+             and s.end <= parent.end]  # fmt: skip
+    if not items:
+        raise CorpusError(f"section {list_id!r} of {doc.id!r} has no list items")
+    rows = []
+    for item in items:
+        first = doc.tokens.covered_by(item.start, item.end)[0]
+        row = {"item": item.id, "first word": first.text, "text": item.text}
+        if references is not None:
+            target = "en" if item.language == "de" else "de"
+            found = references.lookup(item.text, target)
+            row["translation"] = found.text if found else None
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 QUOTATION_MARKS = '"„“”‚‘«»‹›'

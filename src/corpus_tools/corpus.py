@@ -178,11 +178,35 @@ class Layer(Sequence[U], Generic[U]):
     @overload
     def __getitem__(self, position: int) -> U: ...
     @overload
+    def __getitem__(self, position: str) -> U: ...
+    @overload
     def __getitem__(self, position: slice) -> Layer[U]: ...
-    def __getitem__(self, position: int | slice) -> U | Layer[U]:
+    def __getitem__(self, position: int | str | slice) -> U | Layer[U]:
+        """A unit by position (``[0]``), by id (``["p14"]``, ``["s21"]``), or a slice of them.
+
+        Raises:
+            CorpusError: no unit of the layer has this id.
+        """
+        if isinstance(position, str):
+            return self._make(self._doc, self._row_of(position))
         if isinstance(position, slice):
             return self._subset(self._rows[position])
         return self._make(self._doc, self._rows[position])
+
+    def _row_of(self, unit_id: str) -> int:
+        if self.name == "sections":
+            ids = self._columns["id"]
+            row = ids.index(unit_id) if unit_id in ids else -1
+        else:  # paragraphs p1, p2, ...; sentences s1, ...; tokens t1, ...
+            prefix, number = unit_id[:1], unit_id[1:]
+            row = int(number) - 1 if prefix == self.name[0] and number.isdecimal() else -1
+        if 0 <= row < len(self._columns["start"]) and row in self._rows:
+            return row
+        known = "none here"
+        if self._rows:
+            first, last = (self._make(self._doc, self._rows[i]).id for i in (0, -1))
+            known = f"ids run from {first} to {last}"
+        raise CorpusError(f"the {self.name} of {self._doc.id!r} have no {unit_id!r}; {known}")
 
     def __iter__(self) -> Iterator[U]:
         make, doc = self._make, self._doc

@@ -15,12 +15,15 @@ from .corpus import Section
 from .provenance import LANGUAGES
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .agreement import Disagreement
     from .corpus import Document
 
 __all__ = [
     "Rendered",
     "escape",
+    "full_table",
     "highlighted",
     "render_disagreement",
     "side_by_side",
@@ -213,6 +216,26 @@ def parallel_reading(
     )
     table = f'<table style="border-collapse:collapse">{head}{body}</table>'
     return Rendered(table + footer, plain)
+
+
+def full_table(frame: pd.DataFrame) -> Rendered:
+    """A table shown whole: no cell cut short, no index; for tables of sentences."""
+    import pandas as pd
+
+    with pd.option_context("display.max_colwidth", None):
+        html_table = frame.to_html(index=False, escape=True, na_rep="", border=0)
+        plain = frame.to_string(index=False, na_rep="")
+    return Rendered(
+        _FULL_TABLE_STYLE
+        + html_table.replace('class="dataframe"', 'class="dataframe corpus-table"'),
+        plain,
+    )
+
+
+_FULL_TABLE_STYLE = (
+    "<style>.corpus-table td, .corpus-table th {text-align:left;vertical-align:top}"
+    " .corpus-table td:first-child {white-space:nowrap}</style>"
+)
 
 
 def render_disagreement(

@@ -278,8 +278,9 @@ def _feedback(
     if correct:
         return Feedback(exercise.id, True, True, ("right.",))
     head = "not right yet." if exercise.size == 1 else f"{right} of {exercise.size} right."
-    lines = [head, *(f"{item} is not right." for item in wrong), *extra]
-    if missing > 0 and exercise.kind != "mapping":
+    verdict = "does not belong." if exercise.kind == "set" else "is not right."
+    lines = [head, *(f"{item} {verdict}" for item in wrong), *extra]
+    if missing > 0 and exercise.kind == "set":
         lines.append(f"{missing} still missing." if missing > 1 else "one is still missing.")
     lines.append(f"Hint: {exercise.hint}")
     return Feedback(exercise.id, False, True, tuple(lines))

@@ -153,10 +153,16 @@ def _top(doc: Document, section: Section) -> Section:
     return section
 
 
+_COMMENTATOR_KINDS = {"heading", "commentary", "editorial_note"}
+"""Kinds of section that an unnamed author writes in the commentator's own voice."""
+
+
 def _voice(section: Section) -> str:
     role, name = section.provenance.origin[0] if section.provenance.origin else ("", "unknown")
-    if name == "unknown":
+    if name == "unknown" and section.kind in _COMMENTATOR_KINDS:
         return "the commentator (not named)"
+    if name == "unknown":  # a caption, say: the text does not say who wrote it
+        return f"{section.kind.replace('_', ' ')} (author not stated)"
     chain = section.provenance.translation
     via = f" (by {dict(section.provenance.origin).get('agency')})" if role == "speaker" else ""
     return f"{name}{via}" + (f", {chain.engine} translation" if chain else "")
@@ -199,21 +205,28 @@ def plot_dispersion(
     ax.set_ylim(len(queries) - 0.5, -1.4)
     ax.set_xlim(0, total)
     ax.set_xticks([])
-    ax.set_xlabel("position in the text →   (the number at the right counts the ticks)", fontsize=8)
+    ax.set_xlabel(
+        "position in the text →   shading: orange English, blue German   "
+        "(the number at the right counts the ticks)",
+        fontsize=8,
+    )
     ax.spines[["top", "right", "left"]].set_visible(False)
     plt.close(fig)
     return fig
 
 
 def _shade_sections(ax: Any, spans: Sequence[Section]) -> int:
-    """Shade each section in its language's colour and name it above; names of narrow
-    sections alternate between two heights so that they never overlap."""
+    """Shade each section in its language's colour, draw a line where one ends and name it
+    above; names of narrow sections alternate between two heights so that they never
+    overlap."""
     total = sum(span.end - span.start for span in spans)
     offset, narrow = 0, 0
     for span in spans:
         width = span.end - span.start
         colour = LANGUAGE_COLOURS.get(span.language, "#999999")
         ax.axvspan(offset, offset + width, color=colour, alpha=0.1, lw=0)
+        if offset:
+            ax.axvline(offset, color="#888888", lw=0.8, ls=(0, (2, 2)))
         height = -0.75
         if width < 0.15 * total:
             height, narrow = -0.75 - 0.4 * (narrow % 2), narrow + 1

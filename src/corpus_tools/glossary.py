@@ -54,6 +54,8 @@ class Term:
     gender: str | None
     category: str
     note: str | None = None
+    headword: str | None = None
+    unless: tuple[str, ...] = ()
     line: int = field(default=0, compare=False, repr=False)
 
     kind = "term"
@@ -62,7 +64,10 @@ class Term:
         return self.de if language == "de" else self.en
 
     def german_headword(self) -> str:
-        """The German headword, with its article if it is a noun (``der Außenminister``)."""
+        """The German headword, with its article if it is a noun (``der Außenminister``); an
+        adjectival noun gives its own (``der Sonderbeauftragte``, not *der Sonderbeauftragter*)."""
+        if self.headword:
+            return self.headword
         article = {"m": "der ", "f": "die ", "n": "das ", "pl": "die "}.get(self.gender or "", "")
         return f"{article}{self.de[0]}"
 
@@ -196,7 +201,7 @@ class Glossary:
             for key in {text, lemma}:
                 for pattern in index.get(key, ()):
                     match = _try(pattern, tokens, position)
-                    if match is not None:
+                    if match is not None and not _excluded(match, tokens.source):
                         found.append(match)
         order = self._order
         found.sort(key=lambda m: (m.start, m.start - m.end, m.entry.kind, order[m.entry.id]))
@@ -432,6 +437,14 @@ def _try(pattern: _Pattern, tokens: _Tokens, position: int) -> Match | None:
     )
 
 
+def _excluded(match: Match, source: str) -> bool:
+    """Whether the text at the match begins one of the phrases its term is not meant for
+    (``unless: [joined by]`` keeps *join* = *beitreten* off "was joined by")."""
+    phrases = getattr(match.entry, "unless", ())
+    following = source[match.start : match.start + max(map(len, phrases), default=0)].casefold()
+    return any(following.startswith(phrase.casefold()) for phrase in phrases)
+
+
 def _unique(found: list[Match]) -> list[Match]:
     """One match per entry and span (a term can match through several of its forms)."""
     seen: set[tuple[str, int, int]] = set()
@@ -466,10 +479,11 @@ def _compile(entries: Iterable[Entry], language: str) -> dict[str, list[_Pattern
     index: dict[str, list[_Pattern]] = {}
     for entry in entries:
         exact = entry.kind == "entity"
+        noun = getattr(entry, "pos", None) == "noun" and language == "en"
         for form in entry.forms(language):
             tokens = _string_tokens(form, language)
             words = tuple(
-                frozenset({text} if exact else {text.casefold(), lemma})
+                frozenset({text} if exact else _word_keys(text.casefold(), lemma, noun))
                 for text, (_, lemma) in zip(tokens.texts, tokens.folded, strict=True)
             )
             pattern = _Pattern(entry, words, exact)
@@ -478,6 +492,15 @@ def _compile(entries: Iterable[Entry], language: str) -> dict[str, list[_Pattern
             for key in keys:
                 index.setdefault(key, []).append(pattern)
     return index
+
+
+def _word_keys(form: str, lemma: str, english_noun: bool) -> set[str]:
+    """What a word of a term matches: its form and its lemma.  An English noun whose lemma is
+    another word (the lemmatiser takes *meeting* for a form of *meet*) matches its form and
+    plural instead, so that *met* is not taken for a *meeting*."""
+    if english_noun and lemma != form:
+        return {form, f"{form}s"}
+    return {form, lemma}
 
 
 def _string_tokens(text: str, language: str) -> _Tokens:
@@ -513,7 +536,7 @@ def _document_tokens(doc: Document) -> _Tokens:
     )
 
 
-_TERM_KEYS = {"id", "de", "en", "pos", "gender", "category", "note"}
+_TERM_KEYS = {"id", "de", "en", "pos", "gender", "category", "note", "headword", "unless"}
 _ENTITY_KEYS = {"id", "type", "name", "role", "variants", "note"}
 
 
@@ -561,6 +584,8 @@ def _read_terms(path: Path) -> list[Term]:
             gender=_gender(fields, pos),
             category=fields.choice("category", categories),
             note=fields.optional("note", str),
+            headword=fields.optional("headword", str),
+            unless=_forms(fields, "unless") if "unless" in record else (),
             line=record.line,
         )
         for key in (term.id, (term.de[0], term.en[0])):

@@ -31,7 +31,14 @@ from .files import shareable
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-__all__ = ["CODE_STUB", "Release", "check_notebook", "for_instructors", "release"]
+__all__ = [
+    "CODE_STUB",
+    "Release",
+    "cell_source",
+    "check_notebook",
+    "for_instructors",
+    "release",
+]
 
 CODE_STUB = "# YOUR ANSWER HERE"
 """What replaces a code solution region: the starter line above it stays, so the cell runs."""
@@ -148,6 +155,20 @@ def check_notebook(path: Path | str) -> NotebookNode:
             where = f"cell {index + 1} of {len(nb.cells)} ({_describe(cell)})"
             raise ReleaseError(f"{where}: {problem}", path=path)
     return nb
+
+
+def cell_source(path: Path | str, grade_id: str) -> str:
+    """The source of the cell with this nbgrader ``grade_id`` in a notebook: to see what a
+    release made of an answer cell.
+
+    Raises:
+        ReleaseError: the notebook cannot be read or has no such cell.
+    """
+    path = Path(path)
+    for cell in _read(path).cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            return str(cell.source)
+    raise ReleaseError(f"no cell has grade_id {grade_id!r}", path=path)
 
 
 def _check_all(paths: list[Path]) -> dict[Path, NotebookNode]:
