@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Rendered",
     "escape",
+    "feedback_box",
     "full_table",
     "highlighted",
     "render_disagreement",
@@ -216,6 +217,19 @@ def parallel_reading(
     )
     table = f'<table style="border-collapse:collapse">{head}{body}</table>'
     return Rendered(table + footer, plain)
+
+
+def feedback_box(title: str, lines: Sequence[str], state: str) -> str:
+    """A check's feedback: a bar in the colour of ``state`` (``right``, ``wrong`` or ``open``),
+    the title and the first line, then any further lines as a list."""
+    colour = {"right": "#2e7d32", "wrong": "#c62828"}.get(state, "#666")
+    head, *rest = lines
+    items = "".join(f"<li>{escape(line)}</li>" for line in rest)
+    return (
+        f'<div style="border-left:4px solid {colour};padding:.2em .6em">'
+        f"<b style='color:{colour}'>{escape(title)}</b>: {escape(head)}"
+        f"{f'<ul style=margin:.2em>{items}</ul>' if items else ''}</div>"
+    )
 
 
 def full_table(frame: pd.DataFrame) -> Rendered:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .datafile import Fields, load_yaml
-from .display import escape
+from .display import feedback_box
 from .errors import ExerciseError
 
 __all__ = ["Exercise", "Feedback", "check", "evaluate", "hide_answers", "load_exercises"]
@@ -86,14 +86,8 @@ class Feedback:
         return "\n".join([f"{mark} {self.exercise}: {self.lines[0]}", *self.lines[1:]])
 
     def _repr_html_(self) -> str:
-        colour = "#2e7d32" if self.correct else ("#c62828" if self.answered else "#666")
-        head, *rest = self.lines
-        items = "".join(f"<li>{escape(line)}</li>" for line in rest)
-        return (
-            f'<div style="border-left:4px solid {colour};padding:.2em .6em">'
-            f"<b style='color:{colour}'>{escape(self.exercise)}</b>: {escape(head)}"
-            f"{f'<ul style=margin:.2em>{items}</ul>' if items else ''}</div>"
-        )
+        state = "right" if self.correct else ("wrong" if self.answered else "open")
+        return feedback_box(self.exercise, self.lines, state)
 
 
 def load_exercises(folder: Path | str | None = None) -> dict[str, Exercise]:
