@@ -6,6 +6,7 @@ cache that serves the second pass.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def translate_twice() -> list[Row]:
     per_language = [sum(1 for _, lang in paragraphs if lang == code) for code in ("de", "en")]
     batched = sum(-(-count // 50) for count in per_language)
     goals = ["(reference)", "(reference)", f"<= {batched} requests", "0 requests, 0 billed"]
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the table
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
     try:
