@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from corpus_tools import Corpus, Document, load_corpus
+from corpus_tools.glossary import Glossary, load_glossary
+from corpus_tools.reference_translations import ReferenceTranslations, load_references
 
 PROJECT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT / "corpus"
@@ -24,6 +26,16 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 @pytest.fixture(scope="session")
 def doc(corpus: Corpus) -> Document:
     return corpus[DOC_ID]
+
+
+@pytest.fixture(scope="session")
+def glossary(corpus: Corpus) -> Glossary:
+    return load_glossary(corpus)
+
+
+@pytest.fixture(scope="session")
+def references(corpus: Corpus) -> ReferenceTranslations:
+    return load_references(corpus)
 
 
 @pytest.fixture

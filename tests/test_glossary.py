@@ -29,11 +29,6 @@ from corpus_tools.termbase import (
 from .conftest import CORPUS
 
 
-@pytest.fixture(scope="module")
-def glossary(corpus: Corpus) -> Glossary:
-    return load_glossary(corpus)
-
-
 def test_glossary_has_enough_well_formed_terms(glossary: Glossary) -> None:
     assert len(glossary.terms) >= 80
     assert len(glossary.entities) >= 20

@@ -631,18 +631,7 @@ def test_score_command_end_to_end(
     )
     (students / "junk.txt").write_text("not annotations")
     files = sorted(str(p) for p in students.iterdir())  # includes the store's lock files
-    status = main(
-        [
-            "score",
-            "--key",
-            str(tmp_path / "key.jsonl"),
-            "--corpus",
-            str(CORPUS),
-            "--out",
-            str(tmp_path / "report"),
-            *files,
-        ]
-    )
+    status = _score_command(tmp_path, *files)
     out = capsys.readouterr().out
     assert status == 0
     assert "scored 2 student(s)" in out and "junk.txt: not an annotation file" in out
@@ -654,24 +643,19 @@ def test_score_command_end_to_end(
     assert list(ada.precision) == [1.0, 1.0] and list(ada.recall) == [5 / 8, 5 / 8]
 
 
+def _score_command(tmp_path: Path, *files: Path | str) -> int:
+    """``corpus-tools score`` against ``tmp_path/key.jsonl``, the report in ``tmp_path/report``."""
+    key, report = tmp_path / "key.jsonl", tmp_path / "report"
+    return main(["score", "--key", str(key), "--corpus", str(CORPUS), "--out", str(report),
+                 *map(str, files)])  # fmt: skip
+
+
 def test_score_command_fails_clearly_when_no_file_can_be_scored(
     tmp_path: Path, key: list[Annotation], capsys: pytest.CaptureFixture[str]
 ) -> None:
     AnnotationStore(tmp_path / "key.jsonl").add_many(key)
     (tmp_path / "a.txt").write_text("nothing here")
-    status = main(
-        [
-            "score",
-            "--key",
-            str(tmp_path / "key.jsonl"),
-            "--corpus",
-            str(CORPUS),
-            "--out",
-            str(tmp_path / "report"),
-            str(tmp_path / "a.txt"),
-            str(tmp_path / "b.jsonl"),
-        ]
-    )
+    status = _score_command(tmp_path, tmp_path / "a.txt", tmp_path / "b.jsonl")
     err = capsys.readouterr().err
     assert status == 1
     assert "a.txt: not an annotation file" in err and "b.jsonl: no such file" in err

@@ -21,18 +21,8 @@ from corpus_tools.compare import load_alignment
 from corpus_tools.display import full_table
 from corpus_tools.errors import CorpusError, NoReferenceError
 from corpus_tools.figures import RELATION_COLOURS, plot_alignment, plot_dispersion, plot_voices
-from corpus_tools.glossary import Glossary, load_glossary
-from corpus_tools.reference_translations import ReferenceTranslations, load_references
-
-
-@pytest.fixture(scope="module")
-def glossary(corpus: Corpus) -> Glossary:
-    return load_glossary(corpus)
-
-
-@pytest.fixture(scope="module")
-def references(corpus: Corpus) -> ReferenceTranslations:
-    return load_references(corpus)
+from corpus_tools.glossary import Glossary
+from corpus_tools.reference_translations import ReferenceTranslations
 
 
 def test_paragraphs_in_sections_come_in_document_order(doc: Document) -> None:

@@ -21,7 +21,7 @@ from corpus_tools.errors import (
     TranslationError,
     UnsupportedLanguageError,
 )
-from corpus_tools.glossary import load_glossary
+from corpus_tools.glossary import Glossary, load_glossary
 from corpus_tools.translate import ENGINE_CACHE, ENGINE_DEEPL, ENGINE_REFERENCE, Translator
 
 from .fake_deepl import AUTH_KEY, FakeDeepL
@@ -149,9 +149,8 @@ def test_repeated_text_is_sent_once(
 
 
 def test_glossary_is_created_once_and_reused_by_content(
-    corpus: Corpus, fake: FakeDeepL, tmp_path: Path, notes: list[str]
+    corpus: Corpus, glossary: Glossary, fake: FakeDeepL, tmp_path: Path, notes: list[str]
 ) -> None:
-    glossary = load_glossary(corpus)
     text = "Außenminister M. Rubio traf S. Whitkoff."
     [record] = _deepl(corpus, fake, tmp_path, notes).translate(text, "en", "de", glossary=glossary)
     assert record.translation == "[EN-US] Foreign Minister Marco Rubio traf Steve Witkoff."
@@ -329,10 +328,9 @@ def test_reference_file_must_cover_every_paragraph(corpus: Corpus, tmp_path: Pat
 # --- reviewing translations ----------------------------------------------------------------------
 
 
-def test_term_check_finds_kept_and_changed_terms(corpus: Corpus) -> None:
+def test_term_check_finds_kept_and_changed_terms(glossary: Glossary) -> None:
     from corpus_tools.translate import check_terms
 
-    glossary = load_glossary(corpus)
     source = "Beide Seiten kamen überein, Botschafter zu ernennen."
     checked = check_terms(
         source, "Both parties agreed to name envoys.", glossary, source_lang="de", target_lang="en"

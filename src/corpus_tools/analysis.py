@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .corpus import Corpus, Document, Paragraph, Section, Token
 from .errors import CorpusError
+from .reference_translations import other_language
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -222,10 +223,12 @@ class Concordancer:
         for number, group in groupby(hits, key=itemgetter(0)):
             doc = self._docs[number]
             text, tokens, ids = doc.text, doc.tokens, doc.sections.column("id")
-            sections = tokens.column("section")
+            sections, token_starts, token_ends = (
+                tokens.column(c) for c in ("section", "start", "end")
+            )
             rows = [row for _, row in group]
-            starts = [tokens.column("start")[row] for row in rows]
-            ends = [tokens.column("end")[row + length - 1] for row in rows]
+            starts = [token_starts[row] for row in rows]
+            ends = [token_ends[row + length - 1] for row in rows]
             lines["doc"] += [doc.id] * len(rows)
             lines["section"] += [ids[sections[row]] for row in rows]
             lines["left"] += [
@@ -356,8 +359,7 @@ def list_items(
         first = doc.tokens.covered_by(item.start, item.end)[0]
         row = {"item": item.id, "first word": first.text, "text": item.text}
         if references is not None:
-            target = "en" if item.language == "de" else "de"
-            found = references.lookup(item.text, target)
+            found = references.lookup(item.text, other_language(item.language))
             row["translation"] = found.text if found else None
         rows.append(row)
     return pd.DataFrame(rows)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .corpus import Corpus, Document, Paragraph
 from .datafile import Fields, Record, load_yaml
 from .errors import GlossaryError
+from .reference_translations import other_language
 from .segment import segment_paragraphs
 
 if TYPE_CHECKING:
@@ -383,7 +384,7 @@ class Glossary:
 
         rows, targets = [], set()
         for paragraph in paragraphs:
-            target = "en" if paragraph.language == "de" else "de"
+            target = other_language(paragraph.language)
             found = references.lookup(paragraph.text, target) if references else None
             targets.add(target)
             marked = self.highlight(paragraph, only=only, legend=False)
@@ -441,7 +442,9 @@ def _excluded(match: Match, source: str) -> bool:
     """Whether the text at the match begins one of the phrases its term is not meant for
     (``unless: [joined by]`` keeps *join* = *beitreten* off "was joined by")."""
     phrases = getattr(match.entry, "unless", ())
-    following = source[match.start : match.start + max(map(len, phrases), default=0)].casefold()
+    if not phrases:  # nearly every entry: this runs once per match
+        return False
+    following = source[match.start : match.start + max(map(len, phrases))].casefold()
     return any(following.startswith(phrase.casefold()) for phrase in phrases)
 
 

@@ -14,10 +14,16 @@ from .corpus import Corpus, Paragraph
 from .datafile import Fields, load_yaml
 from .errors import ReferenceDataError
 
-__all__ = ["ReferenceTranslation", "ReferenceTranslations", "load_references"]
+__all__ = ["ReferenceTranslation", "ReferenceTranslations", "load_references", "other_language"]
 
 _FILE_KEYS = {"document", "translator", "date", "paragraphs"}
 _ENTRY_KEYS = {"paragraph", "begins", "from", "to", "text"}
+
+
+def other_language(language: str) -> str:
+    """The language a reference translation of a ``language`` text is in: English for German,
+    German for English."""
+    return "en" if language == "de" else "de"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +125,6 @@ def _check_entry(fields: Fields, paragraph: Paragraph) -> None:
     language = paragraph.language
     if fields.string("from") != language:
         fields.fail("from", f"{paragraph.id} is in {language!r}, so 'from' must be {language!r}")
-    expected = "en" if language == "de" else "de"
+    expected = other_language(language)
     if fields.string("to") != expected:
         fields.fail("to", f"a reference translation of {language!r} text is into {expected!r}")

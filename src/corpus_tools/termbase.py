@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .glossary import Entity, Glossary
+from .reference_translations import other_language
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,7 +76,7 @@ def deepl_entries(glossary: Glossary, source_lang: str = "de") -> dict[str, str]
     entity found in ``source_lang`` text maps to its canonical name (English) or to itself.
     DeepL requires unique, trimmed sources; the first entry that claims a source keeps it.
     """
-    target_lang = "en" if source_lang == "de" else "de"
+    target_lang = other_language(source_lang)
     entries: dict[str, str] = {}
     for term in glossary.terms:
         target = term.forms(target_lang)[0]
