@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 
 from corpus_tools import load_corpus
 from corpus_tools.translate import Translator
-from tests.fake_deepl import AUTH_KEY, FakeDeepL
+from fakes.deepl_server import AUTH_KEY, FakeDeepL
 
 from .synthetic import REAL_CORPUS
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from corpus_tools import Corpus, Document, load_corpus
+from corpus_tools.annotate import Annotation, TagSet, load_tagsets, make_annotation
+from corpus_tools.corpus.references import ReferenceTranslations, load_references
 from corpus_tools.glossary import Glossary, load_glossary
-from corpus_tools.reference_translations import ReferenceTranslations, load_references
 
 PROJECT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT / "corpus"
@@ -45,3 +46,20 @@ def corpus_copy(tmp_path: Path) -> Path:
     for folder in ("documents", "sources"):
         shutil.copytree(CORPUS / folder, root / folder)
     return root
+
+
+@pytest.fixture(scope="session")
+def tagsets() -> dict[str, TagSet]:
+    return load_tagsets(CORPUS / "tagsets")
+
+
+def tag_phrase(
+    doc: Document, tagsets: dict[str, TagSet], phrase: str, tag: str, **options: object
+) -> Annotation:
+    """An annotation by "ada" of the first occurrence of ``phrase``, with the tag set that has
+    ``tag``."""
+    start = doc.text.index(phrase)
+    tagset = next(t for t in tagsets.values() if tag in {label.name for label in t.labels})
+    return make_annotation(
+        doc.text, doc.id, start, start + len(phrase), tag, tagset, creator="ada", **options
+    )

@@ -1,4 +1,6 @@
-"""Concordance, frequencies and keyness over the token layer."""
+"""Concordance, frequencies and keyness over the token layer, and the analysis helpers the
+walk-throughs use: multi-query concordances, keyness against a translation, quotation marks, list
+items and translated tokens."""
 
 from __future__ import annotations
 
@@ -13,9 +15,15 @@ from corpus_tools.analysis import (
     concordances,
     frequencies,
     keyness,
+    list_items,
+    quotation_marks,
+    text_tokens,
     tokens_of,
+    translated_tokens,
 )
-from corpus_tools.errors import CorpusError
+from corpus_tools.corpus.references import ReferenceTranslations
+from corpus_tools.display import full_table
+from corpus_tools.errors import CorpusError, NoReferenceError
 
 
 def test_concordance_by_lemma_finds_every_inflected_form(corpus: Corpus, doc: Document) -> None:
@@ -81,3 +89,64 @@ def test_keyness_matches_a_hand_computed_log_likelihood(corpus: Corpus) -> None:
     assert table.loc["seite", "log ratio"] > 0 > table.loc["erklärung", "log ratio"]
     ordered = list(keyness(readout, commentary)["log-likelihood"])
     assert ordered == sorted(ordered, reverse=True)
+
+
+def test_concordances_merge_queries_in_text_order(corpus: Corpus) -> None:
+    lines = concordances(corpus, ["Konflikt", "conflict"], sections=["us-statement"])
+    assert list(lines["query"]) == ["conflict", "conflict"]
+    both = concordances(corpus, ["Konflikt", "conflict"])
+    assert list(both.start) == sorted(both.start) and len(both) == 6
+    assert len(concordance(corpus, "would like")) == 1  # an English phrase, by lemma
+
+
+def test_keyness_against_a_translation_skips_the_repeated_paragraph(
+    corpus: Corpus, doc: Document, references: ReferenceTranslations
+) -> None:
+    readout = tokens_of(corpus, sections=["russian-readout"])
+    once = tokens_of(corpus, sections=["russian-readout"], skip_duplicates=True)
+    repeated = doc.paragraphs[18]
+    assert len(readout) - len(once) == sum(
+        1 for t in readout if repeated.start <= t.start < repeated.end
+    )
+    german = text_tokens(references.lookup(doc.paragraphs[4].text, "de").text, "de")
+    assert [t.lemma for t in german[:3]] == ["Präsident", "Trump", "wollen"]
+    table = keyness(once, german, min_count=2).set_index("lemma")
+    assert table.loc["beide", "target"] == 5 and table.loc["beide", "reference"] == 0
+
+
+def test_quotation_marks_are_found_with_their_names(doc: Document) -> None:
+    marks = quotation_marks(doc)
+    assert list(marks.mark) == ["„", "“", "„", "“"]
+    assert set(marks.section) == {"reuters-report"}
+    assert marks["name"][0] == "DOUBLE LOW-9 QUOTATION MARK"
+    assert all(doc.text[o] == m for o, m in zip(marks.offset, marks.mark, strict=True))
+
+
+def test_list_items_give_each_point_whole_with_its_first_word_and_translation(
+    doc: Document, references: ReferenceTranslations
+) -> None:
+    items = list_items(doc, "agreed-points", references)
+    assert list(items["item"]) == ["us-point-1", "us-point-2", "us-point-3"]
+    assert list(items["first word"]) == ["Establish", "Appoint", "Lay"]
+    assert list(items["text"]) == [doc.section(i).text for i in items["item"]]
+    assert items["translation"][1].startswith("jeweils hochrangige Teams zu ernennen")
+    assert "translation" not in list_items(doc, "agreed-points").columns
+    with pytest.raises(
+        CorpusError, match="'introduction' of 'riyadh-2025-02-18' has no list items"
+    ):
+        list_items(doc, "introduction")
+    shown = full_table(items)
+    assert "…" not in shown.text and "..." not in shown.text  # no cell is cut short
+    assert items["text"][2] in shown.text and "<td>Lay</td>" in shown.html
+
+
+def test_translated_tokens_are_the_reference_translations_words(
+    doc: Document, references: ReferenceTranslations
+) -> None:
+    paragraphs = doc.paragraphs_in("us-statement")
+    tokens = translated_tokens(paragraphs, references, "de")
+    assert [t.text for t in tokens[:3]] == ["US-Außenminister", "Marco", "Rubio"]
+    expected = sum(len(text_tokens(references.lookup(p.text, "de").text, "de")) for p in paragraphs)
+    assert len(tokens) == expected
+    with pytest.raises(NoReferenceError, match="p4 has no reference translation into 'fr'"):
+        translated_tokens(paragraphs, references, "fr")

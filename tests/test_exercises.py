@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from corpus_tools import Corpus
-from corpus_tools.compare import load_alignment
+from corpus_tools.corpus.alignment import load_alignment
 from corpus_tools.errors import ExerciseError
-from corpus_tools.exercises import check, evaluate, hide_answers, load_exercises
+from corpus_tools.exercises import FeedbackState, check, evaluate, hide_answers, load_exercises
 
 from .conftest import CORPUS, PROJECT
 
@@ -55,6 +55,9 @@ def test_every_kind_says_what_is_right_and_wrong_without_naming_the_answer() -> 
 
 def test_unanswered_and_malformed_answers_get_a_message_not_an_exception() -> None:
     assert not evaluate("01-bridges", []).answered
+    assert evaluate("01-bridges", []).state is FeedbackState.OPEN
+    assert evaluate("01-bridges", ["p1"]).state is FeedbackState.WRONG
+    assert "border-left:4px solid #c62828" in evaluate("01-bridges", ["p1"])._repr_html_()
     assert "not answered yet" in repr(evaluate("02-credit", ""))
     assert "should be a list" in repr(evaluate("01-bridges", "p3"))
     assert "not one of the options" in repr(evaluate("04-economy-condition", "Moscow"))

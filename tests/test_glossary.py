@@ -15,9 +15,10 @@ import pytest
 
 from corpus_tools import Corpus, Document
 from corpus_tools.cli import main
+from corpus_tools.corpus.references import ReferenceTranslations
 from corpus_tools.errors import DataFileError, GlossaryError
-from corpus_tools.glossary import Glossary, load_glossary
-from corpus_tools.termbase import (
+from corpus_tools.glossary import Glossary, MatchKind, load_glossary
+from corpus_tools.glossary.exports import (
     TBX_NAMESPACE,
     deepl_entries,
     terms_frame,
@@ -77,11 +78,12 @@ def test_terms_match_inflected_forms_in_text(
     assert len(matches) == 1
     match = matches[0]
     assert text[match.start : match.end] == match.text == found
-    assert match.doc is None and match.language == "de"
+    assert match.doc_id is None and match.language == "de"
 
 
 def test_english_terms_match_in_english(glossary: Glossary) -> None:
     matches = glossary.find("Both parties pledged to normalize relations.", language="en")
+    assert all(isinstance(m.by, MatchKind) for m in matches)
     assert [(m.entry.id, m.by) for m in matches] == [
         ("seite", "lemma"),
         ("zusage", "lemma"),
@@ -113,7 +115,7 @@ def test_matches_are_exact_document_offsets_inside_the_unit(
     for match in matches:
         assert doc.text[match.start : match.end] == match.text
         assert sentence.start <= match.start < match.end <= sentence.end
-        assert match.doc == doc.id and match.section == "russian-readout"
+        assert match.doc_id == doc.id and match.section == "russian-readout"
     everywhere = glossary.find(doc)
     assert all(doc.text[m.start : m.end] == m.text for m in everywhere)
     assert all(a.end <= b.start for a, b in pairwise(everywhere))
@@ -132,27 +134,16 @@ def test_longest_match_wins_unless_overlaps_are_asked_for(
 
 def test_spelling_table_sets_the_texts_side_by_side(glossary: Glossary) -> None:
     table = glossary.spellings()
-    assert table.loc["Steve Witkoff", "readout (de, DeepL)"] == "S. Whitkoff"
-    assert table.loc["Steve Witkoff", "official statement (en)"] == "Steve Witkoff"
-    assert table.loc["Sergei Lavrov", "commentary (de)"] == "Sergej Lawrow"
-    assert "Sergej W. Lawrow" in table.loc["Sergei Lavrov", "readout (de, DeepL)"]
-    assert table.loc["Maria Zakharova", "news report (en)"] == "Maria Zakharova · Zakharova"
+    readout = "Ministry of Foreign Affairs of the Russian Federation, DeepL translation"
+    commentator = "the commentator (not named)"
+    assert table.loc["Steve Witkoff", readout] == "S. Whitkoff"
+    assert table.loc["Steve Witkoff", "U.S. Department of State"] == "Steve Witkoff"
+    assert table.loc["Sergei Lavrov", commentator] == "Sergej Lawrow"
+    assert "Sergej W. Lawrow" in table.loc["Sergei Lavrov", readout]
+    assert table.loc["Maria Zakharova", "Reuters"] == "Maria Zakharova · Zakharova"
     places = glossary.spellings(types=["location"])
-    assert places.loc["Riyadh", "commentary (de)"] == "Riad"
-    assert places.loc["Riyadh", "caption (en)"] == "Riyadh"
-
-
-def test_coverage_and_counts_agree_with_the_matches(glossary: Glossary) -> None:
-    coverage = glossary.coverage()
-    occurrences = glossary.occurrences()
-    terms = occurrences[occurrences.kind == "term"]
-    assert coverage["term matches"].sum() == len(terms)
-    readout = coverage.set_index("section").loc["russian-readout"]
-    assert readout.language == "de" and readout["distinct terms"] > 50
-    counts = glossary.term_counts().set_index("term")
-    assert counts.loc["angriffskrieg", "in German text"] == 1
-    assert counts.loc["angriffskrieg", "in English text"] == 0
-    assert counts["in German text"].sum() + counts["in English text"].sum() == len(terms)
+    assert places.loc["Riyadh", commentator] == "Riad"
+    assert places.loc["Riyadh", "caption (author not stated)"] == "Riyadh"
 
 
 def test_highlight_marks_matches_and_escapes_notes(glossary: Glossary, doc: Document) -> None:
@@ -309,3 +300,26 @@ def test_export_command_writes_every_glossary_format(
     lines = (tmp_path / "out" / "deepl-de-en.tsv").read_text("utf-8").splitlines()
     assert "S. Whitkoff\tSteve Witkoff" in lines
     assert all(line.count("\t") == 1 for line in lines)
+
+
+def test_reading_view_pairs_each_paragraph_with_its_translation(
+    doc: Document, glossary: Glossary, references: ReferenceTranslations
+) -> None:
+    view = glossary.read(doc.paragraphs_in("introduction", "reuters-report"), references)
+    assert view.text.count("\n    → ") == 4
+    assert "p2: 22 glossary matches" in view.text and "For the record:" in view.text
+    assert "reference translation (de, en)" in view.html
+    assert view.html.count("<tr>") == 5 and view.html.count("hover a mark") == 1
+    assert "&lt;" not in doc.text and "„It is worth noting" in view.html  # quotes untouched
+    untranslated = glossary.read(doc.paragraphs_in("introduction"))
+    assert "(not available)" in untranslated.text
+
+
+def test_vocabulary_and_names_tables(doc: Document, glossary: Glossary) -> None:
+    terms = glossary.vocabulary(doc.paragraphs_in("introduction"), categories=["commentary"])
+    assert set(terms.category) == {"commentary"}
+    assert "am Rande" in set(terms["as written"]) and "Zur Dokumentation" in set(terms.German)
+    people = glossary.names(doc.paragraphs_in("russian-readout"))
+    whitkoff = people[people["as written"] == "S. Whitkoff"]
+    assert list(whitkoff.name) == ["Steve Witkoff"]
+    assert all(doc.text.count(written) for written in people["as written"])

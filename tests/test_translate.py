@@ -22,9 +22,8 @@ from corpus_tools.errors import (
     UnsupportedLanguageError,
 )
 from corpus_tools.glossary import Glossary, load_glossary
-from corpus_tools.translate import ENGINE_CACHE, ENGINE_DEEPL, ENGINE_REFERENCE, Translator
-
-from .fake_deepl import AUTH_KEY, FakeDeepL
+from corpus_tools.translate import Backend, Engine, Translator
+from fakes.deepl_server import AUTH_KEY, FakeDeepL
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +84,7 @@ def test_auto_without_a_key_uses_references_and_says_so_once(
     translator = _translator(corpus, tmp_path, notes)
     first = translator.translate(doc.paragraphs[13], "en", "de")
     again = translator.translate(doc.paragraphs[14:16], "en")
-    assert [r.engine for r in first + again] == [ENGINE_REFERENCE] * 3
+    assert [r.engine for r in first + again] == [Engine.REFERENCE] * 3
     assert first[0].translation.startswith("In line with the agreement")
     assert first[0].source_lang == "de" and first[0].billed_characters == 0
     assert len(notes) == 1 and "set DEEPL_AUTH_KEY" in notes[0]
@@ -100,6 +99,17 @@ def test_reference_needs_a_whole_paragraph(
         translator.translate("Beide Seiten tauschten", "en", backend="reference")
     [record] = translator.translate("Beide Seiten tauschten", "en")
     assert record.translation is None and "set DEEPL_AUTH_KEY" in (record.note or "")
+
+
+def test_backend_is_an_enum_that_also_takes_its_value(
+    corpus: Corpus, doc: Document, tmp_path: Path, notes: list[str]
+) -> None:
+    translator = _translator(corpus, tmp_path, notes)
+    by_enum = translator.translate(doc.paragraphs[13], "en", backend=Backend.REFERENCE)
+    by_value = translator.translate(doc.paragraphs[13], "en", backend="reference")
+    assert by_enum == by_value and by_enum[0].engine is Engine.REFERENCE
+    with pytest.raises(TranslationError, match="unknown backend 'google'; use one of 'auto', "):
+        translator.translate(doc.paragraphs[13], "en", backend="google")
 
 
 def test_unsupported_language(corpus: Corpus, tmp_path: Path, notes: list[str]) -> None:
@@ -118,13 +128,13 @@ def test_batches_many_texts_per_request_and_bills_nothing_twice(
     translator = _deepl(corpus, fake, tmp_path, notes)
     first = translator.translate(texts, "en", "de", progress=False)
     assert fake.texts_per_request == [50, 50, 20]
-    assert [r.engine for r in first] == [ENGINE_DEEPL] * 120
+    assert [r.engine for r in first] == [Engine.DEEPL] * 120
     assert first[0].translation == "[EN-US] Satz Nummer 0."
     billed = sum(len(t) for t in texts)
     assert sum(r.billed_characters for r in first) == billed == fake.billed
     second = _deepl(corpus, fake, tmp_path, notes).translate(texts, "en", "de")
     assert fake.requests["POST /v2/translate"] == 3
-    assert {r.engine for r in second} == {ENGINE_CACHE}
+    assert {r.engine for r in second} == {Engine.CACHE}
     assert sum(r.billed_characters for r in second) == 0
     assert [r.translation for r in second] == [r.translation for r in first]
 
@@ -222,7 +232,7 @@ def test_auto_falls_back_to_cache_then_references_and_never_raises(
     translator.translate(paragraphs[0], "en", "de")
     fake.fail_next(456, times=10)
     records = translator.translate(paragraphs, "en", "de")
-    assert [r.engine for r in records] == [ENGINE_CACHE, ENGINE_REFERENCE, ENGINE_REFERENCE]
+    assert [r.engine for r in records] == [Engine.CACHE, Engine.REFERENCE, Engine.REFERENCE]
     assert any("DeepL is unavailable" in note and "quota" in note for note in notes)
     [lost] = translator.translate("Kein Absatz des Korpus.", "en", "de")
     assert lost.translation is None and lost.note
@@ -297,8 +307,8 @@ def _references_copy(tmp_path: Path) -> Path:
 def test_malformed_reference_translations_are_reported(
     corpus: Corpus, tmp_path: Path, old: str, new: str, message: str
 ) -> None:
+    from corpus_tools.corpus.references import load_references
     from corpus_tools.errors import ReferenceDataError
-    from corpus_tools.reference_translations import load_references
 
     folder = _references_copy(tmp_path)
     path = next(folder.glob("*.yaml"))
@@ -313,8 +323,8 @@ def test_malformed_reference_translations_are_reported(
 def test_reference_file_must_cover_every_paragraph(corpus: Corpus, tmp_path: Path) -> None:
     import yaml
 
+    from corpus_tools.corpus.references import load_references
     from corpus_tools.errors import ReferenceDataError
-    from corpus_tools.reference_translations import load_references
 
     folder = _references_copy(tmp_path)
     path = next(folder.glob("*.yaml"))

@@ -83,12 +83,10 @@ def key_sections(key: Sequence[Annotation], docs: Mapping[str, Document]) -> lis
     """
     found: dict[tuple[str, int], Section] = {}
     for annotation in key:
-        doc = find_document(docs, annotation.doc)
+        doc = find_document(docs, annotation.doc_id)
         section = doc.sections.at(annotation.start)
-        while section is not None and section.parent is not None:
-            section = doc.section(section.parent)
         if section is not None:
-            found[doc.id, section.index] = section
+            found[doc.id, section.top.index] = section.top
     return [found[k] for k in sorted(found)]
 
 
@@ -135,13 +133,13 @@ def _span_rows(
 
     tag_index = {tag: i for i, tag in enumerate(tags)}
     found = []
-    for doc, group in tokens.groupby("doc", sort=False):
+    for doc, group in tokens.groupby("doc_id", sort=False):
         offset = int(group.index[0])
         starts, ends = group["start"].to_numpy(), group["end"].to_numpy()
         spans = np.array(
             [(person, tag_index[a.tag], a.start, a.end)
              for person, name in enumerate(names) for a in annotations[name]
-             if a.doc == doc and a.tag in tag_index],
+             if a.doc_id == doc and a.tag in tag_index],
             dtype=np.int64,
         ).reshape(-1, 4)  # fmt: skip
         first = np.searchsorted(ends, spans[:, 2], side="right")
@@ -165,8 +163,8 @@ def _scope_frames(
     for section in sections:
         doc = find_document(docs, section.doc_id)
         for token in doc.tokens.covered_by(section.start, section.end):
-            sentence = doc.sentences[token.sentence]
-            if doc.paragraphs[sentence.paragraph].duplicate_of:
+            sentence = token.sentence
+            if sentence.paragraph.duplicate_of:
                 continue  # a repeated paragraph counts once (see fold_repeated)
             token_rows[doc.id, token.index] = _token_row(doc, token, sentence)
             sentence_rows[doc.id, sentence.index] = _sentence_row(doc, sentence)
@@ -186,15 +184,15 @@ def _doc_order(docs: Mapping[str, Document]) -> Callable[[tuple[str, int]], tupl
 
 def _token_row(doc: Document, token: Any, sentence: Any) -> dict[str, Any]:
     return {
-        "doc": doc.id, "token": token.id, "start": token.start, "end": token.end,
-        "text": token.text, "sentence": sentence.id, "paragraph": f"p{sentence.paragraph + 1}",
+        "doc_id": doc.id, "token": token.id, "start": token.start, "end": token.end,
+        "text": token.text, "sentence": sentence.id, "paragraph": sentence.paragraph.id,
         "section": token.section.id, "language": token.language,
     }  # fmt: skip
 
 
 def _sentence_row(doc: Document, sentence: Any) -> dict[str, Any]:
     return {
-        "doc": doc.id, "sentence": sentence.id, "paragraph": f"p{sentence.paragraph + 1}",
+        "doc_id": doc.id, "sentence": sentence.id, "paragraph": sentence.paragraph.id,
         "section": sentence.section.id, "start": sentence.start, "end": sentence.end,
         "text": sentence.text,
     }  # fmt: skip
@@ -399,7 +397,7 @@ def _label_set_codes(data: np.ndarray) -> np.ndarray:
 
 
 def _passages(tokens: pd.DataFrame, by_tag: pd.DataFrame, marks: TokenMarks) -> pd.DataFrame:
-    keys = ["doc", "sentence"]
+    keys = ["doc_id", "sentence"]
     summary = tokens.groupby(keys, sort=False)["disagreement"].agg(
         disagreement="mean", peak="max", tokens="size"
     )
@@ -409,7 +407,7 @@ def _passages(tokens: pd.DataFrame, by_tag: pd.DataFrame, marks: TokenMarks) -> 
     else:
         summary["tag"] = ""
     merged = marks.sentences.merge(summary.reset_index(), on=keys, how="inner")
-    columns = ["doc", "sentence", "paragraph", "section", "start", "end", "tokens",
+    columns = ["doc_id", "sentence", "paragraph", "section", "start", "end", "tokens",
                "disagreement", "peak", "tag", "text"]  # fmt: skip
     ranked = merged[columns].sort_values(
         ["disagreement", "start"], ascending=[False, True], kind="stable", na_position="last"

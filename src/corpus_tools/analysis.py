@@ -17,13 +17,13 @@ from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from .corpus import Corpus, Document, Paragraph, Section, Token
+from .corpus.provenance import other_language
 from .errors import CorpusError
-from .reference_translations import other_language
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .reference_translations import ReferenceTranslations
+    from .corpus.references import ReferenceTranslations
 
 __all__ = [
     "Concordancer",
@@ -60,8 +60,8 @@ def tokens_of(
     chosen = []
     for doc in corpus.values():
         repeated = [p for p in doc.paragraphs if p.duplicate_of] if skip_duplicates else []
-        for section in doc.sections:
-            if section.depth or section.kind == "separator" or not _wanted(section, wanted):
+        for section in doc.parts:
+            if not _wanted(section, wanted):
                 continue
             for token in doc.tokens.covered_by(section.start, section.end):
                 if any(p.start <= token.start < p.end for p in repeated):
@@ -194,7 +194,7 @@ class Concordancer:
     def _query_key(self, word: str, by: str, language: str | None) -> str:
         if by == "form":
             return word.casefold()
-        from .segment import segment_paragraphs
+        from .corpus.segment import segment_paragraphs
 
         if word.casefold() in self._index["lemma"]:
             return word.casefold()
@@ -229,7 +229,7 @@ class Concordancer:
             rows = [row for _, row in group]
             starts = [token_starts[row] for row in rows]
             ends = [token_ends[row + length - 1] for row in rows]
-            lines["doc"] += [doc.id] * len(rows)
+            lines["doc_id"] += [doc.id] * len(rows)
             lines["section"] += [ids[sections[row]] for row in rows]
             lines["left"] += [
                 text[max(0, start - width) : start].replace("\n", " ").rjust(width)
@@ -244,7 +244,7 @@ class Concordancer:
         return lines
 
 
-_LINE_COLUMNS = ["doc", "section", "left", "match", "right", "start", "end"]
+_LINE_COLUMNS = ["doc_id", "section", "left", "match", "right", "start", "end"]
 
 
 _concordancers: dict[int, tuple[weakref.ref[Corpus], Concordancer]] = {}
@@ -284,7 +284,7 @@ def concordances(
     if sections is not None:
         lines = lines[lines["section"].isin(list(sections))]
     columns = ["query", "section", "left", "match", "right", "start"]
-    return lines.sort_values(["doc", "start"], ignore_index=True)[columns]
+    return lines.sort_values(["doc_id", "start"], ignore_index=True)[columns]
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +299,7 @@ class TextToken:
 def text_tokens(text: str, language: str, *, words_only: bool = True) -> list[TextToken]:
     """Tokens and lemmas of any text, made the way the corpus's layers are, so that they can
     be counted against corpus tokens (e.g. with :func:`keyness`)."""
-    from .segment import segment_paragraphs
+    from .corpus.segment import segment_paragraphs
 
     columns = segment_paragraphs(text, [(0, len(text), language)])
     tokens = [
@@ -377,9 +377,7 @@ def quotation_marks(doc: Document, sections: Iterable[str] | None = None) -> pd.
 
     import pandas as pd
 
-    chosen = [doc.section(s) for s in sections] if sections is not None else [
-        s for s in doc.sections if s.depth == 0 and s.kind != "separator"
-    ]  # fmt: skip
+    chosen = [doc.section(s) for s in sections] if sections is not None else list(doc.parts)
     rows = [
         {"section": section.id, "offset": offset, "mark": doc.text[offset],
          "code point": f"U+{ord(doc.text[offset]):04X}", "name": unicodedata.name(doc.text[offset])}

@@ -60,7 +60,6 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("files", nargs="+", type=Path, metavar="FILE", help="students' .jsonl")
     score.add_argument(
         "--key",
-        type=Path,
         required=True,
         help="the answer key: a .jsonl file, or the name of a key in corpus/keys/ "
         "(e.g. diplomatic-discourse)",
@@ -100,12 +99,12 @@ def _export(args: argparse.Namespace) -> int:
 
     corpus = load_corpus(args.corpus)
     if args.what == "layers":
-        from .export import export_layers
+        from .corpus.parquet import export_layers
 
         written = export_layers(corpus, args.outdir)
     else:
         from .glossary import load_glossary
-        from .termbase import export_glossary
+        from .glossary.exports import export_glossary
 
         written = export_glossary(load_glossary(corpus), args.outdir)
     for path in written:
@@ -114,28 +113,17 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from .annotate.keys import key_file, load_key
     from .annotate.tagsets import load_tagsets
     from .corpus import load_corpus
     from .errors import GradingError
-    from .grading import grade, load_class, read_key, summary, write_report
+    from .grading import grade, load_class, summary, write_report
 
     corpus = load_corpus(args.corpus)
     texts = {doc.id: doc.text for doc in corpus.values()}
-    from .annotate.keys import KEY_SUFFIX, available_keys, load_key
-
-    if args.key.is_file():
-        key = read_key(args.key, texts)
-    elif len(args.key.parts) > 1 or args.key.suffix == KEY_SUFFIX:
-        shipped = ", ".join(available_keys(corpus.root / "keys")) or "none"
-        raise GradingError(
-            f"no such key file; give the path of a key file or the name of a key of the "
-            f"corpus ({shipped})",
-            path=args.key,
-        )
-    else:  # a key shipped with the corpus, checked strictly against its tag set
-        key = tuple(load_key(str(args.key), corpus))
-        args.key = corpus.root / "keys" / f"{args.key}{KEY_SUFFIX}"
-    klass = load_class(args.files, texts, key=key, key_path=args.key)
+    key = tuple(load_key(args.key, corpus))
+    key_path = key_file(args.key, corpus.root / "keys")
+    klass = load_class(args.files, texts, key=key, key_path=key_path)
     if not klass.submissions:
         for skipped in klass.skipped:
             print(f"skipped {skipped}", file=sys.stderr)
@@ -146,7 +134,7 @@ def _score(args: argparse.Namespace) -> int:
     tagsets = load_tagsets(corpus.root / "tagsets")
     used = {a.tagset for a in key}
     tags = [label.name for t in sorted(used) if t in tagsets for label in tagsets[t].labels]
-    print(f"key {args.key}: {len(key)} annotations, tag set(s) {', '.join(sorted(used))}")
+    print(f"key {key_path}: {len(key)} annotations, tag set(s) {', '.join(sorted(used))}")
     results = grade(key, klass, corpus, tags=tags)
     print(summary(results))
     for path in write_report(results, args.out):

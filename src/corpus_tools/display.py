@@ -7,18 +7,16 @@ form (what nbval compares, and what a terminal shows) says the same thing in wor
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .corpus import Section
-from .provenance import LANGUAGES
+from .corpus.provenance import LANGUAGES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .agreement import Disagreement
-    from .corpus import Document
 
 __all__ = [
     "Rendered",
@@ -26,7 +24,6 @@ __all__ = [
     "feedback_box",
     "full_table",
     "highlighted",
-    "render_disagreement",
     "side_by_side",
     "translation_chain",
     "word_diff",
@@ -250,55 +247,3 @@ _FULL_TABLE_STYLE = (
     "<style>.corpus-table td, .corpus-table th {text-align:left;vertical-align:top}"
     " .corpus-table td:first-child {white-space:nowrap}</style>"
 )
-
-
-def render_disagreement(
-    disagreement: Disagreement, docs: Mapping[str, Document], *, top: int = 5
-) -> Rendered:
-    """The text in scope, paragraph by paragraph, each token shaded by how much the class
-    disagrees on it (hover a token for its share of disagreeing pairs, per tag too).
-
-    Args:
-        disagreement: the class's disagreement.
-        docs: the documents by id (the text between tokens is taken from them unchanged).
-        top: how many of the most disputed sentences the plain-text form lists.
-
-    Returns:
-        HTML for notebooks; its plain-text form lists the ``top`` passages.
-    """
-    tokens = disagreement.tokens
-    blocks = []
-    for (doc_id, paragraph), group in tokens.groupby(["doc", "paragraph"], sort=False):
-        text, cursor, pieces = docs[doc_id].text, int(group["start"].iloc[0]), []
-        shares = disagreement.by_tag.loc[group.index].to_numpy()
-        for row, by_tag in zip(group.itertuples(), shares, strict=True):
-            pieces.append(escape(text[cursor : row.start]))
-            pieces.append(_shaded(row, dict(zip(disagreement.tags, by_tag, strict=True))))
-            cursor = row.end
-        blocks.append(
-            f'<p style="line-height:1.8;margin:.3em 0"><small style="color:#777">'
-            f"{escape(paragraph)}</small> {''.join(pieces)}</p>"
-        )
-    head = (
-        f"<div><small>shade: share of the {disagreement.annotators} annotators' pairs who tag "
-        "the token differently (white: all agree)</small></div>"
-    )
-    plain = [f"disagreement of {disagreement.annotators} annotators; most disputed passages:"]
-    for row in disagreement.passages.head(top).itertuples():
-        plain.append(f"{_share(row.disagreement)} {row.sentence}: {' '.join(row.text.split())}")
-    return Rendered(head + "".join(blocks), "\n".join(plain))
-
-
-def _shaded(row: Any, by_tag: Mapping[str, float]) -> str:
-    value = row.disagreement
-    if not value > 0:
-        return escape(row.text)
-    shares = ", ".join(f"{tag} {share:.2f}" for tag, share in by_tag.items() if share > 0)
-    return (
-        f'<span style="background:rgba(215,48,31,{min(value, 1):.2f})" '
-        f'title="{value:.2f} ({escape(shares)})">{escape(row.text)}</span>'
-    )
-
-
-def _share(value: float) -> str:
-    return "n/a" if value != value else f"{value:.2f}"  # NaN is not equal to itself

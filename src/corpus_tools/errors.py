@@ -12,6 +12,7 @@ from pathlib import Path
 __all__ = [
     "AlignmentError",
     "AnnotationError",
+    "AnswerKeyError",
     "AuthorizationError",
     "CacheError",
     "ConnectionFailedError",
@@ -118,6 +119,11 @@ class TagSetError(CorpusError):
 
 class AnnotationError(CorpusError):
     """An annotation is invalid: offsets out of range, a quote that differs, an unknown tag."""
+
+
+class AnswerKeyError(AnnotationError):
+    """An answer key is missing or empty, or does not load exactly against the text and its tag
+    set."""
 
 
 class AlignmentError(CorpusError):

@@ -22,16 +22,25 @@ import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
 from numbers import Integral
 from pathlib import Path
 from typing import Any
 
-from .datafile import Fields, load_yaml
+from .corpus.datafile import Fields, load_yaml
 from .display import feedback_box
 from .errors import ExerciseError
 
-__all__ = ["Exercise", "Feedback", "check", "evaluate", "hide_answers", "load_exercises"]
+__all__ = [
+    "Exercise",
+    "Feedback",
+    "FeedbackState",
+    "check",
+    "evaluate",
+    "hide_answers",
+    "load_exercises",
+]
 
 KINDS = {
     "choice": "one of the options",
@@ -72,6 +81,15 @@ class Exercise:
         return len(self.items) if self.kind == "mapping" else len(self.answer)
 
 
+class FeedbackState(StrEnum):
+    """Where an answer stands."""
+
+    RIGHT = "right"
+    WRONG = "wrong"
+    OPEN = "open"
+    """Not answered yet."""
+
+
 @dataclass(frozen=True)
 class Feedback:
     """What a check found: whether the answer is right, and lines that say why not."""
@@ -81,13 +99,21 @@ class Feedback:
     answered: bool
     lines: tuple[str, ...]
 
+    @property
+    def state(self) -> FeedbackState:
+        if self.correct:
+            return FeedbackState.RIGHT
+        return FeedbackState.WRONG if self.answered else FeedbackState.OPEN
+
     def __repr__(self) -> str:
-        mark = "✓" if self.correct else ("✗" if self.answered else "…")
+        mark = _MARKS[self.state]
         return "\n".join([f"{mark} {self.exercise}: {self.lines[0]}", *self.lines[1:]])
 
     def _repr_html_(self) -> str:
-        state = "right" if self.correct else ("wrong" if self.answered else "open")
-        return feedback_box(self.exercise, self.lines, state)
+        return feedback_box(self.exercise, self.lines, self.state)
+
+
+_MARKS = {FeedbackState.RIGHT: "✓", FeedbackState.WRONG: "✗", FeedbackState.OPEN: "…"}
 
 
 def load_exercises(folder: Path | str | None = None) -> dict[str, Exercise]:

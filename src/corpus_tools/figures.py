@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 from .annotate.record import Annotation
 from .annotate.tagsets import TagSet
 from .corpus import Corpus, Document, Section
+from .corpus.provenance import SEPARATOR
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
-    from .agreement import Disagreement
-    from .compare import Alignment
+    from .corpus.alignment import Alignment
 
 __all__ = [
     "LANGUAGE_COLOURS",
@@ -43,7 +44,7 @@ def plot_makeup(doc: Document, *, measure: str = "characters") -> Figure:
 
     if measure not in {"characters", "sentences", "tokens"}:
         raise ValueError(f"unknown measure {measure!r}; use characters, sentences or tokens")
-    sections = [s for s in doc.sections if s.depth == 0 and s.kind != "separator"]
+    sections = list(doc.parts)
     sizes = [_size(doc, section, measure) for section in sections]
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(sections) + 1.2), layout="constrained")
     bars = ax.barh(
@@ -136,36 +137,15 @@ def plot_voices(doc: Document, sections: Sequence[str] | None = None) -> Figure:
 def _voice_shares(doc: Document, sections: Sequence[str] | None) -> dict[str, int]:
     chosen = [
         s for s in doc.sections
-        if s.kind != "separator" and (sections is None or _top(doc, s).id in sections)
+        if s.kind != SEPARATOR and (sections is None or s.top.id in sections)
     ]  # fmt: skip
     shares: dict[str, int] = {}
     for section in chosen:
-        inner = [s for s in chosen if s.parent == section.id]
+        inner = [s for s in chosen if s.parent is not None and s.parent.id == section.id]
         size = section.end - section.start - sum(s.end - s.start for s in inner)
-        name = _voice(section)
+        name = section.provenance.voice()
         shares[name] = shares.get(name, 0) + size
     return shares
-
-
-def _top(doc: Document, section: Section) -> Section:
-    while section.parent is not None:
-        section = doc.section(section.parent)
-    return section
-
-
-_COMMENTATOR_KINDS = {"heading", "commentary", "editorial_note"}
-"""Kinds of section that an unnamed author writes in the commentator's own voice."""
-
-
-def _voice(section: Section) -> str:
-    role, name = section.provenance.origin[0] if section.provenance.origin else ("", "unknown")
-    if name == "unknown" and section.kind in _COMMENTATOR_KINDS:
-        return "the commentator (not named)"
-    if name == "unknown":  # a caption, say: the text does not say who wrote it
-        return f"{section.kind.replace('_', ' ')} (author not stated)"
-    chain = section.provenance.translation
-    via = f" (by {dict(section.provenance.origin).get('agency')})" if role == "speaker" else ""
-    return f"{name}{via}" + (f", {chain.engine} translation" if chain else "")
 
 
 def plot_dispersion(
@@ -197,7 +177,7 @@ def plot_dispersion(
     total = _shade_sections(ax, spans)
     for row, query in enumerate(queries):
         found = concordance(corpus, query, by=by)
-        found = found[found["doc"] == document.id]
+        found = found[found["doc_id"] == document.id]
         xs = [x for x in (_position(spans, start) for start in found["start"]) if x is not None]
         ax.vlines(xs, row - 0.35, row + 0.35, color="#c44e52", lw=1.6)
         ax.text(total * 1.01, row, str(len(xs)), va="center", fontsize=8, color="#555")
@@ -308,7 +288,7 @@ def _label(sentence: Any, width: int = 42) -> str:
     return f"{sentence.id} {short}"
 
 
-def plot_disagreement(disagreement: Disagreement, *, width: int = 120) -> Figure:
+def plot_disagreement(tokens: pd.DataFrame, *, annotators: int, width: int = 120) -> Figure:
     """Where a class disagrees: the text of the passages in scope, each token on a background
     as dark as the share of annotator pairs who tag it differently (no background: all agree).
 
@@ -317,13 +297,15 @@ def plot_disagreement(disagreement: Disagreement, *, width: int = 120) -> Figure
     annotators) are grey.
 
     Args:
-        disagreement: the class's disagreement (:func:`corpus_tools.agreement.disagreement`).
+        tokens: one row per token in scope, with its offsets, text, paragraph, section,
+            language and ``disagreement`` (``Disagreement.tokens`` of
+            :func:`corpus_tools.agreement.disagreement`).
+        annotators: how many annotators were compared.
         width: characters per line.
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import Normalize
 
-    tokens = disagreement.tokens
     rows, headings, labels, height = _text_layout(tokens, width)
     margin, line, top = 6, 0.17, 0.95  # characters left of the text; inches per line, above
     fig = plt.figure(figsize=(10, line * height + top + 0.1))
@@ -345,7 +327,7 @@ def plot_disagreement(disagreement: Disagreement, *, width: int = 120) -> Figure
         ax.text(-margin, y, label, fontsize=size * 1.05, weight="bold", color="#333", va="center")
     ax.set_ylim(height - 0.5, -0.5)
     ax.axis("off")
-    _disagreement_legend(fig, cmap, norm, disagreement.annotators, top)
+    _disagreement_legend(fig, cmap, norm, annotators, top)
     plt.close(fig)
     return fig
 

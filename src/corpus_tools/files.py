@@ -1,7 +1,7 @@
-"""Files written for other people: made beside their final place, with ordinary permissions.
+"""Files written for other people: complete before they appear, with ordinary permissions.
 
 ``tempfile`` makes files and folders that only their owner may read, which suits a secret
-but not a report or a release that teaching assistants open on a shared machine.
+but not a cache, a report or a release that teaching assistants open on a shared machine.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["part_beside", "shareable"]
+__all__ = ["part_beside", "shareable", "write_atomic"]
 
 
 def part_beside(path: Path) -> Path:
@@ -18,6 +18,20 @@ def part_beside(path: Path) -> Path:
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     os.close(handle)
     return shareable(Path(name))
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
+
+    Raises:
+        OSError: the folder cannot be written to (nothing is left behind).
+    """
+    part = part_beside(path)
+    try:
+        part.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def shareable(path: Path) -> Path:

@@ -45,10 +45,9 @@ from .agreement import (
     key_sections,
     token_marks,
 )
-from .annotate.keys import check_key_load
 from .annotate.record import Annotation
-from .annotate.store import AnnotationStore, LoadReport
-from .errors import AnnotationError, GradingError
+from .annotate.store import AnnotationStore, LoadReport, is_lock_file
+from .errors import GradingError
 from .files import part_beside
 
 if TYPE_CHECKING:
@@ -66,7 +65,6 @@ __all__ = [
     "fold_repeated",
     "grade",
     "load_class",
-    "read_key",
     "score",
     "summary",
     "write_report",
@@ -75,7 +73,6 @@ __all__ = [
 ALL_TAGS = "(all)"
 """The tag of the micro-averaged rows of :func:`score`."""
 MATCHINGS = ("exact", "overlap")
-LOCK_SUFFIX = ".jsonl.lock"
 SCORE_COLUMNS = [
     "student", "tag", "matching", "true_pos", "false_pos", "false_neg", "precision", "recall", "f1",
 ]  # fmt: skip
@@ -119,33 +116,6 @@ class ClassAnnotations:
         return {s.student: list(s.annotations) for s in self.submissions}
 
 
-def read_key(path: Path | str, texts: Mapping[str, str]) -> tuple[Annotation, ...]:
-    """The annotations of an answer key, checked against the document texts.
-
-    Args:
-        path: the key, an annotation file as :class:`AnnotationStore` writes it.
-        texts: document texts by id.
-
-    Returns:
-        The key's annotations, sorted by document and position.
-
-    Raises:
-        GradingError: the file is missing, has a damaged line, an annotation that is not where
-            its offsets say (moved or orphaned), or no annotations at all.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise GradingError("no such answer key; give the path of a key file", path=path)
-    report = _read(path, texts)
-    try:
-        check_key_load(report, texts)
-    except AnnotationError as exc:
-        raise GradingError(exc.reason, path=path, line=exc.line) from exc
-    if not report.annotations:
-        raise GradingError("the key holds no annotations; annotate the key first", path=path)
-    return tuple(sorted(report.annotations, key=_position))
-
-
 def load_class(
     paths: Iterable[Path | str],
     texts: Mapping[str, str],
@@ -176,7 +146,7 @@ def load_class(
     skipped: list[Skipped] = []
     names: set[str] = set()
     for path in map(Path, paths):
-        if path.name.endswith(LOCK_SUFFIX):
+        if is_lock_file(path):
             continue  # the store's lock file beside an annotation file, not a submission
         if own is not None and path.resolve() == own:
             skipped.append(Skipped(path, "this is the answer key"))
@@ -228,13 +198,15 @@ def _usable(
     notes: list[str],
 ) -> tuple[list[Annotation], str | None]:
     """The annotations to score, or the reason why the file cannot be scored."""
-    stale = [a for a in report.orphans if a.doc in texts]
-    outside = [a for a in report.orphans if a.doc not in texts]
+    stale = [a for a in report.orphans if a.doc_id in texts]
+    outside = [a for a in report.orphans if a.doc_id not in texts]
     kept = report.annotations
     if scope is not None:
         docs, tagsets = scope
-        kept = [a for a in report.annotations if a.doc in docs and a.tagset in tagsets]
-        outside += [a for a in report.annotations if a.doc not in docs or a.tagset not in tagsets]
+        kept = [a for a in report.annotations if a.doc_id in docs and a.tagset in tagsets]
+        outside += [
+            a for a in report.annotations if a.doc_id not in docs or a.tagset not in tagsets
+        ]
     if not kept:
         return [], _unusable(report, stale, outside, scope)
     if stale:
@@ -255,7 +227,7 @@ def _unusable(
     scope: tuple[set[str], set[str]] | None,
 ) -> str:
     if outside:
-        theirs = sorted({(a.doc, a.tagset) for a in outside})
+        theirs = sorted({(a.doc_id, a.tagset) for a in outside})
         shown = "; ".join(f"document {d!r} with tag set {t!r}" for d, t in theirs[:3])
         if scope is None:
             return f"foreign: its annotations are for {shown}, not a document of this corpus"
@@ -280,7 +252,7 @@ def _unusable(
 def _scope(key: Sequence[Annotation]) -> tuple[set[str], set[str]]:
     if not key:
         raise GradingError("the answer key is empty; there is nothing to score against")
-    return {a.doc for a in key}, {a.tagset for a in key}
+    return {a.doc_id for a in key}, {a.tagset for a in key}
 
 
 def _unique(submission: Submission, names: set[str]) -> Submission:
@@ -299,7 +271,7 @@ def _unique(submission: Submission, names: set[str]) -> Submission:
 
 
 def _position(annotation: Annotation) -> tuple[str, int, int, str]:
-    return annotation.doc, annotation.start, annotation.end, annotation.tag
+    return annotation.doc_id, annotation.start, annotation.end, annotation.tag
 
 
 # --- scores -------------------------------------------------------------------------------------
@@ -348,7 +320,7 @@ def _group(annotations: Iterable[Annotation]) -> Spans:
     """Spans by (tag, document)."""
     groups: Spans = {}
     for a in annotations:
-        groups.setdefault((a.tag, a.doc), []).append((a.start, a.end))
+        groups.setdefault((a.tag, a.doc_id), []).append((a.start, a.end))
     return groups
 
 
@@ -516,12 +488,12 @@ def fold_repeated(
     import dataclasses
 
     repeats = {doc_id: _repeats(doc) for doc_id, doc in docs.items()}
-    places = {(a.doc, a.start, a.end, a.tag) for a in annotations}
+    places = {(a.doc_id, a.start, a.end, a.tag) for a in annotations}
     folded: list[Annotation] = []
     changed = 0
     for annotation in annotations:
         shift = next(
-            (shift for start, end, shift in repeats.get(annotation.doc, ())
+            (shift for start, end, shift in repeats.get(annotation.doc_id, ())
              if start <= annotation.start and annotation.end <= end),
             None,
         )  # fmt: skip
@@ -530,7 +502,7 @@ def fold_repeated(
             continue
         changed += 1
         start, end = annotation.start + shift, annotation.end + shift
-        if (annotation.doc, start, end, annotation.tag) not in places:
+        if (annotation.doc_id, start, end, annotation.tag) not in places:
             folded.append(dataclasses.replace(annotation, start=start, end=end))
     return folded, changed
 
@@ -538,9 +510,10 @@ def fold_repeated(
 def _repeats(doc: Document) -> list[tuple[int, int, int]]:
     """``(start, end, shift)`` of each paragraph that repeats an earlier one; ``shift`` moves
     an offset inside it to the same place in the first copy."""
-    firsts = {p.id: p.start for p in doc.paragraphs}
     return [
-        (p.start, p.end, firsts[p.duplicate_of] - p.start) for p in doc.paragraphs if p.duplicate_of
+        (p.start, p.end, p.duplicate_of.start - p.start)
+        for p in doc.paragraphs
+        if p.duplicate_of is not None
     ]
 
 
@@ -554,7 +527,7 @@ def _sections(
     try:
         return [
             find_document(docs, doc_id).section(i)
-            for doc_id in sorted({a.doc for a in key})
+            for doc_id in sorted({a.doc_id for a in key})
             for i in ids
         ]
     except CorpusError as exc:
@@ -608,15 +581,13 @@ def write_report(results: GradingResults, outdir: Path | str) -> list[Path]:
     Raises:
         GradingError: the folder cannot be created or written to.
     """
-    from .figures import plot_disagreement
-
     outdir = Path(outdir)
     writers: list[tuple[str, Callable[[Path], None]]] = [
         ("scores.csv", lambda p: results.scores.to_csv(p, index=False)),
         ("agreement.csv", lambda p: results.agreement.to_csv(p, index=False)),
         ("kappa_by_student.csv", lambda p: results.kappa_by_student.to_csv(p, index=False)),
         ("passages.csv", lambda p: results.disagreement.passages.to_csv(p, index=False)),
-        ("disagreement.png", lambda p: _save_png(plot_disagreement(results.disagreement), p)),
+        ("disagreement.png", lambda p: _save_png(_disagreement_figure(results), p)),
     ]
     parts: list[tuple[Path, Path]] = []
     try:
@@ -635,6 +606,13 @@ def write_report(results: GradingResults, outdir: Path | str) -> list[Path]:
         for part, _ in parts:
             part.unlink(missing_ok=True)
     return [final for _, final in parts]
+
+
+def _disagreement_figure(results: GradingResults) -> Any:
+    from .figures import plot_disagreement
+
+    found = results.disagreement
+    return plot_disagreement(found.tokens, annotators=found.annotators)
 
 
 def _save_png(figure: Any, path: Path) -> None:

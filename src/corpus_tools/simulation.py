@@ -110,7 +110,7 @@ def simulate_class(
     """
     import numpy as np
 
-    spans = sorted((a for a in key if a.doc == doc.id), key=lambda a: (a.start, a.end, a.tag))
+    spans = sorted((a for a in key if a.doc_id == doc.id), key=lambda a: (a.start, a.end, a.tag))
     if not spans:
         raise GradingError(f"the key has no annotation of document {doc.id!r} to simulate")
     if students < 1:
@@ -177,7 +177,7 @@ class _Grid:
         from .agreement import key_sections
 
         tokens = doc.tokens
-        columns = [(t.start, t.end, doc.sentences[t.sentence].paragraph) for t in tokens]
+        columns = [(t.start, t.end, t.sentence.paragraph.index) for t in tokens]
         starts, ends, paragraph = (np.array(c, dtype=np.int64) for c in zip(*columns, strict=True))
         inside = np.zeros(len(starts), dtype=bool)
         for section in key_sections(key, {doc.id: doc}):

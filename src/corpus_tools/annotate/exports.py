@@ -119,7 +119,7 @@ def read_xmi(path: Path | str, doc_id: str) -> list[Annotation]:
         found.append(
             Annotation(
                 id=item.get("annotationId"),
-                doc=doc_id,
+                doc_id=doc_id,
                 start=start,
                 end=end,
                 **quote(text, start, end),
@@ -141,7 +141,7 @@ def annotations_frame(annotations: Iterable[Annotation]) -> pd.DataFrame:
 
     rows = [
         {
-            "doc": a.doc,
+            "doc_id": a.doc_id,
             "start": a.start,
             "end": a.end,
             "text": a.exact,
@@ -154,7 +154,7 @@ def annotations_frame(annotations: Iterable[Annotation]) -> pd.DataFrame:
         }
         for a in sorted(annotations, key=_position)
     ]
-    columns = ["doc", "start", "end", "text", "tag", "tagset", "creator", "comment", "id"]
+    columns = ["doc_id", "start", "end", "text", "tag", "tagset", "creator", "comment", "id"]
     return pd.DataFrame(rows, columns=list(dict.fromkeys(columns + [k for r in rows for k in r])))
 
 
@@ -169,7 +169,7 @@ def _typesystem() -> Any:
 
 
 def _position(annotation: Annotation) -> tuple[str, int, int, str]:
-    return annotation.doc, annotation.start, -annotation.end, annotation.tag
+    return annotation.doc_id, annotation.start, -annotation.end, annotation.tag
 
 
 def _brat_type(tag: str) -> str:

@@ -14,7 +14,8 @@ from collections.abc import Container
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import AnnotationError, TagSetError
+from ..errors import AnswerKeyError, TagSetError
+from ..formatting import shorten
 from .record import Annotation
 from .store import AnnotationStore, LoadReport
 from .tagsets import TagSet, load_tagsets
@@ -22,7 +23,7 @@ from .tagsets import TagSet, load_tagsets
 if TYPE_CHECKING:
     from ..corpus import Corpus, Document
 
-__all__ = ["KEY_SUFFIX", "available_keys", "check_key_load", "load_key"]
+__all__ = ["KEY_SUFFIX", "available_keys", "check_key_load", "key_file", "load_key"]
 
 KEY_SUFFIX = ".jsonl"
 """A key's file name is its tag set's id with this suffix."""
@@ -47,52 +48,82 @@ def available_keys(folder: Path | str | None = None) -> list[str]:
 
 
 def load_key(
-    name: str, corpus: Corpus | None = None, *, folder: Path | str | None = None
+    name_or_path: str | Path, corpus: Corpus | None = None, *, folder: Path | str | None = None
 ) -> list[Annotation]:
-    """The annotations of answer key ``name``, each checked against the corpus's text.
+    """The annotations of an answer key, each checked strictly against the text and its tag set.
 
     Args:
-        name: the key's name, which is the id of the tag set it uses (``"diplomatic-discourse"``
-            reads ``keys/diplomatic-discourse.jsonl``).
+        name_or_path: a key of the corpus by name, which is the id of the tag set it uses
+            (``"diplomatic-discourse"`` reads ``keys/diplomatic-discourse.jsonl``), or the path
+            of a key file anywhere (its tag set is the one its name or its annotations give).
         corpus: the corpus the key annotates (default: :func:`corpus_tools.load_corpus`); its
             ``tagsets/`` define the labels.
-        folder: where the keys are (default: ``keys/`` in the corpus folder).
+        folder: where keys named without a path are (default: ``keys/`` in the corpus folder).
 
     Returns:
         The key's annotations, sorted by document, start, end and tag.
 
     Raises:
-        AnnotationError: no such key or tag set, an empty key, or any annotation that does not
+        AnswerKeyError: no such key or tag set, an empty key, or any annotation that does not
             load, anchor exactly and fit its tag set; the message names the file and line.
     """
     if corpus is None:
         from ..corpus import load_corpus
 
         corpus = load_corpus()
-    path = Path(folder if folder is not None else corpus.root / "keys") / f"{name}{KEY_SUFFIX}"
-    if not path.is_file():
-        known = ", ".join(available_keys(path.parent)) or "none"
-        raise AnnotationError(f"no answer key {name!r} here; available keys: {known}", path=path)
-    tagset = _tagset(name, corpus, path)
+    keys = Path(folder) if folder is not None else corpus.root / "keys"
+    path = key_file(name_or_path, keys)
+    by_path = _by_path(name_or_path)
     report = AnnotationStore(path).load({doc_id: corpus[doc_id].text for doc_id in corpus})
     lines = check_key_load(report, corpus)
     if not report.annotations:
-        raise AnnotationError("the key holds no annotations; a key needs at least one", path=path)
+        raise AnswerKeyError("the key holds no annotations; a key needs at least one", path=path)
+    tagset = _tagset(path, report.annotations, corpus, by_path=by_path)
     for annotation in report.annotations:
         line = lines.get(annotation.id)
-        _check_annotation(annotation, tagset, corpus[annotation.doc], path, line)
-    return sorted(report.annotations, key=lambda a: (a.doc, a.start, a.end, a.tag))
+        _check_annotation(annotation, tagset, corpus[annotation.doc_id], path, line)
+    return sorted(report.annotations, key=lambda a: (a.doc_id, a.start, a.end, a.tag))
 
 
-def _tagset(name: str, corpus: Corpus, path: Path) -> TagSet:
-    tagsets = load_tagsets(corpus.root / "tagsets")
-    if name not in tagsets:
-        raise AnnotationError(
-            f"a key is named after its tag set, but there is no tag set {name!r}; "
-            f"rename the file to one of: {', '.join(sorted(tagsets))}",
+def _by_path(name_or_path: str | Path) -> bool:
+    given = Path(name_or_path)
+    return isinstance(name_or_path, Path) or len(given.parts) > 1 or given.suffix == KEY_SUFFIX
+
+
+def key_file(name_or_path: str | Path, keys: Path) -> Path:
+    """The file of a key given by name (in the folder ``keys``) or by path.
+
+    Raises:
+        AnswerKeyError: there is no such file (the message lists the keys there are).
+    """
+    given, by_path = Path(name_or_path), _by_path(name_or_path)
+    path = given if by_path else keys / f"{given}{KEY_SUFFIX}"
+    if not path.is_file():
+        known = ", ".join(available_keys(keys)) or "none"
+        what = "no such answer key file" if by_path else f"no answer key {str(given)!r} here"
+        raise AnswerKeyError(
+            f"{what}; give the path of a key file or the name of a key of the corpus "
+            f"(available keys: {known})",
             path=path,
         )
-    return tagsets[name]
+    return path
+
+
+def _tagset(path: Path, annotations: list[Annotation], corpus: Corpus, *, by_path: bool) -> TagSet:
+    """The tag set a key uses: the one its file is named after, else (for a key given by path)
+    the one tag set its annotations name."""
+    tagsets = load_tagsets(corpus.root / "tagsets")
+    name = path.name.removesuffix(KEY_SUFFIX)
+    if name in tagsets:
+        return tagsets[name]
+    used = sorted({a.tagset for a in annotations})
+    if by_path and len(used) == 1 and used[0] in tagsets:
+        return tagsets[used[0]]
+    raise AnswerKeyError(
+        f"a key is named after its tag set, but there is no tag set {name!r}; "
+        f"rename the file to one of: {', '.join(sorted(tagsets))}",
+        path=path,
+    )
 
 
 def _event_lines(path: Path) -> dict[str, int]:
@@ -118,31 +149,31 @@ def check_key_load(report: LoadReport, documents: Container[str]) -> dict[str, i
         The line of each annotation's last event, by annotation id (for later messages).
 
     Raises:
-        AnnotationError: the first problem, with the key's file and line.
+        AnswerKeyError: the first problem, with the key's file and line.
     """
     lines = _event_lines(report.path)
     if report.skipped:
         first, more = report.skipped[0], len(report.skipped) - 1
         also = f" ({more} more damaged lines after it)" if more else ""
-        raise AnnotationError(
+        raise AnswerKeyError(
             f"{first.reason}{also}; an answer key must load without problems: "
             "repair or delete the line",
             path=report.path,
             line=first.line,
         )
     for orphan in report.orphans:
-        if orphan.doc not in documents:
-            reason = f"is for document {orphan.doc!r}, which the corpus does not have"
+        if orphan.doc_id not in documents:
+            reason = f"is for document {orphan.doc_id!r}, which the corpus does not have"
         else:
             reason = (
-                f"quotes text that is no longer in document {orphan.doc!r}; "
+                f"quotes text that is no longer in document {orphan.doc_id!r}; "
                 "the text changed: tag the passage again"
             )
-        raise AnnotationError(
+        raise AnswerKeyError(
             f"annotation {_shown(orphan)} {reason}", path=report.path, line=lines.get(orphan.id)
         )
     for moved in report.moved:
-        raise AnnotationError(
+        raise AnswerKeyError(
             f"annotation {moved.id} is not at [{moved.old[0]}, {moved.old[1]}) but its quote was "
             f"found at [{moved.new[0]}, {moved.new[1]}); a key must anchor exactly: "
             "correct its offsets",
@@ -157,8 +188,8 @@ def _check_annotation(
 ) -> None:
     """Raise unless the annotation uses this tag set as it is now, completely, where it applies."""
 
-    def fail(reason: str) -> AnnotationError:
-        return AnnotationError(f"annotation {_shown(annotation)} {reason}", path=path, line=line)
+    def fail(reason: str) -> AnswerKeyError:
+        return AnswerKeyError(f"annotation {_shown(annotation)} {reason}", path=path, line=line)
 
     if annotation.tagset != tagset.id:
         raise fail(f"uses tag set {annotation.tagset!r}; this file is the key for {tagset.id!r}")
@@ -194,7 +225,4 @@ def _applies(annotation: Annotation, tagset: TagSet, doc: Document) -> bool:
 
 
 def _shown(annotation: Annotation) -> str:
-    exact = annotation.exact
-    if len(exact) > _QUOTE_SHOWN:
-        exact = exact[: _QUOTE_SHOWN - 1] + "…"
-    return f"{annotation.id} (“{exact}”)"
+    return f"{annotation.id} (“{shorten(annotation.exact, _QUOTE_SHOWN)}”)"

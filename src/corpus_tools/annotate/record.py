@@ -29,7 +29,7 @@ class Annotation:
     """A tagged span of one document, by one annotator."""
 
     id: str
-    doc: str
+    doc_id: str
     start: int
     end: int
     exact: str
@@ -65,7 +65,7 @@ class Annotation:
             "created": self.created,
             "body": body,
             "target": {
-                "source": _SOURCE_PREFIX + self.doc,
+                "source": _SOURCE_PREFIX + self.doc_id,
                 "selector": [
                     {"type": "TextPositionSelector", "start": self.start, "end": self.end},
                     {
@@ -106,7 +106,7 @@ class Annotation:
         source = data["target"]["source"]
         return cls(
             id=str(data["id"]),
-            doc=source.removeprefix(_SOURCE_PREFIX),
+            doc_id=source.removeprefix(_SOURCE_PREFIX),
             start=int(position["start"]),
             end=int(position["end"]),
             exact=str(quote["exact"]),
@@ -170,7 +170,7 @@ def make_annotation(
             )
     return Annotation(
         id=annotation_id or f"urn:uuid:{uuid.uuid4()}",
-        doc=doc_id,
+        doc_id=doc_id,
         start=start,
         end=end,
         **quote(text, start, end),

@@ -19,13 +19,23 @@ from typing import Any
 from ..errors import AnnotationError
 from .record import Annotation
 
-__all__ = ["AnnotationStore", "LoadReport", "Moved", "Problem"]
+__all__ = ["LOCK_SUFFIX", "AnnotationStore", "LoadReport", "Moved", "Problem", "is_lock_file"]
 
 CONTEXT_MARGIN = 8
 """Where a quote occurs more than once, the best context must beat the next by this many
 characters for the annotation to be re-anchored there."""
+LOCK_SUFFIX = ".lock"
+"""The lock file beside an annotation file is named like it, with this suffix."""
 LOCK_TIMEOUT = 30.0
 """Seconds to wait for another kernel's write to finish before giving up with an error."""
+
+
+def is_lock_file(path: Path) -> bool:
+    """Whether ``path`` is the lock file the store keeps beside an annotation file."""
+    return (
+        path.name.endswith(LOCK_SUFFIX)
+        and path.with_name(path.name.removesuffix(LOCK_SUFFIX)).suffix == ".jsonl"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +123,7 @@ class AnnotationStore:
         payload = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events).encode()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            lock = FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT)
+            lock = FileLock(f"{self.path}{LOCK_SUFFIX}", timeout=LOCK_TIMEOUT)
             with lock, open(self.path, "ab") as stream:
                 _end_damaged_line(stream)
                 stream.write(payload)
@@ -143,10 +153,6 @@ class AnnotationStore:
         for annotation in current.values():
             _anchor(annotation, texts, report)
         return report
-
-    def history(self) -> list[dict[str, Any]]:
-        """Every readable event, oldest first."""
-        return [event for _, event in self._events(LoadReport(self.path))]
 
     def _events(self, report: LoadReport) -> Iterable[tuple[int, dict[str, Any]]]:
         try:
@@ -182,7 +188,7 @@ def _anchor(annotation: Annotation, texts: Mapping[str, str] | None, report: Loa
     if texts is None:
         report.annotations.append(annotation)
         return
-    text = texts.get(annotation.doc)
+    text = texts.get(annotation.doc_id)
     if text is None:
         report.orphans.append(annotation)
         return

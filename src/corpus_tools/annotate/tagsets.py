@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..datafile import Fields, load_yaml
+from ..corpus.datafile import Fields, load_yaml
+from ..corpus.provenance import LANGUAGES, SECTION_KINDS
 from ..errors import TagSetError
-from ..provenance import LANGUAGES, SECTION_KINDS
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,13 +1,10 @@
 // Front end of corpus_tools.annotate.Annotator. It shows the passage with its annotations and
-// reports what the student does as `request` messages; Python carries every action out and
-// saves it. Offsets sent to Python count UTF-16 code units, as JavaScript strings do.
-
-let counter = 0;
+// reports what the student does as messages on the widget's channel (`model.send`); Python
+// carries every action out and saves it. Offsets sent to Python count UTF-16 code units, as
+// JavaScript strings do.
 
 function send(model, request) {
-  counter += 1; // a fresh value each time, or the same request twice would not be seen
-  model.set("request", { ...request, n: counter });
-  model.save_changes();
+  model.send(request);
 }
 
 function boundaries(text, spans) {
@@ -62,48 +59,33 @@ function currentSelection(container) {
 }
 
 function button(label, title, onClick) {
-  const element = document.createElement("button");
+  const element = part("button", "ct-button");
   element.type = "button";
   element.textContent = label;
   element.title = title;
-  element.className = "ct-button";
   element.addEventListener("click", onClick);
+  return element;
+}
+
+function part(tag, className) {
+  const element = document.createElement(tag);
+  element.className = className;
   return element;
 }
 
 function render({ model, el }) {
   el.classList.add("ct-annotator");
   el.tabIndex = 0;
-  const style = document.createElement("style");
-  style.textContent = `
-    .ct-annotator { font-family: sans-serif; border: 1px solid #ccc; border-radius: 6px;
-      padding: .6em .8em; outline: none; max-width: 60em; }
-    .ct-annotator:focus { border-color: #4c72b0; }
-    .ct-head { color: #555; font-size: .85em; margin-bottom: .4em; }
-    .ct-text { line-height: 2.1; font-size: 1.02em; user-select: text; cursor: text; }
-    .ct-legend, .ct-tools { margin: .5em 0; display: flex; flex-wrap: wrap; gap: .35em; }
-    .ct-button { border: 1px solid #aaa; border-radius: 4px; background: #fafafa;
-      padding: .15em .55em; cursor: pointer; font-size: .9em; }
-    .ct-tag { border-left-width: 6px; }
-    .ct-list { font-size: .88em; margin: .3em 0; padding-left: 1.2em; }
-    .ct-status { font-size: .85em; color: #333; background: #f3f3f3; padding: .2em .5em; }
-  `;
-  const head = document.createElement("div");
-  head.className = "ct-head";
-  const text = document.createElement("div");
-  text.className = "ct-text";
-  const legend = document.createElement("div");
-  legend.className = "ct-legend";
-  const comment = document.createElement("input");
+  const head = part("div", "ct-head");
+  const text = part("div", "ct-text");
+  const legend = part("div", "ct-legend");
+  const comment = part("input", "ct-comment");
   comment.type = "text";
   comment.placeholder = "comment (optional)";
   comment.size = 40;
-  const tools = document.createElement("div");
-  tools.className = "ct-tools";
-  const list = document.createElement("ol");
-  list.className = "ct-list";
-  const status = document.createElement("div");
-  status.className = "ct-status";
+  const tools = part("div", "ct-tools");
+  const list = part("ol", "ct-list");
+  const status = part("div", "ct-status");
   status.setAttribute("role", "status");
 
   let pending = null;
@@ -152,24 +134,28 @@ function render({ model, el }) {
     pending = currentSelection(text);
     if (pending) el.focus({ preventScroll: true });
   });
-  el.addEventListener("keydown", (event) => {
+  const onKey = (event) => {
     if (event.target === comment || event.ctrlKey || event.metaKey || event.altKey) return;
     const label = model.get("labels").find((l) => l.shortcut === event.key);
     if (label) tag(label.name);
     // Keys pressed inside the annotator never reach the notebook's own shortcuts.
     event.stopPropagation();
-  });
+  };
+  el.addEventListener("keydown", onKey);
   tools.append(
     button("◀ previous", "previous passage", () => send(model, { action: "goto", delta: -1 })),
     button("next ▶", "next passage", () => send(model, { action: "goto", delta: 1 })),
     button("↶ undo", "undo the last add or delete", () => send(model, { action: "undo" })),
     comment,
   );
-  for (const name of ["passage_text", "passage_label", "spans", "status", "labels"]) {
-    model.on(`change:${name}`, draw);
-  }
-  el.append(style, head, text, legend, tools, list, status);
+  const synced = ["passage_text", "passage_label", "spans", "status", "labels"];
+  for (const name of synced) model.on(`change:${name}`, draw);
+  el.append(head, text, legend, tools, list, status);
   draw();
+  return () => {
+    for (const name of synced) model.off(`change:${name}`, draw);
+    el.removeEventListener("keydown", onKey);
+  };
 }
 
 export default { render };

@@ -1,9 +1,10 @@
 """The annotator widget: select text with the mouse, tag it with a click or a shortcut key.
 
-The front end (``widget.js``) only reports what the student did; every action is carried out
-here, by the same methods a notebook or a test calls (:meth:`Annotator.add`, ``delete``,
-``undo``, ``goto``), and saved at once to the annotator's store.  Offsets from the browser
-count UTF-16 code units; they are converted to code points in one place, :func:`from_utf16`.
+The front end (``widget.js``, styled by ``widget.css``) only reports what the student did, as
+messages on the widget's channel; every action is carried out here, by the same methods a
+notebook or a test calls (:meth:`Annotator.add`, ``delete``, ``undo``, ``goto``), and saved at
+once to the annotator's store.  Offsets from the browser count UTF-16 code units; they are
+converted to code points in one place, :func:`from_utf16`.
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ class Annotator(anywidget.AnyWidget):
     """
 
     _esm = Path(__file__).with_name("widget.js")
+    _css = Path(__file__).with_name("widget.css")
 
     passage_text = traitlets.Unicode("").tag(sync=True)
     passage_label = traitlets.Unicode("").tag(sync=True)
     labels = traitlets.List([]).tag(sync=True)
     spans = traitlets.List([]).tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
-    request = traitlets.Dict({}).tag(sync=True)
 
     def __init__(
         self,
@@ -72,13 +73,13 @@ class Annotator(anywidget.AnyWidget):
         self.position = 0
         self._undo: list[tuple[str, Annotation]] = []
         loaded = store.load({doc.id: doc.text}).annotations
-        self._annotations = {a.id: a for a in loaded if (a.doc, a.tagset) == (doc.id, tagset.id)}
+        self._annotations = {a.id: a for a in loaded if (a.doc_id, a.tagset) == (doc.id, tagset.id)}
         self.labels = [
             {"name": label.name, "colour": label.colour, "shortcut": label.shortcut,
              "description": label.description}
             for label in tagset.labels
         ]  # fmt: skip
-        self.observe(self._on_request, names="request")
+        self.on_msg(self._on_message)
         self._show("ready: select words, then click a tag or press its key")
 
     # --- the actions, for notebooks and the browser alike --------------------------------------
@@ -186,12 +187,14 @@ class Annotator(anywidget.AnyWidget):
         self.spans = spans
         self.status = f"{status} · saved to {self.store.path.name}"
 
-    def _on_request(self, change: dict[str, Any]) -> None:
-        request = change["new"] or {}
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        """A message from the front end: one action the student took."""
         try:
-            self._carry_out(request)
+            self._carry_out(content if isinstance(content, dict) else {"action": None})
         except CorpusError as exc:
             self._show(f"not done: {exc}")
+        except (KeyError, TypeError, ValueError):
+            self._show("not done: the browser sent an incomplete request; try again")
 
     def _carry_out(self, request: dict[str, Any]) -> None:
         action = request.get("action")
@@ -208,3 +211,5 @@ class Annotator(anywidget.AnyWidget):
             self.undo()
         elif action == "goto":
             self.goto(min(max(self.position + int(request["delta"]), 0), len(self.passages) - 1))
+        else:
+            raise ValueError(f"unknown action {action!r}")

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import CorpusError, DataFileError
+from ..errors import CorpusError, DataFileError
 
 __all__ = ["Fields", "Record", "load_yaml", "read_text"]
 

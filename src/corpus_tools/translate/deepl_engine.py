@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import (
+from ..errors import (
     AuthorizationError,
     ConnectionFailedError,
     QuotaExceededError,

@@ -18,26 +18,25 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import NoReferenceError, TranslationError, UnsupportedLanguageError
+from .cache import CachedTranslation, TranslationCache, cache_key, default_cache_path
 from .deepl_engine import AccountUsage, DeepLEngine, batches, glossary_digest
-from .errors import NoReferenceError, TranslationError, UnsupportedLanguageError
-from .translation_cache import CachedTranslation, TranslationCache, cache_key, default_cache_path
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .corpus import Corpus
-    from .glossary import Glossary
-    from .reference_translations import ReferenceTranslations
+    from ..corpus import Corpus
+    from ..corpus.references import ReferenceTranslations
+    from ..glossary import Glossary
 
 __all__ = [
-    "BACKENDS",
-    "ENGINE_CACHE",
-    "ENGINE_DEEPL",
-    "ENGINE_REFERENCE",
     "LANGUAGES",
+    "Backend",
+    "Engine",
     "SessionUsage",
     "TranslationRecord",
     "Translator",
@@ -48,10 +47,28 @@ __all__ = [
 ]
 
 LANGUAGES = ("de", "en")
-BACKENDS = ("auto", "deepl", "reference")
-ENGINE_DEEPL = "DeepL"
-ENGINE_CACHE = "DeepL (cache)"
-ENGINE_REFERENCE = "reference"
+
+
+class Backend(StrEnum):
+    """Which engines :func:`translate` may use."""
+
+    AUTO = "auto"
+    """DeepL when a key is set, otherwise the references; cache and references stand in when
+    DeepL fails."""
+    DEEPL = "deepl"
+    """DeepL (or its cache) only; a failure raises."""
+    REFERENCE = "reference"
+    """The corpus's reference translations only; offline."""
+
+
+class Engine(StrEnum):
+    """Where a translation came from."""
+
+    DEEPL = "DeepL"
+    CACHE = "DeepL (cache)"
+    REFERENCE = "reference"
+
+
 PROGRESS_THRESHOLD = 2 * 50
 """Show a progress bar when more texts than this need DeepL (more than two requests)."""
 
@@ -64,7 +81,7 @@ class TranslationRecord:
     translation: str | None
     source_lang: str | None
     target_lang: str
-    engine: str | None
+    engine: Engine | None
     glossary: str | None = None
     billed_characters: int = 0
     cached: bool = False
@@ -135,7 +152,7 @@ class Translator:
         source_lang: str | None = None,
         *,
         glossary: Glossary | None = None,
-        backend: str = "auto",
+        backend: Backend | str = Backend.AUTO,
         formality: str | None = None,
         model: str | None = None,
         progress: bool | None = None,
@@ -148,7 +165,7 @@ class Translator:
             source_lang: the texts' language; None lets the engine tell (required with a
                 glossary).
             glossary: the corpus glossary, sent to DeepL as a DeepL glossary.
-            backend: ``"auto"``, ``"deepl"`` or ``"reference"``.
+            backend: a :class:`Backend` (or its value: ``"auto"``, ``"deepl"``, ``"reference"``).
             formality: DeepL's formality option (``"more"``, ``"less"``, ...).
             model: DeepL's ``model_type`` option.
             progress: show a progress bar (default: for long runs).
@@ -159,21 +176,23 @@ class Translator:
                 with ``backend="reference"``, a text is not a paragraph of the corpus.
         """
         sources = _texts(texts)
-        _check_languages(source_lang, target_lang, backend)
+        backend = _backend(backend)
+        _check_languages(source_lang, target_lang)
         if glossary is not None and source_lang is None:
             raise TranslationError(
                 "a glossary needs source_lang: say which language the texts are in"
             )
-        use_deepl = backend == "deepl" or (backend == "auto" and self.auth_key is not None)
+        auto = backend is Backend.AUTO
+        use_deepl = backend is Backend.DEEPL or (auto and self.auth_key is not None)
         if not use_deepl:
-            self._say_once("reference", _REFERENCE_NOTE if backend == "auto" else "")
-            return self._from_references(sources, target_lang, strict=backend == "reference")
-        self._say_once("deepl", _DEEPL_NOTE if backend == "auto" else "")
+            self._say_once("reference", _REFERENCE_NOTE if auto else "")
+            return self._from_references(sources, target_lang, strict=backend is Backend.REFERENCE)
+        self._say_once("deepl", _DEEPL_NOTE if auto else "")
         options = _Options(source_lang, target_lang, glossary, formality, model)
         try:
             return self._from_deepl(sources, options, progress)
         except TranslationError as error:
-            if backend == "deepl":
+            if backend is Backend.DEEPL:
                 raise
             return self._fall_back(sources, options, error)
 
@@ -191,8 +210,8 @@ class Translator:
     # --- engines ------------------------------------------------------------------------------
     def references(self) -> ReferenceTranslations:
         if self._references is None:
-            from .corpus import load_corpus
-            from .reference_translations import load_references
+            from ..corpus import load_corpus
+            from ..corpus.references import load_references
 
             self.corpus = self.corpus or load_corpus()
             self._references = load_references(self.corpus)
@@ -227,7 +246,7 @@ class Translator:
             self.session.reference_translations += 1
             records.append(
                 TranslationRecord(
-                    text, found.text, found.source_lang, target_lang, ENGINE_REFERENCE,
+                    text, found.text, found.source_lang, target_lang, Engine.REFERENCE,
                     date=found.date, translator=found.translator,
                 )
             )  # fmt: skip
@@ -266,7 +285,7 @@ class Translator:
         engine = self._deepl()
         glossary_id = None
         if options.glossary is not None:
-            from .termbase import deepl_entries
+            from ..glossary.exports import deepl_entries
 
             entries = deepl_entries(options.glossary, options.source_lang or "de")
             glossary_id = engine.glossary_id(entries, options.source_lang, options.target_lang)
@@ -331,7 +350,7 @@ class _Options:
     def glossary_hash(self) -> str | None:
         if self.glossary is None:
             return None
-        from .termbase import deepl_entries
+        from ..glossary.exports import deepl_entries
 
         return glossary_digest(deepl_entries(self.glossary, self.source_lang or "de"))
 
@@ -359,7 +378,7 @@ _NO_REFERENCE = (
 def _record(item: CachedTranslation, options: _Options, *, cached: bool) -> TranslationRecord:
     return TranslationRecord(
         item.source, item.translation, item.source_lang or options.source_lang,
-        item.target_lang, ENGINE_CACHE if cached else ENGINE_DEEPL, glossary=item.glossary,
+        item.target_lang, Engine.CACHE if cached else Engine.DEEPL, glossary=item.glossary,
         billed_characters=0 if cached else item.billed_characters, cached=cached, date=item.date,
     )  # fmt: skip
 
@@ -374,9 +393,15 @@ def _texts(texts: Any) -> list[str]:
     return [item if isinstance(item, str) else item.text for item in texts]
 
 
-def _check_languages(source_lang: str | None, target_lang: str, backend: str) -> None:
-    if backend not in BACKENDS:
-        raise TranslationError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+def _backend(backend: Backend | str) -> Backend:
+    try:
+        return Backend(backend)
+    except ValueError:
+        known = ", ".join(repr(b.value) for b in Backend)
+        raise TranslationError(f"unknown backend {backend!r}; use one of {known}") from None
+
+
+def _check_languages(source_lang: str | None, target_lang: str) -> None:
     for language in (source_lang, target_lang):
         if language is not None and language not in LANGUAGES:
             raise UnsupportedLanguageError(

@@ -10,27 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .corpus import Corpus, Paragraph
+from ..errors import ReferenceDataError
 from .datafile import Fields, load_yaml
-from .errors import ReferenceDataError
+from .document import Corpus
+from .provenance import other_language
+from .units import Paragraph
 
-__all__ = ["ReferenceTranslation", "ReferenceTranslations", "load_references", "other_language"]
+__all__ = ["ReferenceTranslation", "ReferenceTranslations", "load_references"]
 
 _FILE_KEYS = {"document", "translator", "date", "paragraphs"}
 _ENTRY_KEYS = {"paragraph", "begins", "from", "to", "text"}
-
-
-def other_language(language: str) -> str:
-    """The language a reference translation of a ``language`` text is in: English for German,
-    German for English."""
-    return "en" if language == "de" else "de"
 
 
 @dataclass(frozen=True, slots=True)
 class ReferenceTranslation:
     """One paragraph's reference translation."""
 
-    doc: str
+    doc_id: str
     paragraph: str
     source: str
     source_lang: str

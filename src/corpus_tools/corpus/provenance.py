@@ -14,14 +14,19 @@ __all__ = [
     "ORIGIN_ROLES",
     "SECTION_KINDS",
     "SEGMENTED_LANGUAGES",
+    "SEPARATOR",
     "UNKNOWN",
     "Provenance",
     "Translation",
     "format_origin",
+    "other_language",
 ]
 
 UNKNOWN = "unknown"
 """The value recorded where the text does not say (never a guess)."""
+
+SEPARATOR = "separator"
+"""The kind of the white space between top-level sections, which the loader adds."""
 
 SECTION_KINDS: Mapping[str, str] = {
     "heading": "a title or heading",
@@ -55,6 +60,13 @@ LANGUAGES: Mapping[str, str] = {
 }
 """ISO 639-1 codes a section or a translation chain may name."""
 
+
+def other_language(language: str) -> str:
+    """The language a reference translation of a ``language`` text is in: English for German,
+    German for English."""
+    return "en" if language == "de" else "de"
+
+
 ORIGIN_ROLES: Mapping[str, str] = {
     "author": "the person who wrote it",
     "publication": "where it was published",
@@ -63,6 +75,10 @@ ORIGIN_ROLES: Mapping[str, str] = {
     "speaker": "the person whose words are quoted",
     "photographer": "who took the picture",
 }
+
+
+_COMMENTATOR_KINDS = {"heading", "commentary", "editorial_note"}
+"""Kinds of section that an unnamed author writes in the commentator's own voice."""
 
 
 def format_origin(origin: tuple[tuple[str, str], ...]) -> str:
@@ -106,6 +122,26 @@ class Provenance:
     def origin_text(self) -> str:
         """Origin as ``role: name; role: name``, or ``unknown`` when nothing is stated."""
         return format_origin(self.origin)
+
+    def original_or_translation(self) -> str:
+        """``original``, or ``translation from ru by DeepL``."""
+        chain = self.translation
+        if chain is None:
+            return "original"
+        return f"translation from {chain.from_language} by {chain.engine}"
+
+    def voice(self) -> str:
+        """Whose words these are, as a reader would name them: the first origin stated
+        (``Maria Zakharova (by Reuters)``), the commentator for the unnamed author's own
+        sections, and the translation engine where there is one."""
+        role, name = self.origin[0] if self.origin else ("", UNKNOWN)
+        if name == UNKNOWN and self.kind in _COMMENTATOR_KINDS:
+            return "the commentator (not named)"
+        if name == UNKNOWN:  # a caption, say: the text does not say who wrote it
+            return f"{self.kind.replace('_', ' ')} (author not stated)"
+        via = f" (by {dict(self.origin).get('agency')})" if role == "speaker" else ""
+        chain = self.translation
+        return f"{name}{via}" + (f", {chain.engine} translation" if chain else "")
 
     def as_row(self) -> dict[str, object]:
         """Flat columns for tables (every unit's frame carries these)."""

@@ -11,7 +11,7 @@ import pytest
 from corpus_tools import load_corpus
 from corpus_tools.cli import main
 
-from .conftest import CORPUS
+from ..conftest import CORPUS
 
 
 def _readme_example(root: Path) -> None:

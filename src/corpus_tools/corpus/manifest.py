@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import DocumentSpecError, SectionError, SourceError
+from ..formatting import shorten
 from .datafile import Fields, Record, load_yaml, read_text
-from .errors import DocumentSpecError, SectionError, SourceError
 from .provenance import (
     LANGUAGES,
     ORIGIN_ROLES,
     SECTION_KINDS,
     SEGMENTED_LANGUAGES,
+    SEPARATOR,
     Provenance,
     Translation,
 )
@@ -238,7 +240,7 @@ def _parse_sections(
 
 
 def _provenance(fields: Fields, inherited: Provenance, path: Path, *, nested: bool) -> Provenance:
-    kind = fields.choice("kind", {k: v for k, v in SECTION_KINDS.items() if k != "separator"})
+    kind = fields.choice("kind", {k: v for k, v in SECTION_KINDS.items() if k != SEPARATOR})
     language = _language(fields, "language", segmented=not nested, default=inherited.language)
     if nested and language != inherited.language:
         fields.fail(
@@ -400,7 +402,7 @@ def _separator(text: str, start: int, end: int, path: Path, record: Record) -> l
             path=path,
             line=record.line_of("start"),
         )
-    provenance = Provenance(kind="separator", language="und")
+    provenance = Provenance(kind=SEPARATOR, language="und")
     return [SectionSpec(f"sep-{start}", start, end, 0, None, provenance)]
 
 
@@ -417,9 +419,8 @@ def _check_translation_notes(sections: tuple[SectionSpec, ...], record: Record, 
             )
 
 
-def _excerpt(value: str, width: int = 40) -> str:
-    shown = value if len(value) <= width else value[: width - 1] + "…"
-    return repr(shown)
+def _excerpt(value: str) -> str:
+    return repr(shorten(value))
 
 
 def _language(fields: Fields, key: str, *, segmented: bool, default: Any = ...) -> str:

@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .glossary import Entity, Glossary
-from .reference_translations import other_language
+from ..corpus.provenance import other_language
+from . import Entity, Glossary
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -9,7 +9,7 @@ import pytest
 
 from corpus_tools import Corpus, Document
 from corpus_tools.cli import main
-from corpus_tools.export import export_layers
+from corpus_tools.corpus.parquet import export_layers
 
 PROVENANCE = [
     "section",
@@ -30,7 +30,7 @@ PROVENANCE = [
 def test_frames_have_ids_offsets_text_and_provenance(doc: Document, layer: str, own: list) -> None:
     frame = getattr(doc, layer).to_frame()
     assert len(frame) == len(getattr(doc, layer))
-    assert list(frame.columns[:5]) == ["doc", "id", "start", "end", "text"]
+    assert list(frame.columns[:5]) == ["doc_id", "id", "start", "end", "text"]
     assert set(own + PROVENANCE) <= set(frame.columns)
     assert all(
         doc.text[s:e] == t for s, e, t in zip(frame.start, frame.end, frame.text, strict=True)

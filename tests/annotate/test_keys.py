@@ -18,20 +18,14 @@ from corpus_tools.annotate import (
     TagSet,
     available_keys,
     load_key,
-    load_tagsets,
 )
 from corpus_tools.annotate.record import quote
 from corpus_tools.errors import AnnotationError
 
-from .conftest import CORPUS
+from ..conftest import CORPUS
 
 KEYS = CORPUS / "keys"
 NAMES = available_keys(KEYS)
-
-
-@pytest.fixture(scope="module")
-def tagsets() -> dict[str, TagSet]:
-    return load_tagsets(CORPUS / "tagsets")
 
 
 @pytest.fixture(scope="module")

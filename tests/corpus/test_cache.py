@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import corpus_tools.corpus
+import corpus_tools.corpus.cache
+import corpus_tools.corpus.load
 from corpus_tools import load_corpus
 from corpus_tools.errors import DocumentSpecError, SourceError
 
@@ -23,14 +24,14 @@ def _forbid_segmenting(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object) -> None:
         raise AssertionError("layers were rebuilt although the cache was warm")
 
-    monkeypatch.setattr(corpus_tools.corpus, "segment_paragraphs", refuse)
+    monkeypatch.setattr(corpus_tools.corpus.load, "segment_paragraphs", refuse)
 
 
 def test_warm_cache_is_used(corpus_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cold = load_corpus(corpus_copy)[DOC_ID]
     assert (corpus_copy / ".cache" / f"{DOC_ID}.layers.json").is_file()
     _forbid_segmenting(monkeypatch)
-    monkeypatch.setattr(corpus_tools.corpus, "read_manifest", _refuse_parsing)
+    monkeypatch.setattr(corpus_tools.corpus.cache, "read_manifest", _refuse_parsing)
     warm = load_corpus(corpus_copy)[DOC_ID]
     assert warm.manifest == cold.manifest
     assert list(warm.tokens) == list(cold.tokens)
@@ -165,3 +166,15 @@ def test_import_and_warm_load_stay_light(corpus_copy: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[] []"
+
+
+def test_the_manifest_cache_key_covers_every_module_the_validator_imports() -> None:
+    from corpus_tools.corpus.cache import _imported_modules
+
+    package = Path(corpus_tools.corpus.cache.__file__).resolve().parents[1]
+    found = {p.relative_to(package).as_posix() for p in _imported_modules(
+        package / "corpus" / "manifest.py", package)}  # fmt: skip
+    assert found == {
+        "corpus/manifest.py", "corpus/datafile.py", "corpus/provenance.py", "errors.py",
+        "formatting.py",
+    }  # fmt: skip

@@ -10,7 +10,7 @@ import pytest
 
 from corpus_tools import Document
 
-from .conftest import CORPUS, SEED
+from ..conftest import CORPUS, SEED
 
 
 def test_source_is_byte_identical_to_the_seed() -> None:
@@ -55,11 +55,13 @@ def test_units_nest_inside_their_parents(doc: Document) -> None:
     for paragraph in paragraphs:
         assert paragraph.section.start <= paragraph.start < paragraph.end <= paragraph.section.end
     for sentence in sentences:
-        paragraph = paragraphs[sentence.paragraph]
+        paragraph = sentence.paragraph
+        assert paragraph == paragraphs[paragraph.index]
         assert paragraph.start <= sentence.start < sentence.end <= paragraph.end
         assert sentence.section == paragraph.section
     for token in doc.tokens:
-        sentence = sentences[token.sentence]
+        sentence = token.sentence
+        assert sentence == sentences[sentence.index]
         assert sentence.start <= token.start < token.end <= sentence.end
 
 
@@ -80,7 +82,8 @@ def test_repeated_readout_paragraph_is_flagged_on_its_second_occurrence(doc: Doc
     flagged = [p for p in doc.paragraphs if p.duplicate_of]
     assert len(flagged) == 1
     second = flagged[0]
-    first = next(p for p in doc.paragraphs if p.id == second.duplicate_of)
+    first = second.duplicate_of
+    assert first is not None and first.id == "p16"
     assert first.text == second.text and first.start < second.start
     assert first.text.startswith("Beide Seiten tauschten ihre Ansichten")
     assert first.section.id == second.section.id == "russian-readout"

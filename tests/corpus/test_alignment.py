@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from corpus_tools import Corpus, Document
-from corpus_tools.compare import load_alignment
+from corpus_tools.corpus.alignment import load_alignment
 from corpus_tools.errors import AlignmentError
 
-from .conftest import CORPUS
+from ..conftest import CORPUS
 
 FILE = "riyadh-2025-02-18.yaml"
 

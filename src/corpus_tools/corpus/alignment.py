@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .corpus import Corpus, Document, Sentence
+from ..errors import AlignmentError
 from .datafile import Fields, load_yaml
-from .errors import AlignmentError
+from .document import Corpus, Document
+from .units import Sentence
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,12 +110,8 @@ def load_alignment(corpus: Corpus, path: Path | str | None = None) -> Alignment:
 def _sentences(doc: Document, section_id: str) -> list[Sentence]:
     """The section's sentences, leaving out those of a paragraph that repeats an earlier one."""
     section = doc.section(section_id)
-    repeated = {p.index for p in doc.paragraphs if p.duplicate_of}
-    return [
-        s
-        for s in doc.sentences.covered_by(section.start, section.end)
-        if s.paragraph not in repeated
-    ]
+    within = doc.sentences.covered_by(section.start, section.end)
+    return [s for s in within if s.paragraph.duplicate_of is None]
 
 
 def _link(

@@ -11,20 +11,21 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .corpus import Corpus, Document, Paragraph
-from .datafile import Fields, Record, load_yaml
-from .errors import GlossaryError
-from .reference_translations import other_language
-from .segment import segment_paragraphs
+from ..corpus import Corpus, Document, Paragraph
+from ..corpus.datafile import Fields, Record, load_yaml
+from ..corpus.provenance import UNKNOWN, other_language
+from ..corpus.segment import segment_paragraphs
+from ..errors import GlossaryError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .display import Rendered
-    from .reference_translations import ReferenceTranslations
+    from ..corpus.references import ReferenceTranslations
+    from ..display import Rendered
 
 __all__ = [
     "ENTITY_TYPES",
@@ -33,6 +34,7 @@ __all__ = [
     "Entity",
     "Glossary",
     "Match",
+    "MatchKind",
     "Term",
     "load_glossary",
 ]
@@ -107,6 +109,17 @@ class Entity:
 Entry = Term | Entity
 
 
+class MatchKind(StrEnum):
+    """How a match was found."""
+
+    LEMMA = "lemma"
+    """An inflected form, through its lemma."""
+    FORM = "form"
+    """A form as the glossary lists it."""
+    SPELLING = "spelling"
+    """One of an entity's spellings, exactly."""
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     """One occurrence of a glossary entry: offsets into the document (or the given string)."""
@@ -116,10 +129,9 @@ class Match:
     end: int
     text: str
     language: str
-    doc: str | None
+    doc_id: str | None
     section: str | None
-    by: str
-    """``lemma`` (an inflected form), ``form`` (as listed) or ``spelling`` (an entity's)."""
+    by: MatchKind
 
     @property
     def entry_id(self) -> str:
@@ -138,7 +150,7 @@ class _Tokens:
     """What matching needs of a run of tokens: offsets, keys and language."""
 
     source: str
-    doc: str | None
+    doc_id: str | None
     starts: Sequence[int]
     ends: Sequence[int]
     texts: list[str]
@@ -164,13 +176,6 @@ class Glossary:
 
     def __repr__(self) -> str:
         return f"<Glossary: {len(self.terms)} terms, {len(self.entities)} entities>"
-
-    def entry(self, entry_id: str) -> Entry:
-        """The term or entity with this id."""
-        for candidate in self.entries:
-            if candidate.id == entry_id:
-                return candidate
-        raise GlossaryError(f"no glossary entry {entry_id!r}")
 
     def find(self, target: Any, *, language: str = "de", overlapping: bool = False) -> list[Match]:
         """Glossary matches in a document, a unit of one (section, paragraph, sentence) or a
@@ -207,27 +212,6 @@ class Glossary:
         order = self._order
         found.sort(key=lambda m: (m.start, m.start - m.end, m.entry.kind, order[m.entry.id]))
         return _unique(found)
-
-    def occurrences(self) -> pd.DataFrame:
-        """Every match in the corpus (longest wins), one row each."""
-        import pandas as pd
-
-        rows = [
-            {
-                "doc": m.doc,
-                "section": m.section,
-                "language": m.language,
-                "start": m.start,
-                "end": m.end,
-                "text": m.text,
-                "kind": m.entry.kind,
-                "entry": m.entry.id,
-                "by": m.by,
-            }
-            for doc in self.corpus.values()
-            for m in self.find(doc)
-        ]
-        return pd.DataFrame(rows)
 
     def vocabulary(
         self, units: Iterable[Any], *, categories: Iterable[str] | None = None
@@ -271,52 +255,6 @@ class Glossary:
         ]
         return pd.DataFrame(rows, columns=["unit", "as written", "name", "role"])
 
-    def term_counts(self) -> pd.DataFrame:
-        """Per term: headwords, category and how often it occurs in German and English text."""
-        import pandas as pd
-
-        found = self.occurrences()
-        terms = found[found.kind == "term"]
-        counts = terms.groupby(["entry", "language"]).size().unstack(fill_value=0)
-        rows = [
-            {
-                "term": t.id,
-                "de": t.de[0],
-                "en": t.en[0],
-                "category": t.category,
-                "in German text": int(counts.at[t.id, "de"]) if _has(counts, t.id, "de") else 0,
-                "in English text": int(counts.at[t.id, "en"]) if _has(counts, t.id, "en") else 0,
-            }
-            for t in self.terms
-        ]
-        return pd.DataFrame(rows)
-
-    def coverage(self) -> pd.DataFrame:
-        """Per top-level section: language, tokens, term matches, distinct terms and the share
-        of tokens that lie inside a term."""
-        import pandas as pd
-
-        rows = []
-        for doc in self.corpus.values():
-            for section in doc.sections:
-                if section.depth or section.kind == "separator":
-                    continue
-                terms = [m for m in self.find(section) if m.entry.kind == "term"]
-                tokens = doc.tokens.covered_by(section.start, section.end)
-                covered = sum(len(doc.tokens.covered_by(m.start, m.end)) for m in terms)
-                rows.append(
-                    {
-                        "doc": doc.id,
-                        "section": section.id,
-                        "language": section.language,
-                        "tokens": len(tokens),
-                        "term matches": len(terms),
-                        "distinct terms": len({m.entry.id for m in terms}),
-                        "tokens in terms (%)": round(100 * covered / max(len(tokens), 1), 1),
-                    }
-                )
-        return pd.DataFrame(rows)
-
     def spellings(self, types: Iterable[str] = ("person",)) -> pd.DataFrame:
         """Each entity's spellings side by side across the texts of the corpus.
 
@@ -332,7 +270,7 @@ class Glossary:
             for m in self.find(doc):
                 if m.entry.kind != "entity" or m.entry.type not in wanted:
                     continue
-                voice = _voice(doc, m.section)
+                voice = doc.section(m.section).provenance.voice() if m.section else UNKNOWN
                 if voice not in voices:
                     voices.append(voice)
                 spelled = cells.setdefault(m.entry.id, {}).setdefault(voice, [])
@@ -356,7 +294,7 @@ class Glossary:
             only: show only these term categories and entity types (e.g. ``["person"]``).
             legend: add the line that explains the colours.
         """
-        from .display import highlighted
+        from ..display import highlighted
 
         matches = self.find(unit)
         if only is not None:
@@ -380,7 +318,7 @@ class Glossary:
             references: from :func:`~corpus_tools.reference_translations.load_references`.
             only: mark only these term categories and entity types.
         """
-        from .display import glossary_legend, parallel_reading
+        from ..display import glossary_legend, parallel_reading
 
         rows, targets = [], set()
         for paragraph in paragraphs:
@@ -395,20 +333,6 @@ class Glossary:
 
 def _group(entry: Entry) -> str:
     return entry.type if isinstance(entry, Entity) else entry.category
-
-
-def _has(counts: Any, row: str, column: str) -> bool:
-    return row in counts.index and column in counts.columns
-
-
-def _voice(doc: Document, section_id: str | None) -> str:
-    section = doc.section(section_id) if section_id else None
-    if section is None:
-        return "unknown"
-    kind = "commentary" if section.kind in {"heading", "editorial_note"} else section.kind
-    chain = section.provenance.translation
-    via = f", {chain.engine}" if chain else ""
-    return f"{kind.replace('_', ' ')} ({section.language}{via})"
 
 
 def _try(pattern: _Pattern, tokens: _Tokens, position: int) -> Match | None:
@@ -431,10 +355,10 @@ def _try(pattern: _Pattern, tokens: _Tokens, position: int) -> Match | None:
                 return None
             by_lemma = True
     start, stop = tokens.starts[position], tokens.ends[end - 1]
-    by = "spelling" if pattern.exact else ("lemma" if by_lemma else "form")
+    by = MatchKind.SPELLING if pattern.exact else (MatchKind.LEMMA if by_lemma else MatchKind.FORM)
     text = tokens.source[start:stop]
     return Match(
-        pattern.entry, start, stop, text, language, tokens.doc, tokens.sections[position], by
+        pattern.entry, start, stop, text, language, tokens.doc_id, tokens.sections[position], by
     )
 
 
@@ -556,7 +480,7 @@ def load_glossary(corpus: Corpus | None = None, folder: Path | str | None = None
             message names the file and line.
     """
     if corpus is None:
-        from .corpus import load_corpus
+        from ..corpus import load_corpus
 
         corpus = load_corpus()
     folder = Path(folder) if folder is not None else corpus.root / "glossary"

@@ -61,8 +61,9 @@ def test_only_the_readout_is_a_translation(doc: Document) -> None:
 
 def test_agreed_points_are_nested_list_items_of_the_us_statement(doc: Document) -> None:
     items = [s for s in doc.sections if s.kind == "list_item"]
-    assert [s.parent for s in items] == ["agreed-points"] * 3
-    assert doc.section("agreed-points").parent == "us-statement"
+    assert [s.parent.id for s in items] == ["agreed-points"] * 3
+    assert doc.section("agreed-points").parent.id == "us-statement"
+    assert {s.top.id for s in items} == {"us-statement"}
     assert [s.text.split()[0] for s in items] == ["Establish", "Appoint", "Lay"]
     assert all(s.depth == 2 and s.language == "en" for s in items)
 

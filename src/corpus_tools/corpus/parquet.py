@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .corpus import Corpus
+from .document import LAYER_NAMES, Corpus
 from .provenance import format_origin
 
-__all__ = ["LAYERS", "export_layers"]
-
-LAYERS = ("sections", "paragraphs", "sentences", "tokens")
+__all__ = ["export_layers"]
 
 
 def export_layers(corpus: Corpus, outdir: Path | str) -> list[Path]:
@@ -28,7 +26,7 @@ def export_layers(corpus: Corpus, outdir: Path | str) -> list[Path]:
     documents = pd.DataFrame(
         [
             {
-                "doc": doc.id,
+                "doc_id": doc.id,
                 "title": doc.title,
                 "language": doc.language,
                 "date": doc.manifest.date,
@@ -42,7 +40,7 @@ def export_layers(corpus: Corpus, outdir: Path | str) -> list[Path]:
     )
     written = [outdir / "documents.parquet"]
     documents.to_parquet(written[0], index=False)
-    for layer in LAYERS:
+    for layer in LAYER_NAMES:
         path = outdir / f"{layer}.parquet"
         corpus.frame(layer).to_parquet(path, index=False)
         written.append(path)

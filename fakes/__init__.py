@@ -1,0 +1,1 @@
+"""Stand-ins for outside services, shared by the tests and the benchmarks (never by the package)."""

@@ -1,0 +1,272 @@
+"""The layer cache: what loading derives from the corpus files, kept and checked on disk.
+
+Two things are cached per document, each in its own JSON file:
+
+* ``<id>.layers.json``: sentences and tokens, keyed by the source text, the paragraph spans with
+  their languages, this cache's format and the SoMaJo and simplemma versions;
+* ``<id>.manifest.json``: the validated document file, keyed by its bytes and by the code that
+  validates it, so an unchanged file is not parsed again (its source is still hashed each time).
+
+:class:`LayerCache` owns the one rule for both: use what is stored if it is sound, otherwise
+build it, warn where a stored file was damaged, and store the result.  Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import warnings
+from collections.abc import Callable, Sequence
+from functools import cache
+from importlib import metadata
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from ..errors import CacheError
+from ..files import write_atomic
+from .manifest import DocumentManifest, read_manifest
+from .segment import Segmentation
+
+__all__ = ["CACHE_FORMAT", "DiskCache", "LayerCache", "check_layers", "layer_key"]
+
+CACHE_FORMAT = 2
+"""Bump when segmentation or the cached shapes change in a way that invalidates old files."""
+
+
+def layer_key(text: str, paragraphs: Sequence[tuple[int, int, str]]) -> str:
+    """The cache key of the sentence and token layers of ``text`` with these paragraphs."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([CACHE_FORMAT, *_tool_versions()]).encode())
+    digest.update(hashlib.sha256(text.encode("utf-8")).digest())
+    digest.update(json.dumps(list(paragraphs)).encode())
+    return digest.hexdigest()
+
+
+def manifest_key(document_file: bytes) -> str:
+    """The cache key of a validated document file: its bytes and the validating code."""
+    return hashlib.sha256(_validator_fingerprint() + document_file).hexdigest()
+
+
+@cache
+def _tool_versions() -> tuple[str, str]:
+    return metadata.version("somajo"), metadata.version("simplemma")
+
+
+@cache
+def _validator_fingerprint() -> bytes:
+    """A hash of the manifest reader and every module of this package it imports, found by
+    following its imports (so that moving or renaming a module cannot leave it out)."""
+    package_root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(str(CACHE_FORMAT).encode())
+    for path in _imported_modules(Path(__file__).with_name("manifest.py"), package_root):
+        digest.update(path.relative_to(package_root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def _imported_modules(start: Path, package_root: Path) -> list[Path]:
+    """``start`` and the package's modules it imports, directly or not, in a stable order."""
+    seen: dict[Path, None] = {}
+    pending = [start]
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen[path] = None
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = path.parent
+                for _ in range(node.level - 1):
+                    base = base.parent
+                parts = (node.module or "").split(".") if node.module else []
+                names = [alias.name for alias in node.names] if not parts else [""]
+                for name in names:
+                    found = _module_file(
+                        base.joinpath(*parts, name) if name else base.joinpath(*parts)
+                    )
+                    if found is not None and found.is_relative_to(package_root):
+                        pending.append(found)
+    return sorted(seen)
+
+
+def _module_file(stem: Path) -> Path | None:
+    for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class DiskCache:
+    """JSON payloads stored under a key, one file per name, in ``directory``."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def path(self, name: str) -> Path:
+        return self.directory / f"{name}.json"
+
+    def load(self, name: str, key: str) -> Any | None:
+        """The payload stored under ``key``, or None if absent or stored under another key.
+
+        Raises:
+            CacheError: the file exists but is not a readable cache file (rebuild it).
+        """
+        path = self.path(name)
+        try:
+            raw = path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            raise CacheError(
+                f"cannot read cache file: {exc.strerror}; rebuilding", path=path
+            ) from exc
+        try:
+            data = json.loads(raw)
+            return data["payload"] if data["key"] == key else None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CacheError(f"cache file is corrupt ({exc}); rebuilding", path=path) from exc
+
+    def store(self, name: str, key: str, payload: Any) -> None:
+        """Write atomically (a complete file renamed into place).
+
+        Raises:
+            CacheError: the folder is not writable (loading still works, but rebuilds).
+        """
+        data = json.dumps({"key": key, "payload": payload}, separators=(",", ":"))
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path(name), data)
+        except OSError as exc:
+            raise CacheError(
+                f"cannot write the cache ({exc.strerror}); everything will be rebuilt at every "
+                "load until CORPUS_TOOLS_CACHE names a writable folder",
+                path=self.directory,
+            ) from exc
+
+
+class LayerCache:
+    """Validated manifests and derived layers of a corpus, from disk when sound, else built.
+
+    Every damaged or unwritable cache file is reported as a warning naming it; loading goes on
+    with what it builds.
+    """
+
+    def __init__(self, directory: Path):
+        self.disk = DiskCache(directory)
+
+    def manifest(self, path: Path, sources_dir: Path) -> DocumentManifest:
+        """The validated manifest of ``path``: from the cache if the file and its source are
+        unchanged, else read (and stored)."""
+        name, key = f"{path.stem}.manifest", manifest_key(path.read_bytes())
+        try:
+            payload = self.disk.load(name, key)
+            cached = payload and DocumentManifest.from_json(payload, path, sources_dir)
+        except (CacheError, KeyError, TypeError, ValueError) as exc:
+            _warn(f"{self.disk.path(name)}: ignoring the cached manifest ({exc})")
+            cached = None
+        if cached:
+            return cached
+        manifest = read_manifest(path, sources_dir)
+        self._store(name, key, manifest.to_json())
+        return manifest
+
+    def layers(
+        self,
+        wanted: Sequence[tuple[DocumentManifest, int, str]],
+        build: Callable[[list[int]], dict[int, Segmentation]],
+    ) -> dict[int, Segmentation]:
+        """The layers of each wanted document, by its position in ``wanted``.
+
+        Args:
+            wanted: per document, its manifest, its number of paragraphs and its layer key.
+            build: makes the layers of the documents at these positions (those not cached).
+        """
+        found: dict[int, Segmentation] = {}
+        for position, (manifest, paragraph_count, key) in enumerate(wanted):
+            layers = self._cached_layers(manifest, paragraph_count, key)
+            if layers is not None:
+                found[position] = layers
+        missing = [position for position in range(len(wanted)) if position not in found]
+        built = build(missing) if missing else {}
+        for position, layers in built.items():
+            manifest, _, key = wanted[position]
+            self._store(f"{manifest.id}.layers", key, layers.as_json())
+        return found | built
+
+    def _cached_layers(
+        self, manifest: DocumentManifest, paragraph_count: int, key: str
+    ) -> Segmentation | None:
+        name = f"{manifest.id}.layers"
+        try:
+            payload = self.disk.load(name, key)
+            if payload is None:
+                return None
+            return check_layers(
+                payload,
+                text_length=len(manifest.text),
+                paragraph_count=paragraph_count,
+                path=self.disk.path(name),
+            )
+        except CacheError as exc:
+            _warn(str(exc))
+            return None
+
+    def _store(self, name: str, key: str, payload: Any) -> None:
+        try:
+            self.disk.store(name, key, payload)
+        except CacheError as exc:
+            _warn(str(exc))
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, stacklevel=5)
+
+
+def check_layers(
+    payload: Any, *, text_length: int, paragraph_count: int, path: Path
+) -> Segmentation:
+    """Cached layers as a :class:`Segmentation`, after structural checks.
+
+    Raises:
+        CacheError: missing or unequal columns, offsets out of order or range, broken links.
+    """
+    try:
+        layers = Segmentation.from_json(payload)
+    except (KeyError, TypeError) as exc:
+        raise CacheError(f"cached layers are incomplete ({exc}); rebuilding", path=path) from exc
+    sentences = (layers.sentence_start, layers.sentence_end, layers.sentence_paragraph)
+    tokens = (
+        layers.token_start,
+        layers.token_end,
+        layers.token_sentence,
+        layers.token_class,
+        layers.lemma,
+    )
+    for group in (sentences, tokens):
+        if len({len(column) for column in group}) != 1:
+            raise CacheError("cached layers have columns of unequal length; rebuilding", path=path)
+    for (starts, ends, parents), parent_count in (
+        (sentences, paragraph_count),
+        (tokens[:3], len(layers.sentence_start)),
+    ):
+        if not _ordered(starts, ends, text_length) or not _links(parents, parent_count):
+            raise CacheError("cached offsets or links are out of range; rebuilding", path=path)
+    return layers
+
+
+def _ordered(starts: list[int], ends: list[int], text_length: int) -> bool:
+    """Each unit is non-empty, ends before the next begins, and lies within the text."""
+    if not starts:
+        return True
+    following = [*starts[1:], text_length]
+    return starts[0] >= 0 and all(
+        a < b <= c for a, b, c in zip(starts, ends, following, strict=True)
+    )
+
+
+def _links(parents: list[int], parent_count: int) -> bool:
+    """Parent indices are ordered and point at existing parents."""
+    ordered = all(a <= b for a, b in pairwise(parents))
+    return ordered and (not parents or (parents[0] >= 0 and parents[-1] < parent_count))

@@ -1,0 +1,213 @@
+"""A layer: the units of one kind over one document, stored as columns.
+
+A million tokens cost lists of integers, not a million objects: indexing a layer makes the
+unit asked for, and :meth:`Layer.to_frame` builds a pandas DataFrame straight from the columns.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from ..errors import CorpusError
+from .units import Paragraph, Section, Sentence, Token
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .document import Document
+
+__all__ = ["Layer", "frame"]
+
+U = TypeVar("U", Section, Paragraph, Sentence, Token)
+
+
+class Layer(Sequence[U], Generic[U]):
+    """An ordered, immutable layer of units over one document, sorted by ``start``.
+
+    Args:
+        name: the layer's name (``sections``, ``paragraphs`` ...).
+        doc: the document.
+        columns: ``start``, ``end`` and the layer's own columns, one value per unit.
+        make: builds the unit of a row.
+        id_prefix: ids are the prefix and the row number from 1 (``p1``, ``p2`` ...); None
+            when the ids are a column of their own (sections).
+        nested: units may contain one another (sections); else they never overlap.
+        links: columns that hold a row of another layer, with that layer's name, shown by id
+            in frames.
+    """
+
+    __slots__ = (
+        "_columns", "_doc", "_id_row", "_make", "_nested", "_rows", "id_prefix", "links", "name",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        doc: Document,
+        columns: Mapping[str, Sequence[Any]],
+        make: Callable[[Document, int], U],
+        *,
+        id_prefix: str | None,
+        nested: bool = False,
+        links: Mapping[str, str] | None = None,
+        rows: Sequence[int] | None = None,
+    ):
+        self.name = name
+        self.id_prefix = id_prefix
+        self.links = dict(links or {})
+        self._doc = doc
+        self._columns = columns
+        self._make = make
+        self._rows = range(len(columns["start"])) if rows is None else rows
+        self._id_row = None if id_prefix else {v: row for row, v in enumerate(columns["id"])}
+        self._nested = nested
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, position: int) -> U: ...
+    @overload
+    def __getitem__(self, position: str) -> U: ...
+    @overload
+    def __getitem__(self, position: slice) -> Layer[U]: ...
+    def __getitem__(self, position: int | str | slice) -> U | Layer[U]:
+        """A unit by position (``[0]``), by id (``["p14"]``, ``["s21"]``), or a slice of them.
+
+        Raises:
+            CorpusError: no unit of the layer has this id.
+        """
+        if isinstance(position, str):
+            return self._make(self._doc, self.row_of(position))
+        if isinstance(position, slice):
+            return self._subset(self._rows[position])
+        return self._make(self._doc, self._rows[position])
+
+    def unit_id(self, row: int) -> str:
+        """The id of the unit in ``row`` of the document's whole layer."""
+        if self.id_prefix:
+            return f"{self.id_prefix}{row + 1}"
+        return self._columns["id"][row]
+
+    def row_of(self, unit_id: str) -> int:
+        """The row of the unit with this id.
+
+        Raises:
+            CorpusError: no unit of this layer has the id.
+        """
+        if self._id_row is not None:
+            row = self._id_row.get(unit_id, -1)
+        else:
+            number = unit_id.removeprefix(self.id_prefix or "")
+            row = int(number) - 1 if number != unit_id and number.isdecimal() else -1
+        if 0 <= row < len(self._columns["start"]) and row in self._rows:
+            return row
+        known = "none here"
+        if self._rows:
+            known = f"ids run from {self.unit_id(self._rows[0])} to {self.unit_id(self._rows[-1])}"
+        raise CorpusError(f"the {self.name} of {self._doc.id!r} have no {unit_id!r}; {known}")
+
+    def __iter__(self) -> Iterator[U]:
+        make, doc = self._make, self._doc
+        return (make(doc, row) for row in self._rows)
+
+    def __repr__(self) -> str:
+        return f"<Layer {self.name} of {self._doc.id!r}: {len(self)} units>"
+
+    def _subset(self, rows: Sequence[int]) -> Layer[U]:
+        return Layer(
+            self.name, self._doc, self._columns, self._make, id_prefix=self.id_prefix,
+            nested=self._nested, links=self.links, rows=rows,
+        )  # fmt: skip
+
+    def column(self, name: str) -> Sequence[Any]:
+        """One column (``start``, ``end``, ``section``, ``lemma``, ...) of the document's whole
+        layer, indexed by row, without making unit objects: for tools that run over millions
+        of units.  A filtered layer shares its document's columns; the row of a unit is its
+        position in the whole layer.
+
+        Raises:
+            KeyError: the layer has no such column.
+        """
+        return self._columns[name]
+
+    @property
+    def rows(self) -> Sequence[int]:
+        """The rows of the document's whole layer that this layer holds, in order."""
+        return self._rows
+
+    def covered_by(self, start: int, end: int) -> Layer[U]:
+        """Units that lie entirely within ``[start, end)`` (found by bisection)."""
+        starts = self._columns["start"]
+        ends = self._columns["end"]
+        rows = self._rows
+        low = bisect_left(rows, start, key=starts.__getitem__)
+        high = bisect_left(rows, end, key=starts.__getitem__)
+        return self._subset([row for row in rows[low:high] if ends[row] <= end])
+
+    def at(self, offset: int) -> U | None:
+        """The innermost unit that contains the character at ``offset``, if any."""
+        starts, ends = self._columns["start"], self._columns["end"]
+        position = bisect_left(self._rows, offset + 1, key=starts.__getitem__)
+        # Units that never nest leave the nearest one as the only candidate.
+        candidates = self._rows[:position] if self._nested else self._rows[:position][-1:]
+        for row in reversed(candidates):
+            if ends[row] > offset:
+                return self._make(self._doc, row)
+        return None
+
+    def filter(self, keep: Callable[[U], bool]) -> Layer[U]:
+        """The units for which ``keep(unit)`` is true, as a layer."""
+        return self._subset([row for row in self._rows if keep(self._make(self._doc, row))])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per unit: ids, offsets, text, the layer's own columns and provenance."""
+        return frame([self])
+
+    def _plain_columns(self) -> tuple[dict[str, list[Any]], list[int]]:
+        """The frame's columns as lists, and each row's section row (for provenance)."""
+        rows = list(self._rows)
+        doc = self._doc
+        columns = {name: [values[row] for row in rows] for name, values in self._columns.items()}
+        starts, ends = columns.pop("start"), columns.pop("end")
+        columns.pop("provenance", None)
+        section_rows = rows if self.id_prefix is None else columns.pop("section")
+        columns.pop("id", None)
+        text = doc.text
+        plain = {
+            "doc_id": [doc.id] * len(rows),
+            "id": [self.unit_id(row) for row in rows],
+            "start": starts,
+            "end": ends,
+            "text": [text[s:e] for s, e in zip(starts, ends, strict=True)],
+        }
+        for name, values in columns.items():
+            target = self.links.get(name)
+            if target is None:
+                plain[name] = values
+            else:
+                layer: Layer[Any] = getattr(doc, target)
+                plain[name] = [None if row is None else layer.unit_id(row) for row in values]
+        return plain, section_rows
+
+
+def frame(layers: Sequence[Layer[Any]]) -> pd.DataFrame:
+    """One DataFrame of layers of one kind, from any number of documents, built in one go."""
+    import pandas as pd
+
+    columns: dict[str, list[Any]] = {}
+    provenance: list[dict[str, object]] = []
+    section_rows: list[int] = []
+    for layer in layers:
+        plain, rows = layer._plain_columns()
+        for name, values in plain.items():
+            columns.setdefault(name, []).extend(values)
+        offset = len(provenance)
+        provenance.extend(layer._doc.provenance_rows())
+        section_rows.extend(offset + row for row in rows)
+    joined = pd.DataFrame(provenance).take(section_rows).reset_index(drop=True)
+    if layers[0].id_prefix is None:  # a section's own id is its section
+        joined = joined.drop(columns="section")
+    return pd.concat([pd.DataFrame(columns), joined], axis=1)

@@ -1,0 +1,40 @@
+"""Annotation records: W3C Web Annotations with a position and a quote, validated when made."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corpus_tools import Document
+from corpus_tools.annotate import make_annotation
+from corpus_tools.errors import AnnotationError, TagSetError
+
+from ..conftest import tag_phrase
+
+
+def test_annotation_is_w3c_with_position_and_quote(doc: Document, tagsets) -> None:
+    note = tag_phrase(doc, tagsets, "S. Whitkoff", "name variant", attributes={"severity": "minor"},
+                comment="misspelt: Witkoff")  # fmt: skip
+    data = note.to_w3c()
+    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld" and data["type"] == "Annotation"
+    position, quote = data["target"]["selector"]
+    assert doc.text[position["start"] : position["end"]] == quote["exact"] == "S. Whitkoff"
+    assert doc.text[: position["start"]].endswith(quote["prefix"])
+    assert doc.text[position["end"] :].startswith(quote["suffix"])
+    assert data["body"][0] == {
+        "type": "TextualBody", "purpose": "tagging", "value": "name variant",
+        "tagset": "translation-critique", "tagsetVersion": 1, "severity": "minor",
+    }  # fmt: skip
+    assert data["body"][1]["value"] == "misspelt: Witkoff"
+    assert type(note).from_w3c(json.loads(json.dumps(data))) == note
+
+
+def test_creating_an_annotation_validates_it(doc: Document, tagsets) -> None:
+    discourse = tagsets["diplomatic-discourse"]
+    with pytest.raises(AnnotationError, match=r"span \[10, 10\) is not inside"):
+        make_annotation(doc.text, doc.id, 10, 10, "actor", discourse, creator="ada")
+    with pytest.raises(TagSetError, match="no label 'villain'; its labels: actor, commitment"):
+        make_annotation(doc.text, doc.id, 0, 3, "villain", discourse, creator="ada")
+    with pytest.raises(AnnotationError, match="severity='huge' is not allowed"):
+        tag_phrase(doc, tagsets, "S. Whitkoff", "name variant", attributes={"severity": "huge"})
