@@ -1,9 +1,16 @@
 """Shared fixtures: the real corpus (loaded once, cached in a temporary folder) and copies of it
-that a test may break."""
+that a test may break.
+
+Every test and every notebook kernel nbval starts runs with its own temporary folders for
+annotations, the layer cache and the translation cache, and without a DeepL key: a test never
+reads, changes or deletes a user's own files, and never bills a user's account.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +24,30 @@ PROJECT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT / "corpus"
 SEED = PROJECT.parent / "shared" / "seeds" / "000_406d1e14dd3015b4.txt"
 DOC_ID = "riyadh-2025-02-18"
+
+
+_PRIVATE = {
+    "CORPUS_TOOLS_ANNOTATIONS": "annotations",
+    "CORPUS_TOOLS_CACHE": "layer-cache",
+    "CORPUS_TOOLS_TRANSLATION_CACHE": "translations.sqlite3",
+}
+_FOREIGN = ("DEEPL_AUTH_KEY", "DEEPL_SERVER_URL", "CORPUS_TOOLS_ROOT")
+_SCRATCH = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point the package's user folders at a temporary folder for this process and the
+    kernels it starts; take away a user's DeepL key."""
+    scratch = Path(tempfile.mkdtemp(prefix="corpus-tools-tests-"))
+    config.stash[_SCRATCH] = scratch
+    for name, leaf in _PRIVATE.items():
+        os.environ[name] = str(scratch / leaf)
+    for name in _FOREIGN:
+        os.environ.pop(name, None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(config.stash.get(_SCRATCH, None) or "/nonexistent", ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

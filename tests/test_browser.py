@@ -139,6 +139,9 @@ def test_select_with_the_mouse_and_tag_with_a_key(lab: tuple[str, Path, dict[str
                 "(p) => document.querySelector('.ct-annotator .ct-text').textContent.includes(p)",
                 arg=PHRASE,
             )
+            # Outputs above the annotator (the guidelines) may still be growing: bring the
+            # passage into view just before measuring where the phrase is.
+            page.locator(".ct-annotator .ct-text").first.scroll_into_view_if_needed()
             box = page.evaluate(_PHRASE_BOX, PHRASE)
             page.mouse.move(box["x1"], box["y1"])
             page.mouse.down()

@@ -45,10 +45,10 @@ def test_every_kind_says_what_is_right_and_wrong_without_naming_the_answer() -> 
     assert "'im Mittelpunkt' is not right" in choice and "missing" not in choice
     assert "p13" not in text and "p21" not in text
     mapping = evaluate(
-        "02-commitment", {"wants": "a wish or aim", "must": "a formula of politeness"}
+        "03-traces", {"Whitkoff": "misspelt surname", "Uschakow": "misspelt surname"}
     )
-    assert "1 of 5 right" in repr(mapping) and "'must' is not right" in repr(mapping)
-    assert "no answer yet for 'agreed to'" in repr(mapping)
+    assert "1 of 4 right" in repr(mapping) and "'Uschakow' is not right" in repr(mapping)
+    assert "no answer yet for 'the M. of M. Rubio'" in repr(mapping)
     assert evaluate("05-quote-marks", "german QUOTES „…“").correct  # case and spacing are free
     assert not evaluate("01-ukraine-place", "im Mittelpunkt").correct
 
@@ -90,7 +90,7 @@ def test_hidden_answers_check_the_same_and_do_not_contain_the_answers(hidden: Pa
     assert "Whitkoff: misspelt surname" not in released and "p19" not in released
     cases = {
         "01-bridges": [["p3", "p13", "p21"], ["p3", "p2"]],
-        "02-commitment": [{"wants": "a wish or aim"}],
+        "02-commitment": [["agreed to", "pledge"], ["wants", "pledge"]],
         "03-traces": [{"Whitkoff": "misspelt surname", "Uschakow": "misspelt surname"}],
         "04-relations": [{"s14 ↔ s27": "different condition"}],
         "05-disavow": [

@@ -359,7 +359,8 @@ def test_write_report_writes_the_whole_report_or_leaves_the_old_one(
     kappas = pd.read_csv(written[2])
     assert set(kappas.student) == {"key", "half"} and (kappas.pairs <= 1).all()
     assert pd.read_csv(written[3]).text.iloc[0] == results.disagreement.passages.text.iloc[0]
-    assert written[4].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert pd.read_csv(written[4]).empty  # nothing set apart: the key has no such label
+    assert written[5].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert {p.stat().st_mode & 0o777 for p in written} == {0o644}  # others may read it
     # The figure fails after the tables were written: every earlier file is left as it was.
     import corpus_tools.figures
@@ -381,6 +382,7 @@ REPORT = [
     "agreement.csv",
     "kappa_by_student.csv",
     "passages.csv",
+    "unjudged.csv",
     "disagreement.png",
 ]
 

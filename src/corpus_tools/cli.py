@@ -58,11 +58,16 @@ def _parser() -> argparse.ArgumentParser:
         "score", help="score students' annotation files against a key; agreement, disagreement"
     )
     score.add_argument("files", nargs="+", type=Path, metavar="FILE", help="students' .jsonl")
-    score.add_argument(
+    grading_against = score.add_mutually_exclusive_group(required=True)
+    grading_against.add_argument(
+        "--assignment",
+        help="the assignment the students did (an id in corpus/assignments/, or a .yaml file): "
+        "scores only inside its passages, against its key",
+    )
+    grading_against.add_argument(
         "--key",
-        required=True,
-        help="the answer key: a .jsonl file, or the name of a key in corpus/keys/ "
-        "(e.g. diplomatic-discourse)",
+        help="an answer key (a .jsonl file, or the name of a key in corpus/keys/), scored "
+        "wherever it has spans",
     )
     score.add_argument(
         "--out", type=Path, default=Path("grading-report"), help="report folder (grading-report)"
@@ -113,6 +118,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from .annotate.assignments import load_assignment
     from .annotate.keys import key_file, load_key
     from .annotate.tagsets import load_tagsets
     from .corpus import load_corpus
@@ -121,8 +127,10 @@ def _score(args: argparse.Namespace) -> int:
 
     corpus = load_corpus(args.corpus)
     texts = {doc.id: doc.text for doc in corpus.values()}
-    key = tuple(load_key(args.key, corpus))
-    key_path = key_file(args.key, corpus.root / "keys")
+    assignment = load_assignment(args.assignment, corpus) if args.assignment else None
+    key_name = assignment.key if assignment is not None else args.key
+    key = tuple(load_key(key_name, corpus))
+    key_path = key_file(key_name, corpus.root / "keys")
     klass = load_class(args.files, texts, key=key, key_path=key_path)
     if not klass.submissions:
         for skipped in klass.skipped:
@@ -132,10 +140,17 @@ def _score(args: argparse.Namespace) -> int:
             "annotation files (.jsonl) for the key's document and tag set"
         )
     tagsets = load_tagsets(corpus.root / "tagsets")
-    used = {a.tagset for a in key}
-    tags = [label.name for t in sorted(used) if t in tagsets for label in tagsets[t].labels]
-    print(f"key {key_path}: {len(key)} annotations, tag set(s) {', '.join(sorted(used))}")
-    results = grade(key, klass, corpus, tags=tags)
+    used = sorted({a.tagset for a in key})
+    chosen = [tagsets[t] for t in used if t in tagsets]
+    tags = [label.name for tagset in chosen for label in tagset.labels]
+    unjudgeable = {name for tagset in chosen for name in tagset.needs_original}
+    if assignment is not None:
+        where = ", ".join(p.id for p in assignment.passages)
+        print(f"assignment {assignment.id}: {assignment.tagset.id} on {where}")
+    print(f"key {key_path}: {len(key)} annotations, tag set(s) {', '.join(used)}")
+    results = grade(
+        key, klass, corpus, tags=tags, assignment=assignment, needs_original=unjudgeable
+    )
     print(summary(results))
     for path in write_report(results, args.out):
         print(f"wrote {path}")

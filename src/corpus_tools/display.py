@@ -17,12 +17,15 @@ from .corpus.provenance import LANGUAGES
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .annotate.tagsets import Label, TagSet
+
 
 __all__ = [
     "Rendered",
     "escape",
     "feedback_box",
     "full_table",
+    "guidelines",
     "highlighted",
     "side_by_side",
     "translation_chain",
@@ -247,3 +250,58 @@ _FULL_TABLE_STYLE = (
     "<style>.corpus-table td, .corpus-table th {text-align:left;vertical-align:top}"
     " .corpus-table td:first-child {white-space:nowrap}</style>"
 )
+
+
+def guidelines(tagset: TagSet, labels: Sequence[str] | None = None) -> Rendered:
+    """A tag set's guidelines in full: what it is for, the rules for every label, what not to
+    tag, and for each label its definition, decision rules, examples and counter-examples (all
+    quoted from the text), its MQM or NER type, and whether the corpus can judge it.
+
+    Args:
+        tagset: the tag set.
+        labels: show only these labels' guidelines (default: the whole tag set).
+
+    Raises:
+        TagSetError: a label the tag set does not have.
+    """
+    chosen = [tagset.label(name) for name in labels] if labels is not None else tagset.labels
+    lines = [f"Guidelines: {tagset.id} (version {tagset.version})", tagset.description]
+    parts = [f"<h3>Guidelines: {escape(tagset.id)}</h3><p>{escape(tagset.description)}</p>"]
+    general = (("For every label", tagset.rules), ("Do not tag", tagset.do_not_tag))
+    for heading, items in general if labels is None else ():
+        if items:
+            lines += [f"{heading}:", *(f"  - {item}" for item in items)]
+            parts.append(f"<p><b>{escape(heading)}</b></p>{_list(items)}")
+    for label in chosen:
+        text, markup = _label_guidelines(label)
+        lines += text
+        parts.append(markup)
+    return Rendered("".join(parts), "\n".join(lines))
+
+
+def _label_guidelines(label: Label) -> tuple[list[str], str]:
+    mapped = label.mqm or label.ner
+    head = f"[{label.shortcut}] {label.name}" + (f" ({mapped})" if mapped else "")
+    sections = [
+        ("Rules", label.rules),
+        ("Examples", [f"“{example}”" for example in label.examples]),
+        ("Not this", [f"“{c.text}”: {c.why}" for c in label.counter_examples]),
+    ]
+    text = [head, f"  {label.definition or label.description}"]
+    markup = [
+        f'<p style="margin-bottom:.2em"><b>{escape(head)}</b></p>'
+        f'<p style="margin:.2em 0">{escape(label.definition or label.description)}</p>'
+    ]
+    if label.needs_original:
+        note = "needs the original to judge: reported to your instructor, not scored"
+        text.append(f"  ({note})")
+        markup.append(f'<p style="margin:.2em 0"><i>{escape(note)}</i></p>')
+    for heading, items in sections:
+        if items:
+            text += [f"  {heading}:", *(f"    - {item}" for item in items)]
+            markup.append(f'<p style="margin:.2em 0">{escape(heading)}:</p>{_list(items)}')
+    return text, "".join(markup)
+
+
+def _list(items: Sequence[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"

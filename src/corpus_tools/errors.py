@@ -13,6 +13,7 @@ __all__ = [
     "AlignmentError",
     "AnnotationError",
     "AnswerKeyError",
+    "AssignmentError",
     "AuthorizationError",
     "CacheError",
     "ConnectionFailedError",
@@ -124,6 +125,10 @@ class AnnotationError(CorpusError):
 class AnswerKeyError(AnnotationError):
     """An answer key is missing or empty, or does not load exactly against the text and its tag
     set."""
+
+
+class AssignmentError(CorpusError):
+    """An assignment file is malformed, or names passages, a tag set or a key that do not fit."""
 
 
 class AlignmentError(CorpusError):

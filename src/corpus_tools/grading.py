@@ -1,13 +1,11 @@
 """A class's annotations against an answer key: reading them, scores, and the report.
 
 Reading
-    :func:`read_key` reads an answer key from any path (an annotation file, creator ``key``) and
-    stops on any problem, since it is the instructor's own file (the keys shipped in
-    ``corpus/keys/`` are checked more strictly by :func:`corpus_tools.annotate.load_key`).
-    :func:`load_class` reads the students' files and never stops: a file that is not an
-    annotation file, is empty, or holds annotations of another document or tag set than the
-    key's is skipped and reported by name with the reason; damaged lines inside a file are
-    reported and the rest of the file is scored.
+    Keys are read by :func:`corpus_tools.annotate.load_key`, strictly.  :func:`load_class`
+    reads the students' files and never stops: a file that is not an annotation file, is
+    empty, or holds annotations of another document or tag set than the key's is skipped and
+    reported by name with the reason; damaged lines inside a file are reported and the rest of
+    the file is scored.
 
 Scores
     :func:`score` gives precision, recall and F1 per student and tag, and micro-averaged over the
@@ -21,6 +19,11 @@ Scores
 Agreement and disagreement
     Measured over tokens by :mod:`corpus_tools.agreement`; :func:`grade` gives both with the
     scores.
+
+Scope
+    An :class:`~corpus_tools.annotate.assignments.Assignment` names the passages and the tag set
+    students were asked to tag: :func:`grade` then scores only inside those passages.  Labels that
+    need a text the corpus does not hold (the Russian original) are set apart, never scored.
 
 A paragraph the source prints twice (p19 repeats p16) counts once: :func:`grade` moves an
 annotation inside the repeat onto the first copy (:func:`fold_repeated`), so a student who
@@ -49,10 +52,12 @@ from .annotate.record import Annotation
 from .annotate.store import AnnotationStore, LoadReport, is_lock_file
 from .errors import GradingError
 from .files import part_beside
+from .formatting import number, shorten
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .annotate.assignments import Assignment
     from .corpus import Document, Section
 
 __all__ = [
@@ -409,6 +414,9 @@ class GradingResults:
     students: tuple[str, ...]
     skipped: tuple[Skipped, ...] = ()
     notes: tuple[str, ...] = ()
+    unjudged: pd.DataFrame | None = field(default=None, repr=False)
+    """Spans with labels that need a text the corpus does not hold (the original of a
+    translation), one row each: reported for a person to read, never scored."""
 
     def __repr__(self) -> str:
         return (
@@ -424,6 +432,8 @@ def grade(
     *,
     sections: Sequence[str] | None = None,
     tags: Sequence[str] | None = None,
+    assignment: Assignment | None = None,
+    needs_original: Iterable[str] = (),
 ) -> GradingResults:
     """Score a class against the key, and measure its agreement and disagreement.
 
@@ -431,10 +441,14 @@ def grade(
         key: the answer key's annotations.
         students: each student's annotations by name, or a :class:`ClassAnnotations`.
         docs: the documents by id.
-        sections: ids of the sections to measure agreement over (default: those the key
-            covers, :func:`key_sections`); looked up in each of the key's documents.
+        sections: ids of the sections to measure agreement over (default: the assignment's
+            passages, else the sections the key covers, :func:`key_sections`).
         tags: the tags to report first, in this order (pass the tag set's labels to report
             unused tags too); tags used but not listed follow, sorted.
+        assignment: score only inside its passages, the key's spans as the students'; spans
+            outside are counted in the notes, not scored.
+        needs_original: labels that cannot be judged from the corpus (default: those of the
+            assignment's tag set); their spans are listed in ``unjudged``, not scored.
 
     Raises:
         GradingError: the key is empty, no student is given, or a section or document is
@@ -457,11 +471,24 @@ def grade(
             f"{moved} annotation(s) in a paragraph the source prints twice were counted on its "
             "first copy",
         )
+    if assignment is not None:
+        key, students, outside = _in_scope(assignment, key, students)
+        notes += outside
+        needs_original = needs_original or assignment.tagset.needs_original
+    apart = frozenset(needs_original)
+    key, students, unjudged = _set_apart(key, students, apart)
+    tags = None if tags is None else [tag for tag in tags if tag not in apart]
+    if not key:
+        raise GradingError("the key has no span to score against in this scope")
     used = sorted({a.tag for a in key} | {a.tag for anns in students.values() for a in anns})
     if tags is not None and (unknown := [tag for tag in used if tag not in tags]):
         notes += (f"tag(s) not in the tag set, scored as mistakes: {', '.join(unknown)}",)
     tags = list(dict.fromkeys([*(tags or ()), *used]))
-    scope = _sections(key, docs, sections)
+    scope = (
+        list(assignment.passages)
+        if assignment is not None and sections is None
+        else _sections(key, docs, sections)
+    )
     marks = token_marks(students, docs, scope, tags=tags)
     return GradingResults(
         scores=score(key, students, tags=tags),
@@ -472,7 +499,45 @@ def grade(
         students=tuple(sorted(students)),
         skipped=skipped,
         notes=notes,
+        unjudged=unjudged,
     )
+
+
+def _in_scope(
+    assignment: Assignment,
+    key: Sequence[Annotation],
+    students: Mapping[str, Sequence[Annotation]],
+) -> tuple[list[Annotation], dict[str, list[Annotation]], tuple[str, ...]]:
+    """The key's and each student's spans inside the assignment, and a note per student with
+    spans outside it."""
+    kept = {name: assignment.within(anns) for name, anns in students.items()}
+    notes = tuple(
+        f"{name}: {len(anns) - len(kept[name])} annotation(s) outside assignment "
+        f"{assignment.id!r} ({', '.join(p.id for p in assignment.passages)}) were not scored"
+        for name, anns in sorted(students.items())
+        if len(anns) > len(kept[name])
+    )
+    return assignment.within(key), kept, notes
+
+
+def _set_apart(
+    key: Sequence[Annotation],
+    students: Mapping[str, Sequence[Annotation]],
+    labels: frozenset[str],
+) -> tuple[list[Annotation], dict[str, list[Annotation]], pd.DataFrame]:
+    """Take out the spans whose labels the corpus cannot judge; list the students' ones."""
+    import pandas as pd
+
+    rows = [
+        {"student": name, "tag": a.tag, "start": a.start, "end": a.end, "text": a.exact,
+         "comment": a.comment or ""}
+        for name, anns in sorted(students.items())
+        for a in anns
+        if a.tag in labels
+    ]  # fmt: skip
+    judged = {name: [a for a in anns if a.tag not in labels] for name, anns in students.items()}
+    unjudged = pd.DataFrame(rows, columns=["student", "tag", "start", "end", "text", "comment"])
+    return [a for a in key if a.tag not in labels], judged, unjudged
 
 
 def fold_repeated(
@@ -545,7 +610,15 @@ def summary(results: GradingResults, *, top: int = 5) -> str:
         lines.append("notes:")
         lines += [f"  {note}" for note in results.notes]
     overall = results.scores[results.scores["tag"] == ALL_TAGS].groupby("matching")["f1"].mean()
-    lines.append("mean F1 over students: " + ", ".join(f"{m} {overall[m]:.2f}" for m in MATCHINGS))
+    lines.append(
+        "mean F1 over students: " + ", ".join(f"{m} {number(overall[m])}" for m in MATCHINGS)
+    )
+    if results.unjudged is not None and len(results.unjudged):
+        tags = ", ".join(sorted(set(results.unjudged.tag)))
+        lines.append(
+            f"not scored, for a person to read: {len(results.unjudged)} span(s) tagged {tags}, "
+            "which need the original to judge (unjudged.csv)"
+        )
     lines.append(
         f"agreement over {len(results.disagreement.tokens)} tokens of "
         f"{', '.join(results.sections)}:"
@@ -553,21 +626,17 @@ def summary(results: GradingResults, *, top: int = 5) -> str:
     lines.append(f"  {'tag':<24} {'alpha':>6} {'mean kappa':>11}")
     for row in results.agreement.itertuples():
         note = f"  ({row.note})" if row.note else ""
-        lines.append(f"  {row.tag:<24} {_number(row.alpha):>6} {_number(row.mean_kappa):>11}{note}")
+        lines.append(f"  {row.tag:<24} {number(row.alpha):>6} {number(row.mean_kappa):>11}{note}")
     lines.append("passages where the class disagrees most:")
     for row in results.disagreement.passages.head(top).itertuples():
-        text = " ".join(row.text.split())
-        text = text if len(text) <= 70 else text[:69] + "…"
-        lines.append(f"  {_number(row.disagreement)}  {row.sentence} ({row.paragraph}) {text}")
+        text = shorten(" ".join(row.text.split()), 70)
+        lines.append(f"  {number(row.disagreement)}  {row.sentence} ({row.paragraph}) {text}")
     return "\n".join(lines)
 
 
-def _number(value: float) -> str:
-    return "n/a" if value != value else f"{value:.2f}"  # NaN is not equal to itself
-
-
 def write_report(results: GradingResults, outdir: Path | str) -> list[Path]:
-    """Write ``scores.csv``, ``agreement.csv``, ``kappa_by_student.csv``, ``passages.csv`` and
+    """Write ``scores.csv``, ``agreement.csv``, ``kappa_by_student.csv``, ``passages.csv``,
+    ``unjudged.csv`` (spans set apart for a person to read) and
     ``disagreement.png``.
 
     Every file is first written completely beside its final name; only then are they renamed
@@ -587,6 +656,7 @@ def write_report(results: GradingResults, outdir: Path | str) -> list[Path]:
         ("agreement.csv", lambda p: results.agreement.to_csv(p, index=False)),
         ("kappa_by_student.csv", lambda p: results.kappa_by_student.to_csv(p, index=False)),
         ("passages.csv", lambda p: results.disagreement.passages.to_csv(p, index=False)),
+        ("unjudged.csv", lambda p: _unjudged(results).to_csv(p, index=False)),
         ("disagreement.png", lambda p: _save_png(_disagreement_figure(results), p)),
     ]
     parts: list[tuple[Path, Path]] = []
@@ -606,6 +676,14 @@ def write_report(results: GradingResults, outdir: Path | str) -> list[Path]:
         for part, _ in parts:
             part.unlink(missing_ok=True)
     return [final for _, final in parts]
+
+
+def _unjudged(results: GradingResults) -> pd.DataFrame:
+    import pandas as pd
+
+    if results.unjudged is not None:
+        return results.unjudged
+    return pd.DataFrame(columns=["student", "tag", "start", "end", "text", "comment"])
 
 
 def _disagreement_figure(results: GradingResults) -> Any:

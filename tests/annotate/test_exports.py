@@ -25,7 +25,7 @@ from ..conftest import tag_phrase
 @pytest.fixture
 def sample(doc: Document, tagsets) -> list:
     return [
-        tag_phrase(doc, tagsets, "S. Whitkoff", "name variant", attributes={"severity": "minor"},
+        tag_phrase(doc, tagsets, "S. Whitkoff", "wrong name", attributes={"severity": "minor"},
              comment="<script>alert(1)</script>"),
         tag_phrase(doc, tagsets, "Beide Seiten", "actor"),
         tag_phrase(doc, tagsets, "Beide Seiten kamen überein", "commitment"),
@@ -68,6 +68,6 @@ def test_xmi_round_trips_through_cassis(doc: Document, sample: list, tmp_path: P
 
 def test_annotation_frame(sample: list) -> None:
     frame = annotations_frame(sample)
-    assert list(frame.tag) == ["name variant", "commitment", "actor"]
+    assert list(frame.tag) == ["wrong name", "commitment", "actor"]
     assert list(frame.columns[:5]) == ["doc_id", "start", "end", "text", "tag"]
-    assert frame.set_index("tag").loc["name variant", "severity"] == "minor"
+    assert frame.set_index("tag").loc["wrong name", "severity"] == "minor"

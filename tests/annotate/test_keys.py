@@ -124,7 +124,7 @@ def test_translation_key_has_a_severity_on_every_annotation(
     assert all(a.comment for a in key), "every critique says what a better rendering is"
     assert 8 <= len(key) <= 20
     by_text = {a.exact: a for a in key}
-    assert by_text["S. Whitkoff"].tag == "name variant"
+    assert by_text["S. Whitkoff"].tag == "wrong name"
     assert by_text["Assistent des Präsidenten der Russischen Föderation"].tag == "calque"
 
 

@@ -14,7 +14,7 @@ from ..conftest import tag_phrase
 
 
 def test_annotation_is_w3c_with_position_and_quote(doc: Document, tagsets) -> None:
-    note = tag_phrase(doc, tagsets, "S. Whitkoff", "name variant", attributes={"severity": "minor"},
+    note = tag_phrase(doc, tagsets, "S. Whitkoff", "wrong name", attributes={"severity": "minor"},
                 comment="misspelt: Witkoff")  # fmt: skip
     data = note.to_w3c()
     assert data["@context"] == "http://www.w3.org/ns/anno.jsonld" and data["type"] == "Annotation"
@@ -23,8 +23,8 @@ def test_annotation_is_w3c_with_position_and_quote(doc: Document, tagsets) -> No
     assert doc.text[: position["start"]].endswith(quote["prefix"])
     assert doc.text[position["end"] :].startswith(quote["suffix"])
     assert data["body"][0] == {
-        "type": "TextualBody", "purpose": "tagging", "value": "name variant",
-        "tagset": "translation-critique", "tagsetVersion": 1, "severity": "minor",
+        "type": "TextualBody", "purpose": "tagging", "value": "wrong name",
+        "tagset": "translation-critique", "tagsetVersion": 2, "severity": "minor",
     }  # fmt: skip
     assert data["body"][1]["value"] == "misspelt: Witkoff"
     assert type(note).from_w3c(json.loads(json.dumps(data))) == note
@@ -37,4 +37,4 @@ def test_creating_an_annotation_validates_it(doc: Document, tagsets) -> None:
     with pytest.raises(TagSetError, match="no label 'villain'; its labels: actor, commitment"):
         make_annotation(doc.text, doc.id, 0, 3, "villain", discourse, creator="ada")
     with pytest.raises(AnnotationError, match="severity='huge' is not allowed"):
-        tag_phrase(doc, tagsets, "S. Whitkoff", "name variant", attributes={"severity": "huge"})
+        tag_phrase(doc, tagsets, "S. Whitkoff", "wrong name", attributes={"severity": "huge"})

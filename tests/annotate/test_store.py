@@ -51,7 +51,7 @@ def test_changed_text_reanchors_by_quote_or_reports_orphans(
     doc: Document, tagsets, tmp_path: Path
 ) -> None:
     store = AnnotationStore(tmp_path / "ada.jsonl")
-    kept = tag_phrase(doc, tagsets, "S. Whitkoff", "name variant")
+    kept = tag_phrase(doc, tagsets, "S. Whitkoff", "wrong name")
     lost = tag_phrase(doc, tagsets, "Raumfahrt", "hedge")
     store.add_many([kept, lost])
     changed = "Ein neuer erster Satz. " + doc.text.replace("Raumfahrt", "Luftfahrt")

@@ -20,6 +20,12 @@ from corpus_tools.errors import DocumentSpecError, SourceError
 DOC_ID = "riyadh-2025-02-18"
 
 
+@pytest.fixture(autouse=True)
+def _default_cache_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests look at the cache in its default place, ``corpus/.cache`` of a copy."""
+    monkeypatch.delenv("CORPUS_TOOLS_CACHE", raising=False)
+
+
 def _forbid_segmenting(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object) -> None:
         raise AssertionError("layers were rebuilt although the cache was warm")

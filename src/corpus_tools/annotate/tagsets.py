@@ -15,16 +15,34 @@ from ..errors import TagSetError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Label", "TagSet", "load_tagsets"]
+__all__ = ["CounterExample", "Label", "TagSet", "load_tagsets"]
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_TAGSET_KEYS = {"id", "version", "description", "applies_to", "attributes", "labels"}
-_LABEL_KEYS = {"name", "description", "colour", "shortcut", "mqm", "ner"}
+_TAGSET_KEYS = {
+    "id", "version", "description", "applies_to", "attributes", "labels", "rules", "do_not_tag",
+}  # fmt: skip
+_LABEL_KEYS = {
+    "name", "description", "colour", "shortcut", "mqm", "ner", "definition", "rules",
+    "examples", "counter_examples", "needs_original",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CounterExample:
+    """Words of the text that look like a label's but are not, and why."""
+
+    text: str
+    why: str
 
 
 @dataclass(frozen=True, slots=True)
 class Label:
-    """One tag: its name, what it is for, its colour and keyboard shortcut."""
+    """One tag: its name, what it is for, its colour and keyboard shortcut, and its guidelines
+    (definition, decision rules, examples and counter-examples from the corpus's text).
+
+    ``needs_original`` marks a label that can only be judged against a text the corpus does not
+    hold (an omission needs the original): scoring reports such spans apart, never as wrong.
+    """
 
     name: str
     description: str
@@ -32,6 +50,11 @@ class Label:
     shortcut: str
     mqm: str | None = None
     ner: str | None = None
+    definition: str | None = None
+    rules: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[CounterExample, ...] = ()
+    needs_original: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +68,8 @@ class TagSet:
     kinds: frozenset[str]
     languages: frozenset[str]
     attributes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rules: tuple[str, ...] = ()
+    do_not_tag: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
 
     def label(self, name: str) -> Label:
@@ -61,6 +86,11 @@ class TagSet:
 
     def applies_to(self, kind: str, language: str) -> bool:
         return kind in self.kinds and language in self.languages
+
+    @property
+    def needs_original(self) -> frozenset[str]:
+        """The labels that can only be judged against an original the corpus does not hold."""
+        return frozenset(label.name for label in self.labels if label.needs_original)
 
     def to_frame(self) -> pd.DataFrame:
         """The labels as a table: shortcut, name, description and mapping."""
@@ -129,6 +159,8 @@ def _read(path: Path) -> TagSet:
         kinds=kinds,
         languages=languages,
         attributes=_attributes(data),
+        rules=_texts(data, "rules"),
+        do_not_tag=_texts(data, "do_not_tag"),
         path=path,
     )
 
@@ -149,7 +181,27 @@ def _label(record: object, path: Path) -> Label:
         shortcut=shortcut,
         mqm=fields.optional("mqm", str),
         ner=fields.optional("ner", str),
+        definition=fields.optional("definition", str),
+        rules=_texts(fields, "rules"),
+        examples=_texts(fields, "examples"),
+        counter_examples=tuple(
+            _counter_example(item, path) for item in fields.list("counter_examples", default=[])
+        ),
+        needs_original=bool(fields.optional("needs_original", bool)),
     )
+
+
+def _texts(fields: Fields, key: str) -> tuple[str, ...]:
+    values = fields.list(key, default=[])
+    if not all(isinstance(value, str) and value.strip() for value in values):
+        fields.fail(key, f"{key} should be a list of texts, each in quotes")
+    return tuple(values)
+
+
+def _counter_example(record: object, path: Path) -> CounterExample:
+    fields = Fields(record, path, "counter-example", TagSetError)
+    fields.check_keys({"text", "why"})
+    return CounterExample(fields.string("text"), fields.string("why"))
 
 
 def _choices(fields: Fields, key: str, allowed: Mapping[str, str]) -> frozenset[str]:
