@@ -87,8 +87,22 @@ def test_keyness_matches_a_hand_computed_log_likelihood(corpus: Corpus) -> None:
     g2 = 2 * sum(o * math.log(o / e) for o, e in ((a, e1), (b, e2)) if o)
     assert table.loc["seite", "log-likelihood"] == round(g2, 2)
     assert table.loc["seite", "log ratio"] > 0 > table.loc["erklärung", "log ratio"]
-    ordered = list(keyness(readout, commentary)["log-likelihood"])
-    assert ordered == sorted(ordered, reverse=True)
+    full = keyness(readout, commentary)
+    tested = full[full["p (Holm)"].notna()]
+    assert list(full.index[: len(tested)]) == list(tested.index)  # tested words come first
+    assert list(tested["log-likelihood"]) == sorted(tested["log-likelihood"], reverse=True)
+    assert (full.loc[full["p (Holm)"].isna(), "expected"] < 5).all()
+    assert not full.loc[full["p (Holm)"].isna(), "significant"].any()
+
+
+def test_keyness_p_values_and_the_holm_correction() -> None:
+    from corpus_tools.analysis import _holm
+
+    # G² = 3.841 is the 0.05 critical value of chi-square with one degree of freedom.
+    assert math.erfc(math.sqrt(3.841458820694124 / 2)) == pytest.approx(0.05)
+    assert _holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert _holm([0.2, 0.5]) == pytest.approx([0.4, 0.5])
+    assert _holm([]) == []
 
 
 def test_concordances_merge_queries_in_text_order(corpus: Corpus) -> None:

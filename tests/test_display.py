@@ -11,12 +11,15 @@ from corpus_tools.display import escape, translation_chain
 def test_translation_chain_names_every_step(doc: Document) -> None:
     shown = translation_chain(doc.section("russian-readout"), note=doc.section("deepl-note"))
     assert repr(shown) == (
-        "Russian original (institution: Ministry of Foreign Affairs of the Russian Federation; "
-        "not in the corpus) → machine translation: DeepL → German text in the corpus (section "
-        "'russian-readout', 3,229 characters)\nstated in the text: (Übersetzt mit deepl.com)"
+        "original (institution: Ministry of Foreign Affairs of the Russian Federation; not in the "
+        "corpus) → machine translation: DeepL (probably from Russian; the text does not say) → "
+        "German text in the corpus (section 'russian-readout', 3,229 characters)\n"
+        "stated in the text: (Übersetzt mit deepl.com)"
     )
     html = shown._repr_html_()
     assert html.count("<b>") == 3 and "border-style:dashed" in html
+    speech = repr(translation_chain(doc.section("zakharova-quote-2")))
+    assert "→ translation: Reuters (how it was made is not stated;" in speech
     assert "(Übersetzt mit deepl.com)" in html and "&#x27;russian-readout&#x27;" in html
 
 

@@ -25,7 +25,7 @@ def test_voices_figure_counts_each_character_once(doc: Document) -> None:
     report = plot_voices(doc, ["reuters-report"]).axes[0]
     labels = [t.get_text() for t in report.get_yticklabels()]
     widths = [bar.get_width() for bar in report.patches]
-    assert labels == ["Reuters", "Maria Zakharova (by Reuters)"]
+    assert labels == ["Reuters", "Maria Zakharova (as rendered by Reuters)"]
     quotes = [doc.section(f"zakharova-quote-{n}") for n in (1, 2)]
     assert widths[1] == sum(q.end - q.start for q in quotes)
     whole = plot_voices(doc).axes[0]

@@ -86,7 +86,7 @@ def test_english_terms_match_in_english(glossary: Glossary) -> None:
     assert all(isinstance(m.by, MatchKind) for m in matches)
     assert [(m.entry.id, m.by) for m in matches] == [
         ("seite", "lemma"),
-        ("zusage", "lemma"),
+        ("zusagen", "lemma"),
         ("normalisieren", "form"),
         ("beziehung", "form"),
     ]
@@ -153,7 +153,7 @@ def test_highlight_marks_matches_and_escapes_notes(glossary: Glossary, doc: Docu
     html = shown._repr_html_()
     assert html.count("<mark") == 7
     assert 'title="Steve Witkoff (person): Special Envoy' in html
-    assert "The DeepL readout spells him &quot;Whitkoff&quot;" in html
+    assert "The German readout spells him &quot;Whitkoff&quot;" in html
 
 
 def test_highlight_escapes_text_and_tooltips(tmp_path: Path, corpus: Corpus) -> None:
@@ -323,3 +323,13 @@ def test_vocabulary_and_names_tables(doc: Document, glossary: Glossary) -> None:
     whitkoff = people[people["as written"] == "S. Whitkoff"]
     assert list(whitkoff.name) == ["Steve Witkoff"]
     assert all(doc.text.count(written) for written in people["as written"])
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_an_empty_text_has_no_matches_and_checks_no_terms(glossary: Glossary, text: str) -> None:
+    from corpus_tools.translate import check_terms
+
+    assert glossary.find(text, language="en") == []
+    checked = check_terms("Beide Seiten kamen überein.", text, glossary, source_lang="de",
+                          target_lang="en")  # fmt: skip
+    assert len(checked) and not checked.used.any()

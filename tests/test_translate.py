@@ -75,7 +75,8 @@ def test_every_paragraph_has_a_reference_translation(corpus: Corpus, doc: Docume
         other = "en" if paragraph.language == "de" else "de"
         found = references.lookup(paragraph.text, other)
         assert found is not None and found.text.strip(), paragraph.id
-        assert found.translator.startswith("corpus reference translation")
+        assert found.translator == "the Riyadh readouts project's developers"
+        assert "without DeepL" in found.method and "Not a professional translation" in found.method
 
 
 def test_auto_without_a_key_uses_references_and_says_so_once(
@@ -87,6 +88,7 @@ def test_auto_without_a_key_uses_references_and_says_so_once(
     assert [r.engine for r in first + again] == [Engine.REFERENCE] * 3
     assert first[0].translation.startswith("In line with the agreement")
     assert first[0].source_lang == "de" and first[0].billed_characters == 0
+    assert first[0].translator and first[0].method  # who made it, and how
     assert len(notes) == 1 and "set DEEPL_AUTH_KEY" in notes[0]
     assert translator.usage().reference_translations == 3
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .corpus import Corpus, Document, Paragraph, Section, Token
 from .corpus.provenance import other_language
@@ -105,12 +105,22 @@ def keyness(
     *,
     by: str = "lemma",
     min_count: int = 2,
+    min_expected: float = 5.0,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Words used more (or less) in ``target`` than in ``reference``.
+    """Words used more (or less) in ``target`` than in ``reference``, tested as a family.
 
-    Log-likelihood (Dunning's G²) says how sure the difference is (3.84 is p < 0.05, 6.63 is
-    p < 0.01); the log ratio (base 2) says how big it is, with 0.5 added to zero counts.
-    Positive log ratios are words typical of the target.
+    Each word gets Dunning's log-likelihood G² and its p-value (chi-square, one degree of
+    freedom); the p-values of all words tested are corrected for multiple comparisons by Holm's
+    method, so ``significant`` holds the family-wise error rate at ``alpha``.  A word whose
+    smaller expected count is below ``min_expected`` (Cochran's rule) is not tested: G² is not
+    reliable there.  The log ratio (base 2, 0.5 added to zero counts) is the effect size:
+    positive for words typical of the target.
+
+    Returns:
+        One row per word seen at least ``min_count`` times: counts, ``expected`` (the smaller
+        expected count), ``log-likelihood``, ``p``, ``p (Holm)``, ``significant``, ``log
+        ratio``; tested words first, by log-likelihood.
     """
     import pandas as pd
 
@@ -122,26 +132,57 @@ def keyness(
     for word in a.keys() | b.keys():
         if a[word] + b[word] < min_count:
             continue
+        g2 = _g2(a[word], b[word], size_a, size_b)
         rows.append(
             {
                 by: word,
                 "target": a[word],
                 "reference": b[word],
-                "log-likelihood": round(_g2(a[word], b[word], size_a, size_b), 2),
-                "log ratio": round(
-                    math.log2(((a[word] or 0.5) / size_a) / ((b[word] or 0.5) / size_b)), 2
-                ),
+                "expected": min(_expected(a[word], b[word], size_a, size_b)),
+                "log-likelihood": g2,
+                "p": math.erfc(math.sqrt(g2 / 2)),
+                "log ratio": math.log2(((a[word] or 0.5) / size_a) / ((b[word] or 0.5) / size_b)),
             }
         )
-    frame = pd.DataFrame(rows, columns=[by, "target", "reference", "log-likelihood", "log ratio"])
-    return frame.sort_values(["log-likelihood", by], ascending=[False, True], ignore_index=True)
+    columns = [by, "target", "reference", "expected", "log-likelihood", "p", "p (Holm)",
+               "significant", "log ratio"]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=[c for c in columns if c not in {"p (Holm)", "significant"}])
+    tested = frame["expected"] >= min_expected
+    frame["p (Holm)"] = float("nan")
+    frame.loc[tested, "p (Holm)"] = _holm(frame.loc[tested, "p"].tolist())
+    frame["significant"] = tested & (frame["p (Holm)"] < alpha)
+    frame = frame[columns].round(
+        {"expected": 2, "log-likelihood": 2, "p": 4, "p (Holm)": 4, "log ratio": 2}
+    )
+    order = [~tested, -frame["log-likelihood"], frame[by]]
+    return frame.iloc[_lexsort(order)].reset_index(drop=True)
+
+
+def _expected(a: int, b: int, size_a: int, size_b: int) -> tuple[float, float]:
+    total = size_a + size_b
+    return size_a * (a + b) / total, size_b * (a + b) / total
 
 
 def _g2(a: int, b: int, size_a: int, size_b: int) -> float:
-    expected_a = size_a * (a + b) / (size_a + size_b)
-    expected_b = size_b * (a + b) / (size_a + size_b)
-    total = sum(o * math.log(o / e) for o, e in ((a, expected_a), (b, expected_b)) if o)
-    return 2 * total
+    expected = _expected(a, b, size_a, size_b)
+    return 2 * sum(o * math.log(o / e) for o, e in zip((a, b), expected, strict=True) if o)
+
+
+def _holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment of a family of p-values, in their order."""
+    order = sorted(range(len(p_values)), key=p_values.__getitem__)
+    adjusted = [0.0] * len(p_values)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def _lexsort(keys: Sequence[Any]) -> list[int]:
+    """Row positions sorted by the first key, then the next, ... (each key a column)."""
+    rows = list(zip(*(list(key) for key in keys), strict=True))
+    return sorted(range(len(rows)), key=rows.__getitem__)
 
 
 def _check_by(by: str) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .corpus import Section
-from .corpus.provenance import LANGUAGES
+from .corpus.provenance import LANGUAGES, Translation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,8 +78,12 @@ def translation_chain(section: Section, *, note: Section | None = None) -> Rende
     original = "in the corpus" if chain.original_in_corpus else "not in the corpus"
     in_corpus = f"section {section.id!r}, {len(section.text):,} characters"
     steps = [
-        (f"{LANGUAGES[chain.from_language]} original", f"{origin}; {original}", True),
-        (f"machine translation: {chain.engine}", "", False),
+        (
+            f"{LANGUAGES[chain.from_language]} original" if chain.from_stated else "original",
+            f"{origin}; {original}",
+            True,
+        ),
+        (f"{chain.kind}: {chain.engine}", _how(chain), False),
         (f"{LANGUAGES[section.language]} text in the corpus", in_corpus, False),
     ]
     if chain.original_in_corpus:
@@ -97,6 +101,13 @@ def translation_chain(section: Section, *, note: Section | None = None) -> Rende
         body += f"<div><small>{escape(evidence)}</small></div>"
     text = " → ".join(title + (f" ({detail})" if detail else "") for title, detail, _ in steps)
     return Rendered(body, text + (f"\n{evidence}" if evidence else ""))
+
+
+def _how(chain: Translation) -> str:
+    parts = [] if chain.method != "unknown" else ["how it was made is not stated"]
+    if not chain.from_stated:
+        parts.append(f"probably from {LANGUAGES[chain.from_language]}; the text does not say")
+    return "; ".join(parts)
 
 
 _CATEGORY_COLOURS = {

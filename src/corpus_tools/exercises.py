@@ -45,7 +45,7 @@ __all__ = [
 KINDS = {
     "choice": "one of the options",
     "set": "several items, in any order",
-    "mapping": "an option for each item",
+    "mapping": "an option for each item (or a list of the defensible options)",
     "number": "a whole number",
 }
 _FILE_KEYS = {"notebook", "exercises", "hidden"}
@@ -195,8 +195,11 @@ def _answer(fields: Fields, exercise: Exercise) -> frozenset[str]:
     if exercise.kind == "mapping":
         if set(map(str, raw)) != set(exercise.items):
             fields.fail("answer", "give exactly one answer for each of the items")
-        values = [_pair(str(item), str(value)) for item, value in raw.items()]
-        chosen = [str(value) for value in raw.values()]
+        accepted = {str(item): _accepted(value) for item, value in raw.items()}
+        if not all(accepted.values()):
+            fields.fail("answer", "give each item an option, or a list of the defensible ones")
+        values = [_pair(item, value) for item, values in accepted.items() for value in values]
+        chosen = [value for values in accepted.values() for value in values]
     else:
         chosen = [str(v) for v in raw] if exercise.kind == "set" else [str(raw)]
         values = [_normal(v) for v in chosen]
@@ -205,6 +208,12 @@ def _answer(fields: Fields, exercise: Exercise) -> frozenset[str]:
         if stray:
             fields.fail("answer", f"{stray[0]!r} is not one of the options")
     return frozenset(values)
+
+
+def _accepted(value: Any) -> list[str]:
+    """The answers accepted for one item of a mapping: one option, or a list of those that
+    are defensible readings."""
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def hide_answers(source: Path | str, target: Path | str) -> Path:
@@ -386,9 +395,14 @@ def _not_options(exercise: Exercise, given: Sequence[str]) -> Feedback | None:
     )
 
 
+_TYPED = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+"""Typographic quotes and apostrophes, as the plain ones a keyboard types."""
+
+
 def _normal(value: str) -> str:
-    """Compare answers without regard to case or runs of white space."""
-    return " ".join(value.split()).casefold()
+    """Compare answers as a student types them: without regard to case, runs of white space,
+    typographic quotes or a full stop (or other punctuation) at the end."""
+    return " ".join(value.translate(_TYPED).split()).casefold().rstrip(".,;:!? ")
 
 
 def _pair(item: str, value: str) -> str:

@@ -9,6 +9,7 @@ from .annotate.record import Annotation
 from .annotate.tagsets import TagSet
 from .corpus import Corpus, Document, Section
 from .corpus.provenance import SEPARATOR
+from .formatting import shorten
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -226,12 +227,17 @@ def _position(spans: Sequence[Section], start: int) -> int | None:
 
 
 RELATION_COLOURS = {
-    "equivalent": "#55a868",
-    "narrower": "#4c72b0",
-    "broader": "#8172b2",
-    "different condition": "#c44e52",
-    "only in one readout": "#999999",
+    "condition differs": "#D55E00",
+    "weaker commitment": "#0072B2",
+    "stronger commitment": "#56B4E9",
+    "equivalent": "#009E73",
+    "says more": "#CC79A7",
+    "says less": "#E69F00",
+    "partial overlap": "#7F7F7F",
+    "no counterpart": "#BBBBBB",
 }
+"""Each relation of an alignment in its own colour (the Okabe–Ito palette, which colour-blind
+readers can tell apart, with greys for partial overlap and no counterpart)."""
 
 
 def plot_alignment(alignment: Alignment) -> Figure:
@@ -265,8 +271,9 @@ def plot_alignment(alignment: Alignment) -> Figure:
     ax.set_xlim(0, 1)
     ax.set_ylim(height - 0.4, -1.8)
     ax.axis("off")
-    handles = [Line2D([], [], color=c, lw=3, label=r) for r, c in RELATION_COLOURS.items()]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=5,
+    handles = [Line2D([], [], color=RELATION_COLOURS.get(r, "#333333"), lw=3, label=r)
+               for r in alignment.relations]  # fmt: skip
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4,
               fontsize=8, frameon=False)  # fmt: skip
     plt.close(fig)
     return fig
@@ -283,9 +290,7 @@ def _spread(position: int, count: int, height: int) -> float:
 
 
 def _label(sentence: Any, width: int = 42) -> str:
-    text = " ".join(sentence.text.split())
-    short = text if len(text) <= width else text[: width - 1].rstrip() + "…"
-    return f"{sentence.id} {short}"
+    return f"{sentence.id} {shorten(' '.join(sentence.text.split()), width)}"
 
 
 def plot_disagreement(tokens: pd.DataFrame, *, annotators: int, width: int = 120) -> Figure:

@@ -27,6 +27,10 @@ def test_outline_lists_content_sections_with_provenance(doc: Document) -> None:
         "· agreed-points",
     ]
     readout = outline.set_index("section").loc["russian-readout"]
-    assert readout["original or translation"] == "translation from ru by DeepL"
-    assert set(outline["original or translation"]) == {"original", "translation from ru by DeepL"}
+    assert readout["original or translation"] == "translation from ru (inferred) by DeepL"
+    assert set(outline["original or translation"]) == {
+        "original",
+        "translation from ru (inferred) by DeepL",
+        "translation from ru (inferred) by Reuters",
+    }
     assert readout.sentences == 16 and readout.characters == 3229

@@ -123,7 +123,11 @@ def test_unknown_language(corpus_copy: Path) -> None:
 
 
 def test_translation_from_unknown_language(corpus_copy: Path) -> None:
-    line = edit(corpus_copy, "      from: ru\n", "      from: russian\n")
+    line = edit(
+        corpus_copy,
+        "      from: ru\n      from_stated: false\n      engine: DeepL\n",
+        "      from: russian\n      from_stated: false\n      engine: DeepL\n",
+    )
     message = failure(corpus_copy, DocumentSpecError)
     located(message, corpus_copy, line)
     assert "unknown from 'russian'; expected one of: ar, de, en" in message

@@ -35,13 +35,16 @@ def test_each_documented_text_has_its_kind_language_and_origin(doc: Document) ->
         ), section_id
 
 
-def test_readout_is_a_deepl_translation_from_russian_whose_original_is_absent(
-    doc: Document,
-) -> None:
-    chain = doc.section("russian-readout").provenance.translation
+def test_readout_is_a_deepl_translation_whose_original_is_absent(doc: Document) -> None:
+    readout = doc.section("russian-readout").provenance
+    chain = readout.translation
     assert chain is not None
     assert (chain.from_language, chain.engine, chain.original_in_corpus) == ("ru", "DeepL", False)
-    assert chain.describe("de") == "Russian → German by DeepL (original not in the corpus)"
+    assert chain.method == "machine" and chain.kind == "machine translation"
+    assert not chain.from_stated and "names the engine, not the language" in (readout.note or "")
+    assert chain.describe("de") == (
+        "Russian (inferred) → German by DeepL (original not in the corpus)"
+    )
     note = doc.section(chain.stated_in)
     assert note.text == "(Übersetzt mit deepl.com)"
     assert note.kind == "editorial_note" and not note.provenance.is_translation
@@ -54,9 +57,15 @@ def test_the_deepl_note_is_not_part_of_the_readout(doc: Document) -> None:
     assert doc.text[readout.end : note.start] == "\n"
 
 
-def test_only_the_readout_is_a_translation(doc: Document) -> None:
+def test_the_readout_and_zakharovas_direct_speech_are_translations(doc: Document) -> None:
     translated = {s.id for s in doc.sections if s.provenance.is_translation}
-    assert translated == {"russian-readout"}
+    assert translated == {"russian-readout", "zakharova-quote-1", "zakharova-quote-2"}
+    quote = doc.section("zakharova-quote-1").provenance
+    assert quote.translation.engine == "Reuters" and quote.translation.method == "unknown"
+    assert not quote.translation.original_in_corpus
+    assert "Direct speech in translation" in quote.note
+    assert quote.voice() == "Maria Zakharova (as rendered by Reuters)"
+    assert doc.section("reuters-report").provenance.translation is None  # Reuters' own English
 
 
 def test_agreed_points_are_nested_list_items_of_the_us_statement(doc: Document) -> None:

@@ -20,7 +20,10 @@ from .units import Sentence
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Alignment", "Link", "load_alignment"]
+__all__ = ["NO_COUNTERPART", "Alignment", "Link", "load_alignment", "relations"]
+
+NO_COUNTERPART = "no counterpart"
+"""The relation of a link with one side only: a passage the other readout does not have."""
 
 _FILE_KEYS = {"document", "us_section", "russian_section", "relations", "links"}
 _LINK_KEYS = {"us", "russian", "relation", "note"}
@@ -37,7 +40,7 @@ class Link:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Alignment:
     """The links between two sections of a document."""
 
@@ -46,6 +49,12 @@ class Alignment:
     russian_section: str
     relations: dict[str, str]
     links: tuple[Link, ...]
+
+    def __repr__(self) -> str:
+        return (
+            f"<Alignment {self.us_section} ↔ {self.russian_section} of {self.doc.id!r}: "
+            f"{len(self.links)} links, {len(self.relations)} relations>"
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per link: both passages (by sentence id and text), relation and note."""
@@ -75,6 +84,16 @@ class Alignment:
         return pd.DataFrame({"relation": list(counts), "links": list(counts.values())})
 
 
+def relations(corpus: Corpus, path: Path | str | None = None) -> dict[str, str]:
+    """The relations an alignment file defines, in their order of application, without its
+    links (so that a notebook can show them before students judge passages themselves).
+
+    Raises:
+        AlignmentError: the file is malformed or defines no relations.
+    """
+    return _relations(_fields(corpus, path))
+
+
 def load_alignment(corpus: Corpus, path: Path | str | None = None) -> Alignment:
     """Read and check an alignment file (default: the one of the corpus's first document).
 
@@ -82,16 +101,11 @@ def load_alignment(corpus: Corpus, path: Path | str | None = None) -> Alignment:
         AlignmentError: a malformed link, first words that match no sentence (or several), an
             unknown relation, or a sentence of either section that no link covers.
     """
-    if path is None:
-        path = corpus.root / "alignments" / f"{next(iter(corpus))}.yaml"
-    path = Path(path)
-    data = Fields(load_yaml(path, what="alignment file"), path, "alignment file", AlignmentError)
-    data.check_keys(_FILE_KEYS)
+    data = _fields(corpus, path)
+    path = data.path
     doc = corpus[data.string("document")]
     sides = {"us": data.string("us_section"), "russian": data.string("russian_section")}
-    relations = dict(data.optional("relations", dict) or {})
-    if not relations:
-        data.fail("relations", "list the relations, each with a short explanation")
+    relations = _relations(data)
     sentences = {side: _sentences(doc, section) for side, section in sides.items()}
     links = tuple(_link(record, path, sentences, relations) for record in data.list("links"))
     for side, section in sides.items():
@@ -102,9 +116,25 @@ def load_alignment(corpus: Corpus, path: Path | str | None = None) -> Alignment:
             data.fail(
                 "links",
                 f"{len(missing)} sentence(s) of {section!r} are in no link, first {first.id}: "
-                f"{first.text[:40]!r}; link it, or mark it 'only in one readout'",
+                f"{first.text[:40]!r}; link it, or mark it {NO_COUNTERPART!r}",
             )
     return Alignment(doc, sides["us"], sides["russian"], relations, links)
+
+
+def _fields(corpus: Corpus, path: Path | str | None) -> Fields:
+    if path is None:
+        path = corpus.root / "alignments" / f"{next(iter(corpus))}.yaml"
+    path = Path(path)
+    data = Fields(load_yaml(path, what="alignment file"), path, "alignment file", AlignmentError)
+    data.check_keys(_FILE_KEYS)
+    return data
+
+
+def _relations(data: Fields) -> dict[str, str]:
+    found = {str(k): str(v) for k, v in (data.optional("relations", dict) or {}).items()}
+    if not found:
+        data.fail("relations", "list the relations, each with a short explanation")
+    return found
 
 
 def _sentences(doc: Document, section_id: str) -> list[Sentence]:
@@ -123,11 +153,13 @@ def _link(
     found = {side: _resolve(fields, side, candidates) for side, candidates in sentences.items()}
     if found["us"] is None and found["russian"] is None:
         fields.fail("relation", "a link needs 'us', 'russian' or both")
-    if (found["us"] is None or found["russian"] is None) != (relation == "only in one readout"):
+    if (found["us"] is None or found["russian"] is None) != (relation == NO_COUNTERPART):
         fields.fail(
             "relation",
-            "a link with one side has the relation 'only in one readout', and only such a link",
+            f"a link with one side has the relation {NO_COUNTERPART!r}, and only such a link",
         )
+    if relation == NO_COUNTERPART and NO_COUNTERPART not in relations:
+        fields.fail("relation", f"the file's relations must define {NO_COUNTERPART!r}")
     return Link(
         found["us"], found["russian"], relation, fields.optional("note", str), fields.record.line
     )

@@ -22,6 +22,8 @@ from .provenance import (
     SECTION_KINDS,
     SEGMENTED_LANGUAGES,
     SEPARATOR,
+    TRANSLATION_METHODS,
+    UNKNOWN,
     Provenance,
     Translation,
 )
@@ -40,7 +42,9 @@ _SECTION_KEYS = {
     "id", "kind", "start", "end", "text", "begins", "ends", "language", "origin",
     "documents_date", "translation", "note", "sections",
 }  # fmt: skip
-_TRANSLATION_KEYS = {"from", "engine", "stated_in", "original_in_corpus"}
+_TRANSLATION_KEYS = {
+    "from", "engine", "method", "stated_in", "original_in_corpus", "from_stated",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +141,7 @@ def _provenance_json(provenance: Provenance) -> list[Any]:
         provenance.origin,
         provenance.documents_date,
         None if chain is None else [chain.from_language, chain.engine, chain.stated_in,
-                                    chain.original_in_corpus],
+                                    chain.original_in_corpus, chain.from_stated, chain.method],
         provenance.note,
     ]  # fmt: skip
 
@@ -280,11 +284,14 @@ def _translation(record: Record, path: Path, language: str) -> Translation:
         fields.fail("from", f"a translation into {language} cannot be from {language}")
     stated_in = fields.optional("stated_in", str)
     original_in_corpus = fields.optional("original_in_corpus", bool)
+    from_stated = fields.optional("from_stated", bool)
     return Translation(
         from_language=source_language,
         engine=fields.string("engine"),
         stated_in=stated_in,
         original_in_corpus=bool(original_in_corpus),
+        from_stated=from_stated is not False,
+        method=fields.choice("method", TRANSLATION_METHODS, default=UNKNOWN),
     )
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "SECTION_KINDS",
     "SEGMENTED_LANGUAGES",
     "SEPARATOR",
+    "TRANSLATION_METHODS",
     "UNKNOWN",
     "Provenance",
     "Translation",
@@ -67,6 +68,12 @@ def other_language(language: str) -> str:
     return "en" if language == "de" else "de"
 
 
+TRANSLATION_METHODS: Mapping[str, str] = {
+    "machine": "by a machine translation engine, as the text states",
+    "human": "by a person, as the text states",
+    UNKNOWN: "the text does not say how",
+}
+
 ORIGIN_ROLES: Mapping[str, str] = {
     "author": "the person who wrote it",
     "publication": "where it was published",
@@ -94,14 +101,22 @@ class Translation:
     engine: str
     stated_in: str | None = None
     original_in_corpus: bool = False
+    from_stated: bool = True
+    """False where the text does not say which language the original was in, and
+    ``from_language`` is inferred (the section's note says from what)."""
+    method: str = UNKNOWN
+    """How the translation was made: one of :data:`TRANSLATION_METHODS`."""
+
+    @property
+    def kind(self) -> str:
+        """``machine translation`` or ``translation`` (by a person, or not stated how)."""
+        return "machine translation" if self.method == "machine" else "translation"
 
     def describe(self, language: str) -> str:
         """One line such as ``Russian → German by DeepL (original not in the corpus)``."""
         where = "in the corpus" if self.original_in_corpus else "not in the corpus"
-        return (
-            f"{LANGUAGES[self.from_language]} → {LANGUAGES[language]} by {self.engine} "
-            f"(original {where})"
-        )
+        source = LANGUAGES[self.from_language] + ("" if self.from_stated else " (inferred)")
+        return f"{source} → {LANGUAGES[language]} by {self.engine} (original {where})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +143,8 @@ class Provenance:
         chain = self.translation
         if chain is None:
             return "original"
-        return f"translation from {chain.from_language} by {chain.engine}"
+        language = chain.from_language + ("" if chain.from_stated else " (inferred)")
+        return f"translation from {language} by {chain.engine}"
 
     def voice(self) -> str:
         """Whose words these are, as a reader would name them: the first origin stated
@@ -139,9 +155,11 @@ class Provenance:
             return "the commentator (not named)"
         if name == UNKNOWN:  # a caption, say: the text does not say who wrote it
             return f"{self.kind.replace('_', ' ')} (author not stated)"
-        via = f" (by {dict(self.origin).get('agency')})" if role == "speaker" else ""
         chain = self.translation
-        return f"{name}{via}" + (f", {chain.engine} translation" if chain else "")
+        if role == "speaker":
+            agency = dict(self.origin).get("agency")
+            return f"{name} (as rendered by {agency})" if chain else f"{name} (by {agency})"
+        return f"{name}" + (f", {chain.engine} translation" if chain else "")
 
     def as_row(self) -> dict[str, object]:
         """Flat columns for tables (every unit's frame carries these)."""

@@ -18,7 +18,7 @@ from .units import Paragraph
 
 __all__ = ["ReferenceTranslation", "ReferenceTranslations", "load_references"]
 
-_FILE_KEYS = {"document", "translator", "date", "paragraphs"}
+_FILE_KEYS = {"document", "translator", "method", "date", "paragraphs"}
 _ENTRY_KEYS = {"paragraph", "begins", "from", "to", "text"}
 
 
@@ -34,6 +34,8 @@ class ReferenceTranslation:
     text: str
     translator: str
     date: str | None
+    method: str = ""
+    """How the translation was made, as the file states it."""
 
 
 class ReferenceTranslations:
@@ -79,6 +81,7 @@ def _read(path: Path, corpus: Corpus) -> list[ReferenceTranslation]:
         )
     doc = corpus[doc_id]
     translator, date = data.string("translator"), data.date("date")
+    method = data.string("method")
     paragraphs = {p.id: p for p in doc.paragraphs}
     entries, seen = [], {}
     for record in data.list("paragraphs"):
@@ -101,7 +104,7 @@ def _read(path: Path, corpus: Corpus) -> list[ReferenceTranslation]:
         entries.append(
             ReferenceTranslation(
                 doc_id, paragraph_id, paragraph.text, paragraph.language, fields.string("to"),
-                fields.string("text"), translator, date,
+                fields.string("text"), translator, date, method,
             )
         )  # fmt: skip
     missing = [p for p in paragraphs if p not in seen]

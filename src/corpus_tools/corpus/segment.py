@@ -106,7 +106,8 @@ def segment_paragraphs(text: str, paragraphs: Sequence[tuple[int, int, str]]) ->
     for index, (start, end, language) in enumerate(paragraphs):
         sentences = _tokenizer(language).tokenize_text([text[start:end]])
         for sentence in sentences:
-            _append_sentence(columns, sentence, start, index, language)
+            if sentence:  # SoMaJo gives an empty sentence for a text of white space only
+                _append_sentence(columns, sentence, start, index, language)
     return columns
 
 

@@ -87,6 +87,7 @@ class TranslationRecord:
     cached: bool = False
     date: str | None = None
     translator: str | None = None
+    method: str | None = None
     note: str | None = None
 
     def __repr__(self) -> str:
@@ -247,7 +248,7 @@ class Translator:
             records.append(
                 TranslationRecord(
                     text, found.text, found.source_lang, target_lang, Engine.REFERENCE,
-                    date=found.date, translator=found.translator,
+                    date=found.date, translator=found.translator, method=found.method,
                 )
             )  # fmt: skip
         return records
