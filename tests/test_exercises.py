@@ -175,6 +175,8 @@ def test_a_mapping_accepts_every_defensible_reading(hidden: Path) -> None:
             answer = {"s8 ↔ s21": reading, "s13 ↔ s22": "weaker commitment",
                       "s14 ↔ s27": "condition differs", "s19 ↔ s31": "says more"}  # fmt: skip
             assert evaluate("04-relations", answer, folder=folder).correct, (folder, reading)
+        typed = {key.replace("↔", "<->"): value for key, value in answer.items()}
+        assert evaluate("04-relations", typed, folder=folder).correct  # as a keyboard types it
         wrong = evaluate("04-relations", {**answer, "s8 ↔ s21": "equivalent"}, folder=folder)
         assert "3 of 4 right" in repr(wrong)
 

@@ -352,7 +352,8 @@ def _check_mapping(exercise: Exercise, answer: Any) -> Feedback:
         return _not_yet(exercise)
     if not isinstance(answer, Mapping):
         return _wrong_type(exercise, "a dict: {item: option, ...}")
-    given = {str(k): v for k, v in answer.items() if not _unanswered(v)}
+    items = {_normal(item): item for item in exercise.items}  # an item as a student types it
+    given = {items.get(_normal(str(k)), str(k)): v for k, v in answer.items() if not _unanswered(v)}
     if unknown := _not_options(exercise, [str(v) for v in given.values()]):
         return unknown
     strange = [repr(item) for item in given if item not in exercise.items]
@@ -401,8 +402,9 @@ _TYPED = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '
 
 def _normal(value: str) -> str:
     """Compare answers as a student types them: without regard to case, runs of white space,
-    typographic quotes or a full stop (or other punctuation) at the end."""
-    return " ".join(value.translate(_TYPED).split()).casefold().rstrip(".,;:!? ")
+    typographic quotes, ``<->`` for ``↔``, or a full stop (or other punctuation) at the end."""
+    typed = value.translate(_TYPED).replace("<->", "↔")
+    return " ".join(typed.split()).casefold().rstrip(".,;:!? ")
 
 
 def _pair(item: str, value: str) -> str:
