@@ -1,22 +1,35 @@
-# `make lab` starts JupyterLab on the notebooks; `make test` runs every check CI runs.
-# Both create .venv and install the project into it on first use (and after pyproject.toml changes).
+# `make lab` starts JupyterLab on the student's copy of the notebooks (no model answers);
+# `make instructor` on the source notebooks; `make test` runs every check CI runs.
+# All create .venv and install the project into it on first use (and after pyproject.toml changes).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
+# The student's copy: built from notebooks/ and corpus/ as a release builds it, refreshed at
+# every `make lab` without overwriting a notebook the student has edited (see README).
+STUDENT ?= student
 # Jupyter refuses to run as root unless told; a student's own account never needs this.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test bench notebooks clean
+.PHONY: lab instructor test bench notebooks clean
 
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV) (the first time takes a few minutes; pip reports each package)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e '.[dev]'
 	touch $(STAMP)
 
+# Students see no nbgrader authoring tools: lab-config/student/ switches them off for this
+# launch only.
 lab: $(STAMP)
+	$(BIN)/corpus-tools student $(STUDENT)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/lab-config/student $(BIN)/jupyter lab \
+		--ServerApp.root_dir=$(STUDENT) \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
+
+instructor: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
 

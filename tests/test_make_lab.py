@@ -1,4 +1,5 @@
-"""`make lab` starts JupyterLab and serves the first notebook (started headless on a free port)."""
+"""`make lab` builds the student's copy and serves its first notebook, without nbgrader's authoring
+tools (started headless on a free port, with the copy in a temporary folder)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ def _get(url: str) -> tuple[int, str]:
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[str]:
+    """JupyterLab as `make lab` starts it, on a student copy in ``tmp_path/student``."""
     if not (PROJECT / ".venv" / "bin" / "jupyter").exists():
         pytest.skip("no .venv yet: run `make test` (it creates .venv) to test `make lab`")
     port = _free_port()
@@ -56,7 +58,7 @@ def lab(tmp_path: Path) -> Iterator[str]:
         "--ServerApp.password= --LabApp.news_url=None"
     )
     process = subprocess.Popen(
-        ["make", "--no-print-directory", "lab", f"ARGS={args}"],
+        ["make", "--no-print-directory", "lab", f"ARGS={args}", f"STUDENT={tmp_path / 'student'}"],
         cwd=PROJECT,
         env=_isolated_env(tmp_path),
         stdout=subprocess.DEVNULL,
@@ -94,3 +96,12 @@ def test_make_lab_serves_the_start_notebook(lab: str, tmp_path: Path) -> None:
     assert status == 200 and "JupyterLab" in page
     with urllib.request.urlopen(f"{lab}/", timeout=5) as landing:  # follows the redirect
         assert landing.geturl() == f"{lab}/lab/tree/{NOTEBOOK}"
+    _, exercise = _get(f"{lab}/api/contents/notebooks/02_state_department_statement.ipynb")
+    assert "# YOUR ANSWER HERE" in exercise and "BEGIN SOLUTION" not in exercise
+    assert '\\"p7\\", \\"p8\\"' not in exercise  # the model answer of exercise 1
+    for tool in ("formgrader",):  # nbgrader's authoring side is off
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            _get(f"{lab}/{tool}")
+        assert refused.value.code == 404
+    assert (tmp_path / "student" / "corpus" / "exercises").is_dir()
+    assert not (tmp_path / "student" / "corpus" / "keys").exists()

@@ -1,4 +1,4 @@
-"""The ``corpus-tools`` command: validate the corpus and export it."""
+"""The ``corpus-tools`` command: validate, release, build the student copy, export, score."""
 
 from __future__ import annotations
 
@@ -43,6 +43,15 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("--notebooks", type=Path, help="source notebooks (default: notebooks/)")
     release.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
     release.set_defaults(run=_release)
+
+    student = commands.add_parser(
+        "student",
+        help="build or refresh the student's copy of the notebooks (what `make lab` opens)",
+    )
+    student.add_argument("folder", type=Path, help="the student's folder, e.g. student/")
+    student.add_argument("--notebooks", type=Path, help="source notebooks (default: notebooks/)")
+    student.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
+    student.set_defaults(run=_student)
 
     export = commands.add_parser("export", help="write the corpus in formats other tools read")
     export.add_argument(
@@ -96,6 +105,13 @@ def _release(args: argparse.Namespace) -> int:
 
     written = release(args.outdir, args.notebooks, args.corpus, force=args.force)
     print(written.summary())
+    return 0
+
+
+def _student(args: argparse.Namespace) -> int:
+    from .student_copy import sync_student_copy
+
+    print(sync_student_copy(args.folder, notebooks=args.notebooks, corpus=args.corpus))
     return 0
 
 
