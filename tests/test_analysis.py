@@ -164,3 +164,15 @@ def test_translated_tokens_are_the_reference_translations_words(
     assert len(tokens) == expected
     with pytest.raises(NoReferenceError, match="p4 has no reference translation into 'fr'"):
         translated_tokens(paragraphs, references, "fr")
+
+
+def test_paragraph_starts_list_every_paragraph_by_its_first_words(doc: Document) -> None:
+    from corpus_tools.analysis import paragraph_starts
+
+    table = paragraph_starts(doc, words=3)
+    assert list(table.paragraph) == [p.id for p in doc.paragraphs]
+    assert table.begins.iloc[0] == "Die USA und …"
+    assert table.set_index("paragraph").loc["p6", "begins"] == "We agreed to …"
+    whole = paragraph_starts(doc).set_index("paragraph")
+    assert whole.loc["p6", "begins"] == "We agreed to:"  # a short paragraph is given whole
+    assert "section" not in table.columns  # it must not say which paragraphs are the bridges

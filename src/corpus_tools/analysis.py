@@ -32,6 +32,7 @@ __all__ = [
     "frequencies",
     "keyness",
     "list_items",
+    "paragraph_starts",
     "quotation_marks",
     "text_tokens",
     "tokens_of",
@@ -404,6 +405,21 @@ def list_items(
             row["translation"] = found.text if found else None
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def paragraph_starts(doc: Document, words: int = 8) -> pd.DataFrame:
+    """Every paragraph by id with its language and its first ``words`` words, in reading order:
+    a map of the text that names no section (so it answers no question about who wrote what)."""
+    import pandas as pd
+
+    rows = []
+    for paragraph in doc.paragraphs:
+        tokens = doc.tokens.covered_by(paragraph.start, paragraph.end)
+        end = tokens[min(words, len(tokens)) - 1].end if len(tokens) else paragraph.end
+        more = " …" if end < paragraph.end else ""
+        rows.append({"paragraph": paragraph.id, "language": paragraph.language,
+                     "begins": doc.text[paragraph.start : end] + more})  # fmt: skip
+    return pd.DataFrame(rows, columns=["paragraph", "language", "begins"])
 
 
 QUOTATION_MARKS = '"„“”‚‘«»‹›'
