@@ -33,9 +33,16 @@ instructor: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
 
+# Node packages of the browser tests (axe-core), from package-lock.json; without npm the
+# browser test says how to install it and is skipped.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
+	else echo "npm not found: apt-get install nodejs npm, for the browser accessibility check"; fi
+
 # Test files (a notebook's cells must run in order in one kernel) are shared among one worker
 # per core.
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest --nbval -n auto --dist loadfile $(ARGS)
@@ -52,4 +59,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
 
 clean:
-	rm -rf $(VENV) corpus/.cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules corpus/.cache .pytest_cache .ruff_cache

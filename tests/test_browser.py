@@ -1,9 +1,11 @@
-"""In a real browser: open the annotation workshop in JupyterLab 4 and in Notebook 7, select a
-phrase with the mouse,
-press a tag's key, and find exactly that span and tag in the annotator's file.
+"""In a real browser: open the annotation workshop in JupyterLab 4 and in Notebook 7; select a
+phrase with the mouse and press a tag's key; select another by keyboard alone (arrows, Shift),
+tag it and undo it with Ctrl+Z; find exactly those events in the annotator's file; check the
+annotator with axe-core in the light and the dark theme, and save a screenshot of each.
 
-Runs headless Chromium from Debian (``/usr/bin/chromium``) through Playwright; `.ci/run`
-installs it.  Without Chromium the test is skipped with a message saying how to enable it.
+Runs headless Chromium from Debian (``/usr/bin/chromium``) through Playwright and axe-core from
+npm (``npm ci``); `.ci/run` installs both.  Without them the test is skipped, saying how to
+install what is missing.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT / "test-artifacts"
 NOTEBOOK = "notebooks/07_annotation_workshop.ipynb"
 PHRASE = "Sergej W. Lawrow"
+BY_KEYBOARD = "Juri W. Uschakow"
+AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = pytest.mark.slow
 
@@ -51,6 +55,8 @@ def lab(
 ) -> Iterator[tuple[str, Path, dict[str, str]]]:
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed: `apt-get install chromium` to run the browser test")
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run `npm ci` (Node and npm from Debian) first")
     jupyter = PROJECT / ".venv" / "bin" / "jupyter"
     if not jupyter.exists():
         pytest.skip("no .venv yet: run `make test`, which creates it")
@@ -112,12 +118,49 @@ _PHRASE_BOX = """(phrase) => {
 }"""
 
 
-def test_select_with_the_mouse_and_tag_with_a_key(lab: tuple[str, Path, dict[str, str]]) -> None:
+_AXE = """async () => {
+  const found = await axe.run(document.querySelector('.ct-annotator'));
+  return found.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.map((n) => n.html.slice(0, 120))}));
+}"""
+
+
+def _serious(page: object) -> list[dict]:
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(_AXE)
+    return [v for v in violations if v["impact"] in {"serious", "critical"}]
+
+
+def _token_position(project: Path, phrase: str) -> tuple[int, int]:
+    """The index in p14 of the phrase's first token, and how many tokens it has."""
+    from corpus_tools import load_corpus
+
+    doc = load_corpus(project / "corpus", cache_dir=project / "corpus" / ".cache")[DOC_ID]
+    passage = doc.paragraphs["p14"]
+    tokens = [t for t in doc.tokens.covered_by(passage.start, passage.end)]
+    start = doc.text.index(phrase, passage.start)
+    first = next(i for i, t in enumerate(tokens) if t.start == start)
+    count = sum(1 for t in tokens if start <= t.start < start + len(phrase))
+    return first, count
+
+
+def _dark(page: object) -> None:
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme', "
+        "{theme: 'JupyterLab Dark'})"
+    )
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    page.wait_for_timeout(500)  # the theme's stylesheet settles
+
+
+def test_tag_by_mouse_and_by_keyboard_in_both_themes(lab: tuple[str, Path, dict[str, str]]) -> None:
     from playwright.sync_api import sync_playwright
 
     url, project, env = lab
-    front_end = "notebook7" if "/notebooks/" in url else "jupyterlab"
+    front_end = "jupyterlab" if "/lab/tree/" in url else "notebook7"
     saved = project / "annotations" / "student.jsonl"
+    first, count = _token_position(project, BY_KEYBOARD)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -134,36 +177,72 @@ def test_select_with_the_mouse_and_tag_with_a_key(lab: tuple[str, Path, dict[str
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             annotator = page.locator(".ct-annotator").first
             annotator.wait_for(state="visible", timeout=60_000)
-            annotator.scroll_into_view_if_needed()
             page.wait_for_function(
                 "(p) => document.querySelector('.ct-annotator .ct-text').textContent.includes(p)",
                 arg=PHRASE,
             )
-            # Outputs above the annotator (the guidelines) may still be growing: bring the
-            # passage into view just before measuring where the phrase is.
-            page.locator(".ct-annotator .ct-text").first.scroll_into_view_if_needed()
-            box = page.evaluate(_PHRASE_BOX, PHRASE)
-            page.mouse.move(box["x1"], box["y1"])
-            page.mouse.down()
-            page.mouse.move(box["x2"], box["y2"], steps=5)
-            page.mouse.up()
+            _select_with_the_mouse(page, PHRASE)
             page.keyboard.press("1")  # the shortcut of "actor"
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and not (saved.exists() and saved.read_text()):
-                time.sleep(0.2)
+            _wait_for_events(saved, 1)
+            # By keyboard alone: focus the annotator, move by word, extend with Shift, tag.
+            annotator.focus()
+            page.keyboard.press("Home")
+            for _ in range(first):
+                page.keyboard.press("ArrowRight")
+            for _ in range(count - 1):
+                page.keyboard.press("Shift+ArrowRight")
+            page.keyboard.press("1")
+            _wait_for_events(saved, 2)
+            page.keyboard.press("Control+z")
+            _wait_for_events(saved, 3)
             page.locator(".ct-annotator .ct-status").first.wait_for()
-            page.screenshot(path=str(ARTIFACTS / f"annotation-widget-{front_end}.png"))
+            light = _serious(page)
+            page.screenshot(path=str(ARTIFACTS / f"annotation-widget-{front_end}-light.png"))
+            _dark(page)
+            annotator.scroll_into_view_if_needed()
+            dark = _serious(page)
+            page.screenshot(path=str(ARTIFACTS / f"annotation-widget-{front_end}-dark.png"))
         except Exception:
             page.screenshot(path=str(ARTIFACTS / f"annotation-widget-{front_end}-failure.png"))
             raise
         finally:
             browser.close()
+    assert not light and not dark, {"light": light, "dark": dark}
     events = [json.loads(line) for line in saved.read_text("utf-8").splitlines()]
-    assert [event["event"] for event in events] == ["add"]
-    annotation = events[0]["annotation"]
-    position, quote = annotation["target"]["selector"]
+    assert [event["event"] for event in events] == ["add", "add", "delete"]
     text = (project / "corpus" / "sources" / f"{DOC_ID}.txt").read_text("utf-8")
-    start = text.index(PHRASE)
-    assert (position["start"], position["end"]) == (start, start + len(PHRASE))
-    assert quote["exact"] == PHRASE
-    assert annotation["body"][0]["value"] == "actor"
+    for event, phrase in zip(events[:2], (PHRASE, BY_KEYBOARD), strict=True):
+        annotation = event["annotation"]
+        position, quote = annotation["target"]["selector"]
+        start = text.index(phrase)
+        assert (position["start"], position["end"]) == (start, start + len(phrase))
+        assert quote["exact"] == phrase
+        assert annotation["body"][0]["value"] == "actor"
+    assert events[2]["id"] == events[1]["annotation"]["id"]  # Ctrl+Z took back the second
+
+
+def _select_with_the_mouse(page: object, phrase: str, tries: int = 5) -> None:
+    """Drag over ``phrase`` in the passage. The notebook may still be laying out outputs
+    above the annotator while it runs, which moves the text: measure again until the browser's
+    selection is exactly the phrase."""
+    for _ in range(tries):
+        page.locator(".ct-annotator .ct-text").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        box = page.evaluate(_PHRASE_BOX, phrase)
+        page.mouse.move(box["x1"], box["y1"])
+        page.mouse.down()
+        page.mouse.move(box["x2"], box["y2"], steps=5)
+        page.mouse.up()
+        if page.evaluate("() => window.getSelection().toString()") == phrase:
+            return
+    pytest.fail(f"could not select {phrase!r} with the mouse in {tries} tries")
+
+
+def _wait_for_events(saved: Path, count: int, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if saved.exists() and len(saved.read_text("utf-8").splitlines()) >= count:
+            return
+        time.sleep(0.2)
+    found = saved.read_text("utf-8") if saved.exists() else "no file"
+    pytest.fail(f"expected {count} event(s) in {saved}, found: {found[-500:]}")

@@ -60,7 +60,9 @@ def test_unanswered_and_malformed_answers_get_a_message_not_an_exception() -> No
     assert not evaluate("01-bridges", []).answered
     assert evaluate("01-bridges", []).state is FeedbackState.OPEN
     assert evaluate("01-bridges", ["p1"]).state is FeedbackState.WRONG
-    assert "border-left:4px solid #c62828" in evaluate("01-bridges", ["p1"])._repr_html_()
+    assert "border-left:4px solid var(--jp-error-color1,#c62828)" in (
+        evaluate("01-bridges", ["p1"])._repr_html_()
+    )
     assert "not answered yet" in repr(evaluate("02-credit", ""))
     assert "should be a list" in repr(evaluate("01-bridges", "p3"))
     assert "not one of the options" in repr(evaluate("04-economy-condition", "Moscow"))

@@ -56,9 +56,16 @@ _CHAIN_STYLE = (
     "display:flex;align-items:stretch;gap:.4em;flex-wrap:wrap;font-family:sans-serif;"
     "font-size:.95em;margin:.5em 0"
 )
-_BOX_STYLE = "border:1px solid #888;border-radius:6px;padding:.4em .7em;max-width:16em"
-_MISSING_STYLE = _BOX_STYLE + ";border-style:dashed;color:#666"
-_ARROW_STYLE = "align-self:center;font-size:1.4em;color:#555"
+# Colours come from JupyterLab's theme variables (Notebook 7 sets them too), with fallbacks for
+# other front ends, so every view reads well in the light and the dark theme.
+_FAINT = "var(--jp-ui-font-color2,#555)"
+_RULE = "var(--jp-border-color2,#ddd)"
+_BOX_STYLE = (
+    "border:1px solid var(--jp-border-color1,#888);border-radius:6px;padding:.4em .7em;"
+    "max-width:16em"
+)
+_MISSING_STYLE = _BOX_STYLE + f";border-style:dashed;color:{_FAINT}"
+_ARROW_STYLE = f"align-self:center;font-size:1.4em;color:{_FAINT}"
 
 
 def translation_chain(section: Section, *, note: Section | None = None) -> Rendered:
@@ -138,7 +145,8 @@ def highlighted(
         colour = _CATEGORY_COLOURS[entry.type if entry.kind == "entity" else "term"]
         pieces.append(escape(text[cursor : match.start]))
         pieces.append(
-            f'<mark style="background:{colour};padding:0 .1em" title="{escape(entry.describe())}">'
+            f'<mark style="background:{colour};color:#1f1f1f;padding:0 .1em" '
+            f'title="{escape(entry.describe())}">'
             f"{escape(text[match.start : match.end])}</mark>"
         )
         plain.append(f"[{text[match.start : match.end]}]")
@@ -175,11 +183,11 @@ def word_diff(reference: str, other: str) -> Rendered:
             continue
         if a2 > a1:
             removed = " ".join(old[a1:a2])
-            pieces.append(f'<del style="background:#fbd5d5">{escape(removed)}</del>')
+            pieces.append(f'<del style="background:#fbd5d5;color:#1f1f1f">{escape(removed)}</del>')
             plain.append(f"[-{removed}-]")
         if b2 > b1:
             added = " ".join(new[b1:b2])
-            pieces.append(f'<ins style="background:#d5f5d5">{escape(added)}</ins>')
+            pieces.append(f'<ins style="background:#d5f5d5;color:#1f1f1f">{escape(added)}</ins>')
             plain.append(f"{{+{added}+}}")
     return Rendered(f'<div style="line-height:1.6">{" ".join(pieces)}</div>', " ".join(plain))
 
@@ -210,11 +218,11 @@ def parallel_reading(
         heading: the translation column's heading, e.g. "reference translation (en)".
         footer: HTML shown under the table (already escaped), e.g. :func:`glossary_legend`.
     """
-    cell = "vertical-align:top;text-align:left;padding:.35em .7em;border-top:1px solid #ddd"
+    cell = f"vertical-align:top;text-align:left;padding:.35em .7em;border-top:1px solid {_RULE}"
     body = "".join(
-        f'<tr><td style="{cell};color:#777;font-size:.85em">{escape(paragraph)}</td>'
+        f'<tr><td style="{cell};color:{_FAINT};font-size:.85em">{escape(paragraph)}</td>'
         f'<td style="{cell};width:55%">{marked.html}</td>'
-        f'<td style="{cell};color:#444;font-size:.9em">'
+        f'<td style="{cell};color:var(--jp-content-font-color1,#1f1f1f);font-size:.9em">'
         f"{escape(translation) if translation is not None else MISSING_HTML}</td></tr>"
         for paragraph, marked, translation in rows
     )
@@ -233,7 +241,10 @@ def parallel_reading(
 def feedback_box(title: str, lines: Sequence[str], state: str) -> str:
     """A check's feedback: a bar in the colour of ``state`` (``right``, ``wrong`` or ``open``),
     the title and the first line, then any further lines as a list."""
-    colour = {"right": "#2e7d32", "wrong": "#c62828"}.get(state, "#666")
+    colour = {
+        "right": "var(--jp-success-color1,#2e7d32)",
+        "wrong": "var(--jp-error-color1,#c62828)",
+    }.get(state, _FAINT)
     head, *rest = lines
     items = "".join(f"<li>{escape(line)}</li>" for line in rest)
     return (

@@ -27,6 +27,7 @@ __all__ = [
     "QuotaExceededError",
     "ReferenceDataError",
     "ReleaseError",
+    "SaveError",
     "SectionError",
     "ServiceError",
     "SourceError",
@@ -120,6 +121,11 @@ class TagSetError(CorpusError):
 
 class AnnotationError(CorpusError):
     """An annotation is invalid: offsets out of range, a quote that differs, an unknown tag."""
+
+
+class SaveError(AnnotationError):
+    """An annotation file could not be written (locked, full disk, no permission); nothing of
+    the attempt was saved, and everything saved before is intact."""
 
 
 class AnswerKeyError(AnnotationError):

@@ -84,3 +84,73 @@ def test_widget_repr_is_stable(annotator) -> None:
 def _events(path: Path) -> list[str]:
     """The kinds of event in an annotation file, read as plain JSON lines."""
     return [json.loads(line)["event"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_front_end_gets_tokens_attributes_and_guidelines(doc: Document, tagsets, tmp_path):
+    from corpus_tools.annotate.widget import Annotator, from_utf16
+
+    readout = [p for p in doc.paragraphs if p.section.id == "russian-readout"]
+    store = AnnotationStore.for_annotator("cy", tmp_path)
+    critic = Annotator(doc, readout, tagsets["translation-critique"], store, annotator="cy")
+    assert critic.attributes == {"severity": ["minor", "major", "critical"]}
+    words = [critic.passage_text[s:e] for s, e in critic.tokens]
+    assert words[:3] == ["Im", "Einklang", "mit"]
+    assert len(words) == len(doc.tokens.covered_by(readout[0].start, readout[0].end))
+    labels = {label["name"]: label for label in critic.guidelines["labels"]}
+    assert labels["wrong name"]["examples"] == ["S. Whitkoff"]
+    assert labels["omission"]["mapped"] == "Accuracy / Omission"
+    start, end = critic.tokens[words.index("S.")][0], critic.tokens[words.index("Whitkoff")][1]
+    critic._handle_custom_msg(
+        {"action": "add", "start": start, "end": end, "tag": "wrong name", "comment": "",
+         "attributes": {"severity": "major"}}, [],
+    )  # fmt: skip
+    [saved] = store.load().annotations
+    assert saved.exact == "S. Whitkoff" and saved.attributes == {"severity": "major"}
+    assert from_utf16(critic.passage_text, start) + readout[0].start == saved.start
+    assert critic.spans[0]["attributes"] == {"severity": "major"}
+
+
+def test_opening_says_what_was_re_anchored_or_orphaned(doc: Document, tagsets, tmp_path):
+    from corpus_tools.annotate import make_annotation
+    from corpus_tools.annotate.widget import Annotator
+
+    tagset = tagsets["diplomatic-discourse"]
+    store = AnnotationStore.for_annotator("dee", tmp_path)
+    start = doc.text.index("Beide Seiten kamen")
+    kept = make_annotation(doc.text, doc.id, start, start + 12, "actor", tagset, creator="dee")
+    store.add(kept)
+    lines = store.path.read_text("utf-8").splitlines()
+    moved, lost = json.loads(lines[0]), json.loads(lines[0])
+    for event, shift, quote in ((moved, 3, None), (lost, 0, "Keine Seite")):
+        event["annotation"]["id"] += "-" + str(shift)
+        for selector in event["annotation"]["target"]["selector"]:
+            if selector["type"] == "TextPositionSelector":
+                selector["start"] += shift
+                selector["end"] += shift
+            elif quote:
+                selector["exact"] = quote
+    with store.path.open("a", encoding="utf-8") as stream:
+        stream.write(json.dumps(moved, ensure_ascii=False) + "\n")
+        stream.write(json.dumps(lost, ensure_ascii=False) + "\n")
+        stream.write('{"event": "add"\n')
+    readout = [p for p in doc.paragraphs if p.section.id == "russian-readout"]
+    opened = Annotator(doc, readout, tagset, store, annotator="dee")
+    assert "1 annotation(s) re-anchored" in opened.status
+    assert "1 orphaned (their text is gone): “Keine Seite”" in opened.status
+    assert "1 damaged line(s) skipped" in opened.status
+
+
+def test_a_save_that_fails_says_so_and_changes_nothing(doc: Document, tagsets, tmp_path):
+    from corpus_tools.annotate.widget import Annotator
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    store = AnnotationStore(blocked / "eve.jsonl")  # its folder cannot be made
+    readout = [p for p in doc.paragraphs if p.section.id == "russian-readout"]
+    widget = Annotator(doc, readout, tagsets["diplomatic-discourse"], store, annotator="eve")
+    start = widget.passage_text.index("Sergej W. Lawrow")
+    widget._handle_custom_msg(
+        {"action": "add", "start": start, "end": start + 16, "tag": "actor"}, []
+    )
+    assert widget.status.startswith("NOT SAVED: cannot save to")
+    assert "saved:" not in widget.status and widget.annotations() == [] and widget.spans == []

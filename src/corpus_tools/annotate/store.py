@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import AnnotationError
+from ..errors import AnnotationError, SaveError
 from .record import Annotation
 
 __all__ = ["LOCK_SUFFIX", "AnnotationStore", "LoadReport", "Moved", "Problem", "is_lock_file"]
@@ -28,6 +28,18 @@ LOCK_SUFFIX = ".lock"
 """The lock file beside an annotation file is named like it, with this suffix."""
 LOCK_TIMEOUT = 30.0
 """Seconds to wait for another kernel's write to finish before giving up with an error."""
+
+
+def _write_whole(stream: Any, payload: bytes) -> None:
+    """Append ``payload`` and sync it, or leave the file as it was (no half-written line)."""
+    start = stream.tell()
+    try:
+        stream.write(payload)
+        stream.flush()
+        os.fsync(stream.fileno())
+    except OSError:
+        stream.truncate(start)
+        raise
 
 
 def is_lock_file(path: Path) -> bool:
@@ -121,18 +133,22 @@ class AnnotationStore:
         from filelock import FileLock, Timeout
 
         payload = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events).encode()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             lock = FileLock(f"{self.path}{LOCK_SUFFIX}", timeout=LOCK_TIMEOUT)
             with lock, open(self.path, "ab") as stream:
                 _end_damaged_line(stream)
-                stream.write(payload)
-                stream.flush()
-                os.fsync(stream.fileno())
+                _write_whole(stream, payload)
         except Timeout as exc:
-            raise AnnotationError(
+            raise SaveError(
                 f"{self.path} is locked by another program for over {LOCK_TIMEOUT:.0f} s; "
                 "nothing was saved: close the other notebook or wait, then try again"
+            ) from exc
+        except OSError as exc:
+            raise SaveError(
+                f"cannot save to {self.path} ({exc.strerror or exc}); nothing was saved, and "
+                "everything saved before is intact: free some disk space or choose a folder you "
+                "can write to, then try again",
             ) from exc
 
     # --- reading ------------------------------------------------------------------------------
@@ -157,8 +173,13 @@ class AnnotationStore:
     def _events(self, report: LoadReport) -> Iterable[tuple[int, dict[str, Any]]]:
         try:
             data = self.path.read_bytes()
-        except FileNotFoundError:
-            return
+        except (FileNotFoundError, NotADirectoryError):
+            return  # nothing saved yet (a save there will say what is wrong)
+        except OSError as exc:
+            raise AnnotationError(
+                f"cannot read {self.path} ({exc.strerror or exc}); if it is a folder, or not "
+                "yours, give the annotator another file"
+            ) from exc
         for number, line in enumerate(data.splitlines(), start=1):
             if not line.strip():
                 continue

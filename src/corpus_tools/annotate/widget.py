@@ -17,9 +17,9 @@ import anywidget
 import traitlets
 
 from ..corpus import Document, Paragraph
-from ..errors import AnnotationError, CorpusError
+from ..errors import AnnotationError, CorpusError, SaveError
 from .record import Annotation, make_annotation
-from .store import AnnotationStore
+from .store import AnnotationStore, LoadReport
 from .tagsets import TagSet
 
 __all__ = ["Annotator", "from_utf16", "to_utf16"]
@@ -55,6 +55,9 @@ class Annotator(anywidget.AnyWidget):
     labels = traitlets.List([]).tag(sync=True)
     spans = traitlets.List([]).tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
+    tokens = traitlets.List([]).tag(sync=True)
+    attributes = traitlets.Dict({}).tag(sync=True)
+    guidelines = traitlets.Dict({}).tag(sync=True)
 
     def __init__(
         self,
@@ -72,15 +75,18 @@ class Annotator(anywidget.AnyWidget):
         self.passages = list(passages)
         self.position = 0
         self._undo: list[tuple[str, Annotation]] = []
-        loaded = store.load({doc.id: doc.text}).annotations
-        self._annotations = {a.id: a for a in loaded if (a.doc_id, a.tagset) == (doc.id, tagset.id)}
+        report = store.load({doc.id: doc.text})
+        mine = [a for a in report.annotations if (a.doc_id, a.tagset) == (doc.id, tagset.id)]
+        self._annotations = {a.id: a for a in mine}
         self.labels = [
             {"name": label.name, "colour": label.colour, "shortcut": label.shortcut,
              "description": label.description}
             for label in tagset.labels
         ]  # fmt: skip
+        self.attributes = {name: list(values) for name, values in tagset.attributes.items()}
+        self.guidelines = _guidelines(tagset)
         self.on_msg(self._on_message)
-        self._show("ready: select words, then click a tag or press its key")
+        self._show(_opening(report))
 
     # --- the actions, for notebooks and the browser alike --------------------------------------
     @property
@@ -114,26 +120,34 @@ class Annotator(anywidget.AnyWidget):
         return self.add(found, found + len(phrase), tag, **options)
 
     def delete(self, annotation_id: str) -> None:
-        """Delete an annotation (the deletion is saved too; undo brings it back)."""
-        annotation = self._annotations.pop(annotation_id, None)
+        """Delete an annotation (the deletion is saved too; undo brings it back).
+
+        Raises:
+            AnnotationError: no such annotation; SaveError: the deletion could not be saved
+                (the annotation stays, in the file and on screen).
+        """
+        annotation = self._annotations.get(annotation_id)
         if annotation is None:
             raise AnnotationError(f"no annotation {annotation_id!r} to delete")
         self.store.delete(annotation_id)
+        del self._annotations[annotation_id]
         self._undo.append(("delete", annotation))
         self._show(f"deleted: {annotation.tag} “{annotation.exact}”")
 
     def undo(self) -> None:
-        """Take back the last add or delete of this session."""
+        """Take back the last add or delete of this session (kept for another try if saving
+        the undo fails)."""
         if not self._undo:
             self._show("nothing to undo")
             return
-        action, annotation = self._undo.pop()
+        action, annotation = self._undo[-1]
         if action == "add":
             self.store.delete(annotation.id)
             self._annotations.pop(annotation.id, None)
         else:
             self.store.add(annotation)
             self._annotations[annotation.id] = annotation
+        self._undo.pop()
         self._show(f"undone: {action} {annotation.tag} “{annotation.exact}”")
 
     def goto(self, position: int) -> None:
@@ -176,6 +190,7 @@ class Annotator(anywidget.AnyWidget):
             colour = self.tagset.label(a.tag).colour
             spans.append({
                 "id": a.id, "tag": a.tag, "colour": colour, "comment": a.comment or "",
+                "attributes": dict(a.attributes),
                 "start": to_utf16(text, a.start - passage.start),
                 "end": to_utf16(text, a.end - passage.start),
             })  # fmt: skip
@@ -185,12 +200,18 @@ class Annotator(anywidget.AnyWidget):
             f"passage {self.position + 1} of {len(self.passages)}"
         )
         self.spans = spans
-        self.status = f"{status} · saved to {self.store.path.name}"
+        self.tokens = [
+            [to_utf16(text, t.start - passage.start), to_utf16(text, t.end - passage.start)]
+            for t in self.doc.tokens.covered_by(passage.start, passage.end)
+        ]
+        self.status = f"{status} · file {self.store.path.name}"
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         """A message from the front end: one action the student took."""
         try:
             self._carry_out(content if isinstance(content, dict) else {"action": None})
+        except SaveError as exc:
+            self._show(f"NOT SAVED: {exc}")
         except CorpusError as exc:
             self._show(f"not done: {exc}")
         except (KeyError, TypeError, ValueError):
@@ -213,3 +234,33 @@ class Annotator(anywidget.AnyWidget):
             self.goto(min(max(self.position + int(request["delta"]), 0), len(self.passages) - 1))
         else:
             raise ValueError(f"unknown action {action!r}")
+
+
+def _opening(report: LoadReport) -> str:
+    """What the status line says when the annotator opens: whether the file loaded whole."""
+    parts = ["ready: select words (mouse, or arrows and Shift), then press a tag's key"]
+    if report.moved:
+        parts.append(f"{len(report.moved)} annotation(s) re-anchored where the text moved")
+    if report.orphans:
+        shown = "; ".join(f"“{a.exact}”" for a in report.orphans[:3])
+        parts.append(f"{len(report.orphans)} orphaned (their text is gone): {shown}")
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} damaged line(s) skipped, the rest loaded")
+    return " · ".join(parts)
+
+
+def _guidelines(tagset: TagSet) -> dict[str, Any]:
+    """The tag set's guidelines as plain data for the front end's guidelines panel."""
+    return {
+        "rules": list(tagset.rules),
+        "do_not_tag": list(tagset.do_not_tag),
+        "labels": [
+            {
+                "name": label.name, "shortcut": label.shortcut, "mapped": label.mqm or label.ner,
+                "definition": label.definition or label.description, "rules": list(label.rules),
+                "examples": list(label.examples),
+                "counter": [{"text": c.text, "why": c.why} for c in label.counter_examples],
+            }
+            for label in tagset.labels
+        ],
+    }  # fmt: skip
