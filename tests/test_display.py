@@ -32,3 +32,18 @@ def test_escape_is_the_one_door_to_html() -> None:
     assert escape('<script>alert("x")</script>') == (
         "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
     )
+
+
+def test_kwic_keeps_the_keyword_column_aligned_and_escapes(corpus) -> None:
+    from corpus_tools.analysis import concordances
+    from corpus_tools.display import kwic
+
+    lines = concordances(corpus, ["Konflikt"])
+    shown = kwic(lines)
+    html = shown._repr_html_()
+    assert html.count("text-align:right") == len(lines)  # every left context, against the keyword
+    assert html.count("font-weight:bold") == len(lines)
+    assert (
+        "white-space:nowrap" in html and "<script" not in kwic(lines.assign(left="<script>")).html
+    )
+    assert repr(shown).splitlines()[0].split() == list(lines.columns)

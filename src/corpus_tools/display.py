@@ -27,6 +27,7 @@ __all__ = [
     "full_table",
     "guidelines",
     "highlighted",
+    "kwic",
     "side_by_side",
     "translation_chain",
     "word_diff",
@@ -272,6 +273,32 @@ _FULL_TABLE_STYLE = (
     "<style>.corpus-table td, .corpus-table th {text-align:left;vertical-align:top}"
     " .corpus-table td:first-child {white-space:nowrap}</style>"
 )
+
+
+def kwic(lines: pd.DataFrame) -> Rendered:
+    """Concordance lines as a table whose keyword column stays aligned: the left context
+    right-aligned against the keyword, the right context left-aligned after it, no line
+    wrapped; the other columns as they are."""
+    import pandas as pd
+
+    with pd.option_context("display.max_colwidth", None, "display.width", 250):
+        plain = lines.to_string(index=False)
+    side = "padding:.1em .4em;white-space:nowrap;vertical-align:top"
+    styles = {
+        "left": f"{side};text-align:right",
+        "match": f"{side};text-align:center;font-weight:bold",
+        "right": f"{side};text-align:left",
+    }
+    other = f"{side};text-align:left;color:{_FAINT};font-size:.85em"
+    head = "".join(f'<th style="text-align:left">{escape(c)}</th>' for c in lines.columns)
+    rows = "".join(
+        "<tr>"
+        + "".join(f'<td style="{styles.get(c, other)}">{escape(v)}</td>' for c, v in row.items())
+        + "</tr>"
+        for _, row in lines.iterrows()
+    )
+    table = f'<table class="corpus-kwic" style="border-collapse:collapse">{head}{rows}</table>'
+    return Rendered(f'<div style="overflow-x:auto">{table}</div>', plain)
 
 
 def guidelines(tagset: TagSet, labels: Sequence[str] | None = None) -> Rendered:
