@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/corpus-tools student $(STUDENT)
 	JUPYTER_CONFIG_PATH=$(CURDIR)/lab-config/student $(BIN)/jupyter lab \
-		--ServerApp.root_dir=$(STUDENT) \
+		--ServerApp.root_dir=$(STUDENT) --LabApp.news_url=None \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
 
 instructor: $(STAMP)

@@ -64,7 +64,9 @@ def lab(
     shutil.copytree(
         PROJECT,
         project,
-        ignore=shutil.ignore_patterns(".venv", ".git", "annotations", ".cache", "test-artifacts"),
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "annotations", ".cache", "test-artifacts", "node_modules", "student"
+        ),
     )
     env = _isolated_env(tmp_path / "home")
     env.pop("CORPUS_TOOLS_ANNOTATIONS", None)

@@ -55,7 +55,7 @@ def lab(tmp_path: Path) -> Iterator[str]:
     port = _free_port()
     args = (
         f"--no-browser --port={port} --ServerApp.ip=127.0.0.1 --ServerApp.token= "
-        "--ServerApp.password= --LabApp.news_url=None"
+        "--ServerApp.password="
     )
     process = subprocess.Popen(
         ["make", "--no-print-directory", "lab", f"ARGS={args}", f"STUDENT={tmp_path / 'student'}"],

@@ -17,9 +17,10 @@ function send(model, request) {
   model.send(request);
 }
 
-function part(tag, className) {
+function part(tag, className, attributes = {}) {
   const element = document.createElement(tag);
   element.className = className;
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   return element;
 }
 
@@ -189,26 +190,18 @@ function render({ model, el }) {
   el.setAttribute("role", "group");
   el.setAttribute("aria-roledescription", "annotator");
   el.dataset.lmSuppressShortcuts = "true"; // JupyterLab and Notebook 7 leave its keys alone
-  const head = part("div", "ct-head");
-  head.id = `ct-head-${Math.random().toString(36).slice(2)}`;
+  const head = part("div", "ct-head", { id: `ct-head-${Math.random().toString(36).slice(2)}` });
   el.setAttribute("aria-labelledby", head.id);
-  const text = part("div", "ct-text");
-  text.setAttribute("role", "region");
-  const legend = part("div", "ct-legend");
-  legend.setAttribute("role", "toolbar");
-  legend.setAttribute("aria-label", "tags");
+  const text = part("div", "ct-text", { role: "region" });
+  const legend = part("div", "ct-legend", { role: "toolbar", "aria-label": "tags" });
   const options = part("div", "ct-options");
-  const comment = part("input", "ct-comment");
-  comment.type = "text";
-  comment.placeholder = "comment (optional)";
-  comment.setAttribute("aria-label", "comment for the next annotation (optional)");
-  comment.size = 36;
+  const comment = part("input", "ct-comment", {
+    type: "text", placeholder: "comment (optional)", size: "36",
+    "aria-label": "comment for the next annotation (optional)",
+  });
   const tools = part("div", "ct-tools");
-  const list = part("ul", "ct-list");
-  list.setAttribute("aria-label", "annotations in this passage");
-  const status = part("div", "ct-status");
-  status.setAttribute("role", "status");
-  status.setAttribute("aria-live", "polite");
+  const list = part("ul", "ct-list", { "aria-label": "annotations in this passage" });
+  const status = part("div", "ct-status", { role: "status", "aria-live": "polite" });
   const help = part("div", "ct-help");
   help.textContent = KEY_HELP;
 

@@ -1,0 +1,119 @@
+"""In a real browser, as a student meets them: every notebook of the student's copy (what
+`make lab` opens, with nbgrader's authoring tools off) runs top to bottom in JupyterLab with no
+error output; a screenshot of each is saved for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from corpus_tools.student_copy import sync_student_copy
+
+from .conftest import CORPUS, PROJECT
+from .test_browser import _KERNEL_READY, ARTIFACTS, CHROMIUM
+from .test_make_lab import _free_port, _isolated_env, _wait_for
+
+pytestmark = pytest.mark.slow
+
+_DONE = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const cells = panel.content.model.cells;
+  for (let i = 0; i < cells.length; i += 1) {
+    const cell = cells.get(i);
+    if (cell.type === 'code' && cell.sharedModel.source.trim() && cell.executionCount === null) {
+      return false;
+    }
+  }
+  return Boolean(kernel && kernel.status === 'idle');
+}"""
+
+_SHOWN = """(name) => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  return Boolean(panel && panel.context && panel.context.path.endsWith(name));
+}"""
+
+_ERRORS = """() => {
+  const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+  const found = [];
+  for (let i = 0; i < cells.length; i += 1) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code') continue;
+    for (const output of cell.toJSON().outputs || []) {
+      if (output.output_type !== 'error') continue;
+      found.push(`cell ${i + 1}: ${output.ename}: ${output.evalue}`);
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.fixture
+def student_lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed: `apt-get install chromium` to run the browser test")
+    jupyter = PROJECT / ".venv" / "bin" / "jupyter"
+    if not jupyter.exists():
+        pytest.skip("no .venv yet: run `make test`, which creates it")
+    student = tmp_path / "student"
+    sync_student_copy(student, notebooks=PROJECT / "notebooks", corpus=CORPUS)
+    env = _isolated_env(tmp_path / "home")
+    env.pop("CORPUS_TOOLS_ANNOTATIONS", None)  # the student's copy keeps its own annotations
+    env["JUPYTER_CONFIG_PATH"] = str(PROJECT / "lab-config" / "student")
+    port = _free_port()
+    log = (tmp_path / "lab.log").open("w")
+    server = subprocess.Popen(
+        [str(jupyter), "lab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
+         "--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True",
+         f"--ServerApp.root_dir={student}"],
+        env=env, stdout=log, stderr=log, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{url}/api/status", tmp_path / "lab.log")
+        yield url, student
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def test_every_student_notebook_runs_in_the_browser(student_lab: tuple[str, Path]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url, student = student_lab
+    names = sorted(p.name for p in (student / "notebooks").glob("*.ipynb"))
+    assert len(names) == 8 and "08_instructor_toolkit.ipynb" not in names
+    errors: dict[str, list[str]] = {}
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"],
+        )  # fmt: skip
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            for name in names:
+                # A fresh workspace for each notebook: only it is open, so run-all runs it.
+                page.goto(f"{url}/lab/tree/notebooks/{name}?reset")
+                page.wait_for_function(_SHOWN, arg=name, timeout=90_000)
+                page.wait_for_function(_KERNEL_READY, timeout=90_000)
+                page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+                page.wait_for_function(_DONE, timeout=120_000, polling=500)
+                errors[name] = page.evaluate(_ERRORS)
+                page.screenshot(path=str(ARTIFACTS / f"student-{name.removesuffix('.ipynb')}.png"))
+        finally:
+            browser.close()
+    assert not any(errors.values()), errors
+    assert not (student / "corpus" / "keys").exists()
