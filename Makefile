@@ -21,12 +21,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e '.[dev]'
 	touch $(STAMP)
 
-# Students see no nbgrader authoring tools: lab-config/student/ switches them off for this
-# launch only.
+# Students see no nbgrader authoring tools and no news prompt: lab-config/student/ switches
+# them off for this launch only.
 lab: $(STAMP)
 	$(BIN)/corpus-tools student $(STUDENT)
 	JUPYTER_CONFIG_PATH=$(CURDIR)/lab-config/student $(BIN)/jupyter lab \
 		--ServerApp.root_dir=$(STUDENT) --LabApp.news_url=None \
+		--LabApp.app_settings_dir=$(CURDIR)/lab-config/student/settings \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
 
 instructor: $(STAMP)

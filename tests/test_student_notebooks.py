@@ -71,6 +71,7 @@ def student_lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         [str(jupyter), "lab", "--no-browser", "--allow-root", f"--port={port}",
          "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
          "--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True",
+         f"--LabApp.app_settings_dir={PROJECT / 'lab-config' / 'student' / 'settings'}",
          f"--ServerApp.root_dir={student}"],
         env=env, stdout=log, stderr=log, start_new_session=True,
     )  # fmt: skip

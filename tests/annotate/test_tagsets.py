@@ -34,7 +34,7 @@ def test_three_tag_sets_with_labels_colours_and_shortcuts(tagsets: dict[str, Tag
     ("old", "new", "message"),
     [
         ('    shortcut: "2"\n', '    shortcut: "1"\n', "shortcut '1' is already used on line"),
-        ('    colour: "#55a868"\n', '    colour: green\n', "colour 'green' should be written like"),
+        ('    colour: "#E69F00"\n', '    colour: green\n', "colour 'green' should be written like"),
         ("  - name: hedge\n", "  - name: actor\n", "label name 'actor' is already used on line"),
         ("  kinds: [official_statement,", "  kinds: [speech, official_statement,",
          "unknown kind 'speech'"),
