@@ -46,6 +46,8 @@ $(NODE_STAMP): package.json package-lock.json
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@if command -v node >/dev/null; then node --test tests/js/; \
+	else echo "node not found: apt-get install nodejs, for the annotator's drawing tests"; fi
 	$(BIN)/pytest --nbval -n auto --dist loadfile $(ARGS)
 
 # After changing a notebook or the package: run notebooks top to bottom and store their outputs

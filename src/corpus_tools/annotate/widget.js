@@ -379,4 +379,5 @@ function render({ model, el }) {
   };
 }
 
+export { assignLanes, cuts, line };
 export default { render };
