@@ -7,7 +7,7 @@ from __future__ import annotations
 from .document import LAYER_NAMES, Corpus, Document
 from .layers import Layer
 from .load import find_corpus_root, load_corpus
-from .units import Paragraph, Section, Sentence, Token, Unit
+from .units import Paragraph, Section, Sentence, Token
 
 __all__ = [
     "LAYER_NAMES",
@@ -18,7 +18,6 @@ __all__ = [
     "Section",
     "Sentence",
     "Token",
-    "Unit",
     "find_corpus_root",
     "load_corpus",
 ]

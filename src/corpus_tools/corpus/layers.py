@@ -133,11 +133,6 @@ class Layer(Sequence[U], Generic[U]):
         """
         return self._columns[name]
 
-    @property
-    def rows(self) -> Sequence[int]:
-        """The rows of the document's whole layer that this layer holds, in order."""
-        return self._rows
-
     def covered_by(self, start: int, end: int) -> Layer[U]:
         """Units that lie entirely within ``[start, end)`` (found by bisection)."""
         starts = self._columns["start"]

@@ -16,7 +16,7 @@ from .provenance import Provenance
 if TYPE_CHECKING:
     from .document import Document
 
-__all__ = ["Paragraph", "Section", "Sentence", "Token", "Unit"]
+__all__ = ["Paragraph", "Section", "Sentence", "Token"]
 
 
 class _Span:
@@ -146,6 +146,3 @@ class Token(_InSection):
     @property
     def sentence(self) -> Sentence:
         return self.doc.sentences[self.sentence_row]
-
-
-Unit = Section | Paragraph | Sentence | Token
