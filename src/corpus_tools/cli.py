@@ -87,16 +87,24 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .corpus import load_corpus
+    from .validation import validate
 
-    corpus = load_corpus(args.path)
-    for doc in corpus.values():
+    report = validate(args.path)
+    for doc in report.documents:
         print(
             f"ok  {doc.id}: {len(doc.text):,} characters, {len(doc.sections)} sections, "
             f"{len(doc.paragraphs)} paragraphs, {len(doc.sentences)} sentences, "
             f"{len(doc.tokens):,} tokens"
         )
-    print(f"{len(corpus)} document(s) valid in {corpus.root}")
+    for problem in report.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if report.problems:
+        print(f"{len(report.problems)} problem(s) in {report.root}", file=sys.stderr)
+        return 1
+    print(
+        f"{len(report.documents)} document(s) and {len(report.checked)} other file(s) valid in "
+        f"{report.root}"
+    )
     return 0
 
 

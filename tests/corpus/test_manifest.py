@@ -3,7 +3,9 @@ and line, says what was expected and what to do."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,8 @@ import pytest
 
 from corpus_tools import CorpusError, load_corpus
 from corpus_tools.errors import DataFileError, DocumentSpecError, SectionError, SourceError
+
+from ..conftest import CORPUS
 
 DOC = "documents/riyadh-2025-02-18.yaml"
 SOURCE = "sources/riyadh-2025-02-18.txt"
@@ -269,3 +273,40 @@ def test_validate_command_accepts_a_valid_corpus(corpus_copy: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok  riyadh-2025-02-18: 6,908 characters, 28 sections")
+
+
+def test_validate_checks_every_file_and_reports_every_problem(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    shutil.copytree(CORPUS, root, ignore=shutil.ignore_patterns(".cache"))
+    broken = {
+        "glossary/terms.yaml": ("    pos: noun\n", "    pos: nown\n"),
+        "tagsets/entities.yaml": ('    shortcut: "2"\n', '    shortcut: "1"\n'),
+        "alignments/riyadh-2025-02-18.yaml": ("relation: says less", "relation: fewer"),
+    }
+    for file, (old, new) in broken.items():
+        path = root / file
+        path.write_text(path.read_text("utf-8").replace(old, new, 1), "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "corpus_tools.cli", "validate", str(root)],
+        capture_output=True, text=True, check=False,
+        env={**os.environ, "CORPUS_TOOLS_CACHE": str(tmp_path / "cache")},
+    )  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 3, result.stderr
+    for error, file in zip(sorted(errors), sorted(broken), strict=True):
+        assert re.match(rf"error: {re.escape(str(root / file))}:\d+: ", error), error
+    assert "3 problem(s)" in result.stderr
+
+
+def test_validate_reports_a_wrong_assignment_alone(tmp_path: Path, capsys) -> None:
+    from corpus_tools.cli import main
+
+    root = tmp_path / "corpus"
+    shutil.copytree(CORPUS, root, ignore=shutil.ignore_patterns(".cache"))
+    path = root / "assignments" / "readout-critique.yaml"
+    text = path.read_text("utf-8").replace("passages: [p14, p15, p17, p18]", "passages: [p19]")
+    path.write_text(text, "utf-8")
+    assert main(["validate", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {path}:" in err and "p19 repeats p16" in err and "1 problem(s)" in err

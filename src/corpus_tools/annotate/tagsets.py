@@ -15,7 +15,7 @@ from ..errors import TagSetError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CounterExample", "Label", "TagSet", "load_tagsets"]
+__all__ = ["CounterExample", "Label", "TagSet", "load_tagsets", "read_tagset"]
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _TAGSET_KEYS = {
@@ -117,7 +117,7 @@ def load_tagsets(folder: Path | str | None = None) -> dict[str, TagSet]:
         folder = find_corpus_root() / "tagsets"
     tagsets: dict[str, TagSet] = {}
     for path in sorted(Path(folder).glob("*.yaml")):
-        tagset = _read(path)
+        tagset = read_tagset(path)
         if tagset.id in tagsets:
             raise TagSetError(
                 f"tag set id {tagset.id!r} is also used by {tagsets[tagset.id].path}", path=path
@@ -126,7 +126,12 @@ def load_tagsets(folder: Path | str | None = None) -> dict[str, TagSet]:
     return tagsets
 
 
-def _read(path: Path) -> TagSet:
+def read_tagset(path: Path) -> TagSet:
+    """One tag set file, checked.
+
+    Raises:
+        TagSetError: a malformed tag set; the message names the file and line.
+    """
     data = Fields(load_yaml(path, what="tag set"), path, "tag set", TagSetError)
     data.check_keys(_TAGSET_KEYS)
     version = data.integer("version")
