@@ -102,8 +102,8 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{len(report.problems)} problem(s) in {report.root}", file=sys.stderr)
         return 1
     print(
-        f"{len(report.documents)} document(s) and {len(report.checked)} other file(s) valid in "
-        f"{report.root}"
+        f"{len(report.documents)} document(s) valid in {report.root}, and "
+        f"{len(report.checked)} other file(s)"
     )
     return 0
 
