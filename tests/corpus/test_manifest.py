@@ -310,3 +310,16 @@ def test_validate_reports_a_wrong_assignment_alone(tmp_path: Path, capsys) -> No
     assert main(["validate", str(root)]) == 1
     err = capsys.readouterr().err
     assert f"error: {path}:" in err and "p19 repeats p16" in err and "1 problem(s)" in err
+
+
+def test_an_impossible_date_names_its_line(corpus_copy: Path) -> None:
+    line = edit(corpus_copy, "\ndate: 2025-02-18\n", "\ndate: 2025-02-30\n") + 1
+    message = failure(corpus_copy, DataFileError)
+    located(message, corpus_copy, line)
+    assert "'2025-02-30' is not a real date" in message
+
+
+def test_a_folder_named_like_a_document_file_is_refused_with_advice(corpus_copy: Path) -> None:
+    (corpus_copy / "documents" / "x.yaml").mkdir()
+    message = failure(corpus_copy, DataFileError)
+    assert message.startswith(f"{corpus_copy / 'documents' / 'x.yaml'}: this is a folder")

@@ -26,6 +26,7 @@ from typing import Any
 
 from ..errors import CacheError
 from ..files import write_atomic
+from .datafile import read_bytes
 from .manifest import DocumentManifest, read_manifest
 from .segment import Segmentation
 
@@ -159,7 +160,7 @@ class LayerCache:
     def manifest(self, path: Path, sources_dir: Path) -> DocumentManifest:
         """The validated manifest of ``path``: from the cache if the file and its source are
         unchanged, else read (and stored)."""
-        name, key = f"{path.stem}.manifest", manifest_key(path.read_bytes())
+        name, key = f"{path.stem}.manifest", manifest_key(read_bytes(path, what="document file"))
         try:
             payload = self.disk.load(name, key)
             cached = payload and DocumentManifest.from_json(payload, path, sources_dir)

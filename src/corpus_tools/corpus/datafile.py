@@ -15,7 +15,7 @@ import yaml
 
 from ..errors import CorpusError, DataFileError
 
-__all__ = ["Fields", "Record", "load_yaml", "read_text"]
+__all__ = ["Fields", "Record", "load_yaml", "read_bytes", "read_text"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -31,20 +31,37 @@ class Record(dict):
         return getattr(self, "key_lines", {}).get(key, self.line)
 
 
-def read_text(path: Path, *, what: str = "text file") -> str:
-    """Read ``path`` as UTF-8 exactly as stored (no newline translation).
+def read_bytes(path: Path, *, what: str = "file") -> bytes:
+    """The bytes of ``path``.
 
     Raises:
-        DataFileError: the file is missing, empty or not valid UTF-8.
+        DataFileError: the file is missing, a folder, or cannot be read; the message says what
+            to do.
     """
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise DataFileError(
             f"{what} not found; check the path or create the file", path=path
         ) from None
+    except IsADirectoryError:
+        raise DataFileError(
+            f"this is a folder, not a {what}; rename or move it out of the corpus", path=path
+        ) from None
     except OSError as exc:
-        raise DataFileError(f"cannot read {what}: {exc.strerror}", path=path) from exc
+        raise DataFileError(
+            f"cannot read {what}: {exc.strerror or exc}; check that it is a readable file",
+            path=path,
+        ) from exc
+
+
+def read_text(path: Path, *, what: str = "text file") -> str:
+    """Read ``path`` as UTF-8 exactly as stored (no newline translation).
+
+    Raises:
+        DataFileError: the file is missing, a folder, empty or not valid UTF-8.
+    """
+    data = read_bytes(path, what=what)
     if not data.strip():
         raise DataFileError(f"{what} is empty; expected content", path=path)
     try:
@@ -76,6 +93,12 @@ def load_yaml(path: Path, *, what: str = "YAML file") -> Any:
             path=path,
             line=exc.line,
         ) from None
+    except _BadValue as exc:
+        raise DataFileError(
+            f"{exc.reason}; write the value as it is meant (a date as YYYY-MM-DD)",
+            path=path,
+            line=exc.line,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -85,6 +108,14 @@ def load_yaml(path: Path, *, what: str = "YAML file") -> Any:
         ) from exc
     except yaml.YAMLError as exc:
         raise DataFileError(f"invalid YAML: {exc}", path=path) from exc
+
+
+class _BadValue(Exception):
+    """A scalar YAML reads as a value that cannot exist (a date such as 2025-02-30)."""
+
+    def __init__(self, reason: str, line: int):
+        super().__init__(reason)
+        self.reason, self.line = reason, line
 
 
 class _DuplicateKey(Exception):
@@ -117,6 +148,17 @@ class _RecordLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 _RecordLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _RecordLoader.construct_mapping
 )
+
+
+def _timestamp(loader: _RecordLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return _BaseLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        line = node.start_mark.line + 1
+        raise _BadValue(f"{node.value!r} is not a real date ({exc})", line) from exc
+
+
+_RecordLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 class Fields:
