@@ -323,3 +323,11 @@ def test_a_folder_named_like_a_document_file_is_refused_with_advice(corpus_copy:
     (corpus_copy / "documents" / "x.yaml").mkdir()
     message = failure(corpus_copy, DataFileError)
     assert message.startswith(f"{corpus_copy / 'documents' / 'x.yaml'}: this is a folder")
+
+
+def test_a_source_outside_the_sources_folder_is_refused(corpus_copy: Path) -> None:
+    (corpus_copy / "outside.txt").write_text("not a source", "utf-8")
+    line = edit(corpus_copy, "source: riyadh-2025-02-18.txt\n", "source: ../outside.txt\n")
+    message = failure(corpus_copy, SourceError)
+    located(message, corpus_copy, line)
+    assert "lies outside" in message and "sources folder" in message

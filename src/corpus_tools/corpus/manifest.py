@@ -173,7 +173,7 @@ def read_manifest(path: Path, sources_dir: Path) -> DocumentManifest:
     doc_id = fields.identifier("id")
     if doc_id != path.stem:
         fields.fail("id", f"id {doc_id!r} differs from the file name; rename one to match")
-    source_path = sources_dir / fields.string("source")
+    source_path = _source_path(fields, sources_dir)
     text = _read_source(source_path, fields)
     language = _language(fields, "language", segmented=False)
     origin = _origin(fields.optional("origin", Record), path)
@@ -197,6 +197,20 @@ def read_manifest(path: Path, sources_dir: Path) -> DocumentManifest:
         paragraph_mode=paragraph_mode,
         sections=sections,
     )
+
+
+def _source_path(fields: Fields, sources_dir: Path) -> Path:
+    """The source named by ``source``, which must lie in the sources folder."""
+    name = fields.string("source")
+    path = sources_dir / name
+    if not path.resolve().is_relative_to(sources_dir.resolve()):
+        fields.fail(
+            "source",
+            f"source {name!r} lies outside {sources_dir}; put the text in the sources folder "
+            "and give its file name",
+            error=SourceError,
+        )
+    return path
 
 
 def _read_source(source_path: Path, fields: Fields) -> str:
