@@ -94,3 +94,35 @@ def tag_phrase(
     return make_annotation(
         doc.text, doc.id, start, start + len(phrase), tag, tagset, creator="ada", **options
     )
+
+
+# A small answer key over both readouts, for the grading and agreement tests.
+KEY_PHRASES = [
+    ("Secretary of State Marco Rubio", "actor"),
+    ("We agreed to", "commitment"),
+    ("as soon as possible", "hedge"),
+    ("which will emerge from a successful end to the conflict in Ukraine", "condition"),
+    ("an important step forward", "evaluation"),
+    ("Beide Seiten kamen überein", "commitment"),
+    ("so bald wie möglich", "hedge"),
+    ("hervorragende Organisation", "evaluation"),
+]
+
+
+@pytest.fixture(scope="session")
+def discourse(tagsets: dict[str, TagSet]) -> TagSet:
+    return tagsets["diplomatic-discourse"]
+
+
+@pytest.fixture(scope="session")
+def key(doc: Document, discourse: TagSet) -> list[Annotation]:
+    return [key_phrase(doc, discourse, phrase, tag, "key") for phrase, tag in KEY_PHRASES]
+
+
+def key_phrase(doc: Document, tagset: TagSet, phrase: str, tag: str, who: str) -> Annotation:
+    start = doc.text.index(phrase)
+    return key_span(doc, tagset, start, start + len(phrase), tag, who)
+
+
+def key_span(doc: Document, tagset: TagSet, start: int, end: int, tag: str, who: str) -> Annotation:
+    return make_annotation(doc.text, doc.id, start, end, tag, tagset, creator=who)

@@ -22,42 +22,14 @@ from corpus_tools.agreement import (
     pairwise_kappa,
     token_marks,
 )
-from corpus_tools.annotate import TagSet, make_annotation
+from corpus_tools.annotate import TagSet
 from corpus_tools.annotate.record import Annotation
 from corpus_tools.errors import GradingError
 from corpus_tools.grading import (
     grade,
 )
 
-KEY_PHRASES = [
-    ("Secretary of State Marco Rubio", "actor"),
-    ("We agreed to", "commitment"),
-    ("as soon as possible", "hedge"),
-    ("which will emerge from a successful end to the conflict in Ukraine", "condition"),
-    ("an important step forward", "evaluation"),
-    ("Beide Seiten kamen überein", "commitment"),
-    ("so bald wie möglich", "hedge"),
-    ("hervorragende Organisation", "evaluation"),
-]
-
-
-@pytest.fixture(scope="module")
-def discourse(tagsets: dict[str, TagSet]) -> TagSet:
-    return tagsets["diplomatic-discourse"]
-
-
-@pytest.fixture(scope="module")
-def key(doc: Document, discourse: TagSet) -> list[Annotation]:
-    return [_phrase(doc, discourse, phrase, tag, "key") for phrase, tag in KEY_PHRASES]
-
-
-def _phrase(doc: Document, tagset: TagSet, phrase: str, tag: str, who: str) -> Annotation:
-    start = doc.text.index(phrase)
-    return _span(doc, tagset, start, start + len(phrase), tag, who)
-
-
-def _span(doc: Document, tagset: TagSet, start: int, end: int, tag: str, who: str) -> Annotation:
-    return make_annotation(doc.text, doc.id, start, end, tag, tagset, creator=who)
+from .conftest import key_phrase, key_span
 
 
 def _marks(data: Sequence[Sequence[int]] | np.ndarray, tags: Sequence[str] = ("x",)) -> TokenMarks:
@@ -162,8 +134,10 @@ def test_token_marks_cover_every_token_a_span_overlaps(
     assert [s.id for s in sections] == ["us-statement", "russian-readout"]
     phrase = "as soon as possible"
     start = doc.text.index(phrase)
-    partial = _span(doc, discourse, start + 3, start + 5, "hedge", "ada")  # inside “soon”
-    outside = _phrase(doc, discourse, "Die USA und Russland", "actor", "ada")  # title: not in scope
+    partial = key_span(doc, discourse, start + 3, start + 5, "hedge", "ada")  # inside “soon”
+    outside = key_phrase(
+        doc, discourse, "Die USA und Russland", "actor", "ada"
+    )  # title: not in scope
     marks = token_marks(
         {"key": key, "ada": [partial, outside]}, {doc.id: doc}, sections, tags=["hedge", "actor"]
     )
@@ -211,10 +185,10 @@ def test_disagreement_per_token_and_passages_ranked_most_disputed_first(
 
     def person(tag_split: str, also_half: bool, who: str) -> list[Annotation]:
         made = [
-            _phrase(doc, discourse, split, tag_split, who),
-            _phrase(doc, discourse, shared, "commitment", who),
+            key_phrase(doc, discourse, split, tag_split, who),
+            key_phrase(doc, discourse, shared, "commitment", who),
         ]
-        return made + ([_phrase(doc, discourse, half, "commitment", who)] if also_half else [])
+        return made + ([key_phrase(doc, discourse, half, "commitment", who)] if also_half else [])
 
     klass = {
         "a": person("actor", True, "a"),

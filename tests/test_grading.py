@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from corpus_tools import Corpus, Document
-from corpus_tools.annotate import AnnotationStore, TagSet, load_key, make_annotation
+from corpus_tools.annotate import AnnotationStore, TagSet, load_key
 from corpus_tools.annotate.record import Annotation
 from corpus_tools.annotate.store import LoadReport
 from corpus_tools.cli import main
@@ -33,37 +33,7 @@ from corpus_tools.grading import (
     write_report,
 )
 
-from .conftest import CORPUS
-
-KEY_PHRASES = [
-    ("Secretary of State Marco Rubio", "actor"),
-    ("We agreed to", "commitment"),
-    ("as soon as possible", "hedge"),
-    ("which will emerge from a successful end to the conflict in Ukraine", "condition"),
-    ("an important step forward", "evaluation"),
-    ("Beide Seiten kamen überein", "commitment"),
-    ("so bald wie möglich", "hedge"),
-    ("hervorragende Organisation", "evaluation"),
-]
-
-
-@pytest.fixture(scope="module")
-def discourse(tagsets: dict[str, TagSet]) -> TagSet:
-    return tagsets["diplomatic-discourse"]
-
-
-@pytest.fixture(scope="module")
-def key(doc: Document, discourse: TagSet) -> list[Annotation]:
-    return [_phrase(doc, discourse, phrase, tag, "key") for phrase, tag in KEY_PHRASES]
-
-
-def _phrase(doc: Document, tagset: TagSet, phrase: str, tag: str, who: str) -> Annotation:
-    start = doc.text.index(phrase)
-    return _span(doc, tagset, start, start + len(phrase), tag, who)
-
-
-def _span(doc: Document, tagset: TagSet, start: int, end: int, tag: str, who: str) -> Annotation:
-    return make_annotation(doc.text, doc.id, start, end, tag, tagset, creator=who)
+from .conftest import CORPUS, KEY_PHRASES, key_phrase, key_span
 
 
 def _row(scores: pd.DataFrame, student: str, tag: str, matching: str) -> pd.Series:
@@ -79,15 +49,15 @@ def test_exact_and_overlap_matching_give_the_known_precision_recall_and_f1(
 ) -> None:
     base = doc.section("us-statement").start
     gold = [
-        _span(doc, discourse, base, base + 20, "commitment", "key"),
-        _span(doc, discourse, base + 40, base + 50, "commitment", "key"),
-        _span(doc, discourse, base + 60, base + 70, "hedge", "key"),
+        key_span(doc, discourse, base, base + 20, "commitment", "key"),
+        key_span(doc, discourse, base + 40, base + 50, "commitment", "key"),
+        key_span(doc, discourse, base + 60, base + 70, "hedge", "key"),
     ]
     ada = [
-        _span(doc, discourse, base, base + 20, "commitment", "ada"),  # exact
-        _span(doc, discourse, base + 45, base + 55, "commitment", "ada"),  # overlaps
-        _span(doc, discourse, base + 80, base + 90, "commitment", "ada"),  # spurious
-        _span(doc, discourse, base + 100, base + 110, "actor", "ada"),
+        key_span(doc, discourse, base, base + 20, "commitment", "ada"),  # exact
+        key_span(doc, discourse, base + 45, base + 55, "commitment", "ada"),  # overlaps
+        key_span(doc, discourse, base + 80, base + 90, "commitment", "ada"),  # spurious
+        key_span(doc, discourse, base + 100, base + 110, "actor", "ada"),
     ]
     scores = score(gold, {"ada": ada})
     exact = _row(scores, "ada", "commitment", "exact")
@@ -128,21 +98,21 @@ def test_overlap_matching_is_one_to_one_and_as_large_as_possible(
 ) -> None:
     b = doc.section("russian-readout").start
     gold = [
-        _span(doc, discourse, b, b + 10, "actor", "key"),
-        _span(doc, discourse, b + 10, b + 14, "actor", "key"),
+        key_span(doc, discourse, b, b + 10, "actor", "key"),
+        key_span(doc, discourse, b + 10, b + 14, "actor", "key"),
     ]
     # bob's first span overlaps key 1 by 8 and key 2 by 2, his second overlaps key 1 by 3:
     # greedily key 1 would take the first span and leave key 2 unmatched; an augmenting path
     # gives key 2 the first span and key 1 the second, so both are found.
     bob = [
-        _span(doc, discourse, b + 2, b + 12, "actor", "bob"),
-        _span(doc, discourse, b, b + 3, "actor", "bob"),
+        key_span(doc, discourse, b + 2, b + 12, "actor", "bob"),
+        key_span(doc, discourse, b, b + 3, "actor", "bob"),
     ]
     # cyd gives one span twice and one span that covers both key spans.
     cyd = [
-        _span(doc, discourse, b, b + 10, "actor", "cyd"),
-        _span(doc, discourse, b, b + 10, "actor", "cyd"),
-        _span(doc, discourse, b, b + 14, "actor", "cyd"),
+        key_span(doc, discourse, b, b + 10, "actor", "cyd"),
+        key_span(doc, discourse, b, b + 10, "actor", "cyd"),
+        key_span(doc, discourse, b, b + 14, "actor", "cyd"),
     ]
     scores = score(gold, {"cyd": cyd, "bob": bob}, tags=["actor"])
     assert list(scores.student.unique()) == ["bob", "cyd"]
@@ -197,7 +167,7 @@ def test_each_shipped_key_scored_against_itself_has_f1_one(
 def test_a_tag_named_like_a_column_is_noted_and_breaks_nothing(
     doc: Document, discourse: TagSet, key: list[Annotation]
 ) -> None:
-    odd = [_phrase(doc, discourse, p, tag, "eve") for p, tag in KEY_PHRASES[:2]]
+    odd = [key_phrase(doc, discourse, p, tag, "eve") for p, tag in KEY_PHRASES[:2]]
     odd += [  # as a file edited by hand would have them: the widget offers no such tag
         replace(a, tag=name, creator="eve") for a, name in zip(key, ("text", "start"), strict=False)
     ]
@@ -225,18 +195,18 @@ def test_bad_foreign_and_empty_files_are_skipped_by_name_and_the_rest_is_scored(
     with open(good.path, "a", encoding="utf-8") as stream:
         stream.write('{"event": "add", "annotation": {"id": "cut off')
     ada = tmp_path / "ada-file.jsonl"
-    AnnotationStore(ada).add_many([_phrase(doc, discourse, "We agreed to", "commitment", "Ada")])
+    AnnotationStore(ada).add_many([key_phrase(doc, discourse, "We agreed to", "commitment", "Ada")])
     nameless = tmp_path / "nameless.jsonl"
-    AnnotationStore(nameless).add(_phrase(doc, discourse, "We agreed to", "commitment", " "))
+    AnnotationStore(nameless).add(key_phrase(doc, discourse, "We agreed to", "commitment", " "))
     second_ada = tmp_path / "ada-again.jsonl"
-    AnnotationStore(second_ada).add(_phrase(doc, discourse, "as soon as", "hedge", "Ada"))
+    AnnotationStore(second_ada).add(key_phrase(doc, discourse, "as soon as", "hedge", "Ada"))
     (tmp_path / "notes.txt").write_text("my notes\nnot JSON\n", encoding="utf-8")
     (tmp_path / "empty.jsonl").write_bytes(b"")
     (tmp_path / "records.jsonl").write_text(json.dumps({"id": "x", "type": "Annotation"}) + "\n")
     AnnotationStore(tmp_path / "entities.jsonl").add(
-        _phrase(doc, entities, "Marco Rubio", "person", "Eve")
+        key_phrase(doc, entities, "Marco Rubio", "person", "Eve")
     )
-    other = _phrase(doc, discourse, "We agreed to", "commitment", "Max")
+    other = key_phrase(doc, discourse, "We agreed to", "commitment", "Max")
     other_doc = replace(other, doc_id="another-document")
     AnnotationStore(tmp_path / "other-doc.jsonl").add(other_doc)
     paths = [
@@ -404,10 +374,10 @@ def test_score_command_end_to_end(
     AnnotationStore(tmp_path / "key.jsonl").add_many(key)
     students = tmp_path / "students"
     AnnotationStore(students / "ada.jsonl").add_many(
-        [_span(doc, discourse, a.start, a.end, a.tag, "ada") for a in key[:5]]
+        [key_span(doc, discourse, a.start, a.end, a.tag, "ada") for a in key[:5]]
     )
     AnnotationStore(students / "bob.jsonl").add_many(
-        [_span(doc, discourse, a.start, a.end, "actor", "bob") for a in key]
+        [key_span(doc, discourse, a.start, a.end, "actor", "bob") for a in key]
     )
     (students / "junk.txt").write_text("not annotations")
     files = sorted(str(p) for p in students.iterdir())  # includes the store's lock files
@@ -450,8 +420,8 @@ def test_a_repeated_paragraph_counts_once(
     phrase = "die Lage in der Ukraine"
     in_first = first.start + first.text.index(phrase)
     in_repeat = repeat.start + repeat.text.index(phrase)
-    gold = _span(doc, discourse, in_first, in_first + len(phrase), "framing of the war", "key")
-    copy = _span(doc, discourse, in_repeat, in_repeat + len(phrase), "framing of the war", "ada")
+    gold = key_span(doc, discourse, in_first, in_first + len(phrase), "framing of the war", "key")
+    copy = key_span(doc, discourse, in_repeat, in_repeat + len(phrase), "framing of the war", "ada")
     both = [copy, replace(gold, creator="bob")]
     moved, changed = fold_repeated([copy], {doc.id: doc})
     assert changed == 1 and [(a.start, a.end, a.exact) for a in moved] == [
