@@ -11,20 +11,23 @@ install what is missing.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from .conftest import DOC_ID, PROJECT
-from .test_make_lab import _free_port, _isolated_env, _wait_for
+from .test_make_lab import _free_port, _isolated_env, _running, _wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]  # fmt: skip
+JUPYTER = PROJECT / ".venv" / "bin" / "jupyter"
 ARTIFACTS = PROJECT / "test-artifacts"
 NOTEBOOK = "notebooks/07_annotation_workshop.ipynb"
 PHRASE = "Sergej W. Lawrow"
@@ -57,8 +60,7 @@ def lab(
         pytest.skip("Chromium is not installed: `apt-get install chromium` to run the browser test")
     if not AXE.exists():
         pytest.skip("axe-core is not installed: run `npm ci` (Node and npm from Debian) first")
-    jupyter = PROJECT / ".venv" / "bin" / "jupyter"
-    if not jupyter.exists():
+    if not JUPYTER.exists():
         pytest.skip("no .venv yet: run `make test`, which creates it")
     project = tmp_path / "project"
     shutil.copytree(
@@ -75,25 +77,29 @@ def lab(
     news.parent.mkdir(parents=True)
     news.write_text(json.dumps({"fetchNews": "false"}))
     command, options, path = FRONT_ENDS[request.param]
-    port = _free_port()
-    log = (tmp_path / "lab.log").open("w")
-    server = subprocess.Popen(
-        [str(jupyter), command, "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
-         *options, f"--ServerApp.root_dir={project}"],
-        env=env, stdout=log, stderr=log, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{url}/api/status", tmp_path / "lab.log")
+    with serving(command, project, options, env=env, log=tmp_path / "lab.log") as url:
         yield f"{url}/{path}", project, env
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+
+
+@contextmanager
+def serving(
+    command: str, root: Path, options: list[str], *, env: dict[str, str], log: Path
+) -> Iterator[str]:
+    """A Jupyter server (``lab`` or ``notebook``) on ``root``, headless, on a free loopback
+    port without a token; its URL once it answers."""
+    port = _free_port()
+    argv = [str(JUPYTER), command, "--no-browser", "--allow-root", f"--port={port}",
+            "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
+            *options, f"--ServerApp.root_dir={root}"]  # fmt: skip
+    with _running(argv, env=env, log=log):
+        url = f"http://127.0.0.1:{port}"
+        _wait_for(f"{url}/api/status", log)
+        yield url
+
+
+def launch_chromium(playwright: object, env: dict[str, str] | None = None) -> object:
+    """Debian's headless Chromium, with the flags this closed network needs."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, env=env)
 
 
 _KERNEL_READY = """() => {
@@ -165,13 +171,7 @@ def test_tag_by_mouse_and_by_keyboard_in_both_themes(lab: tuple[str, Path, dict[
     first, count = _token_position(project, BY_KEYBOARD)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync"],
-            env=env,
-        )  # fmt: skip
+        browser = launch_chromium(playwright, env)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
             page.goto(url)

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,23 +58,31 @@ def lab(tmp_path: Path) -> Iterator[str]:
         f"--no-browser --port={port} --ServerApp.ip=127.0.0.1 --ServerApp.token= "
         "--ServerApp.password="
     )
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "lab", f"ARGS={args}", f"STUDENT={tmp_path / 'student'}"],
-        cwd=PROJECT,
-        env=_isolated_env(tmp_path),
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "lab.log").open("w"),
-        start_new_session=True,
-    )
-    try:
+    command = ["make", "--no-print-directory", "lab", f"ARGS={args}",
+               f"STUDENT={tmp_path / 'student'}"]  # fmt: skip
+    with _running(command, env=_isolated_env(tmp_path), log=tmp_path / "lab.log", cwd=PROJECT):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
+
+
+@contextmanager
+def _running(
+    command: list[str], *, env: dict[str, str], log: Path, cwd: Path | None = None
+) -> Iterator[subprocess.Popen]:
+    """``command`` in a process group of its own, its output in ``log``; the whole group is
+    stopped on leaving, by SIGTERM and, after 20 s, SIGKILL."""
+    with log.open("w") as stream:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=stream, stderr=stream, start_new_session=True
+        )
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            yield process
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def _wait_for(url: str, log: Path, seconds: float = 90) -> tuple[int, str]:

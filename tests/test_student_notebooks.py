@@ -4,9 +4,6 @@ error output; a screenshot of each is saved for a person to look at."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +12,8 @@ import pytest
 from corpus_tools.student_copy import sync_student_copy
 
 from .conftest import CORPUS, PROJECT
-from .test_browser import _KERNEL_READY, ARTIFACTS, CHROMIUM
-from .test_make_lab import _free_port, _isolated_env, _wait_for
+from .test_browser import _KERNEL_READY, ARTIFACTS, CHROMIUM, JUPYTER, launch_chromium, serving
+from .test_make_lab import _isolated_env
 
 pytestmark = pytest.mark.slow
 
@@ -57,35 +54,20 @@ _ERRORS = """() => {
 def student_lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed: `apt-get install chromium` to run the browser test")
-    jupyter = PROJECT / ".venv" / "bin" / "jupyter"
-    if not jupyter.exists():
+    if not JUPYTER.exists():
         pytest.skip("no .venv yet: run `make test`, which creates it")
     student = tmp_path / "student"
     sync_student_copy(student, notebooks=PROJECT / "notebooks", corpus=CORPUS)
     env = _isolated_env(tmp_path / "home")
     env.pop("CORPUS_TOOLS_ANNOTATIONS", None)  # the student's copy keeps its own annotations
     env["JUPYTER_CONFIG_PATH"] = str(PROJECT / "lab-config" / "student")
-    port = _free_port()
-    log = (tmp_path / "lab.log").open("w")
-    server = subprocess.Popen(
-        [str(jupyter), "lab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
-         "--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True",
-         f"--LabApp.app_settings_dir={PROJECT / 'lab-config' / 'student' / 'settings'}",
-         f"--ServerApp.root_dir={student}"],
-        env=env, stdout=log, stderr=log, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{url}/api/status", tmp_path / "lab.log")
+    options = [
+        "--LabApp.news_url=None",
+        "--LabApp.expose_app_in_browser=True",
+        f"--LabApp.app_settings_dir={PROJECT / 'lab-config' / 'student' / 'settings'}",
+    ]
+    with serving("lab", student, options, env=env, log=tmp_path / "lab.log") as url:
         yield url, student
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def test_every_student_notebook_runs_in_the_browser(student_lab: tuple[str, Path]) -> None:
@@ -97,12 +79,7 @@ def test_every_student_notebook_runs_in_the_browser(student_lab: tuple[str, Path
     errors: dict[str, list[str]] = {}
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync"],
-        )  # fmt: skip
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
             for name in names:

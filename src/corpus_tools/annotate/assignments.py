@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..corpus.datafile import Fields, load_yaml
+from ..corpus.datafile import Fields, load_yaml, named_file
 from ..errors import AssignmentError
 from .record import Annotation
 
@@ -114,9 +114,7 @@ def load_assignment(name_or_path: str | Path, corpus: Corpus) -> Assignment:
 
 
 def _path(name_or_path: str | Path, corpus: Corpus) -> Path:
-    given = Path(name_or_path)
-    by_path = isinstance(name_or_path, Path) or len(given.parts) > 1 or given.suffix == ".yaml"
-    path = given if by_path else corpus.root / "assignments" / f"{given}.yaml"
+    path, _ = named_file(name_or_path, corpus.root / "assignments", ".yaml")
     if not path.is_file():
         known = sorted(p.stem for p in (corpus.root / "assignments").glob("*.yaml"))
         raise AssignmentError(

@@ -14,6 +14,7 @@ from collections.abc import Container
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..corpus.datafile import named_file
 from ..errors import AnswerKeyError, TagSetError
 from ..formatting import shorten
 from .record import Annotation
@@ -72,8 +73,7 @@ def load_key(
 
         corpus = load_corpus()
     keys = Path(folder) if folder is not None else corpus.root / "keys"
-    path = key_file(name_or_path, keys)
-    by_path = _by_path(name_or_path)
+    path, by_path = _located_key(name_or_path, keys)
     report = AnnotationStore(path).load({doc_id: corpus[doc_id].text for doc_id in corpus})
     lines = check_key_load(report, corpus)
     if not report.annotations:
@@ -85,28 +85,26 @@ def load_key(
     return sorted(report.annotations, key=lambda a: (a.doc_id, a.start, a.end, a.tag))
 
 
-def _by_path(name_or_path: str | Path) -> bool:
-    given = Path(name_or_path)
-    return isinstance(name_or_path, Path) or len(given.parts) > 1 or given.suffix == KEY_SUFFIX
-
-
 def key_file(name_or_path: str | Path, keys: Path) -> Path:
     """The file of a key given by name (in the folder ``keys``) or by path.
 
     Raises:
         AnswerKeyError: there is no such file (the message lists the keys there are).
     """
-    given, by_path = Path(name_or_path), _by_path(name_or_path)
-    path = given if by_path else keys / f"{given}{KEY_SUFFIX}"
+    return _located_key(name_or_path, keys)[0]
+
+
+def _located_key(name_or_path: str | Path, keys: Path) -> tuple[Path, bool]:
+    path, by_path = named_file(name_or_path, keys, KEY_SUFFIX)
     if not path.is_file():
         known = ", ".join(available_keys(keys)) or "none"
-        what = "no such answer key file" if by_path else f"no answer key {str(given)!r} here"
+        what = "no such answer key file" if by_path else f"no answer key {str(name_or_path)!r} here"
         raise AnswerKeyError(
             f"{what}; give the path of a key file or the name of a key of the corpus "
             f"(available keys: {known})",
             path=path,
         )
-    return path
+    return path, by_path
 
 
 def _tagset(path: Path, annotations: list[Annotation], corpus: Corpus, *, by_path: bool) -> TagSet:

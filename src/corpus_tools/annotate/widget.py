@@ -194,16 +194,17 @@ class Annotator(anywidget.AnyWidget):
                 "start": to_utf16(text, a.start - passage.start),
                 "end": to_utf16(text, a.end - passage.start),
             })  # fmt: skip
+        if text != self.passage_text:  # a new passage: its words first, then its text
+            self.tokens = [
+                [to_utf16(text, t.start - passage.start), to_utf16(text, t.end - passage.start)]
+                for t in self.doc.tokens.covered_by(passage.start, passage.end)
+            ]
         self.passage_text = text
         self.passage_label = (
             f"{passage.id} · {passage.section.id} ({passage.language}) · "
             f"passage {self.position + 1} of {len(self.passages)}"
         )
         self.spans = spans
-        self.tokens = [
-            [to_utf16(text, t.start - passage.start), to_utf16(text, t.end - passage.start)]
-            for t in self.doc.tokens.covered_by(passage.start, passage.end)
-        ]
         self.status = f"{status} · file {self.store.path.name}"
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:

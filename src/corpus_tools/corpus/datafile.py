@@ -15,7 +15,7 @@ import yaml
 
 from ..errors import CorpusError, DataFileError
 
-__all__ = ["Fields", "Record", "load_yaml", "read_bytes", "read_text"]
+__all__ = ["Fields", "Record", "load_yaml", "named_file", "read_bytes", "read_text"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -29,6 +29,15 @@ class Record(dict):
     def line_of(self, key: str) -> int:
         """Line of ``key`` if present, else the line where the mapping starts."""
         return getattr(self, "key_lines", {}).get(key, self.line)
+
+
+def named_file(name_or_path: str | Path, folder: Path, suffix: str) -> tuple[Path, bool]:
+    """The file a user means: ``folder/<name><suffix>`` for a bare name, else the path as given
+    (a ``Path``, anything with a folder in it, or a name ending in ``suffix``); and whether it
+    was given as a path. The file may not exist."""
+    given = Path(name_or_path)
+    by_path = isinstance(name_or_path, Path) or len(given.parts) > 1 or given.suffix == suffix
+    return (given if by_path else folder / f"{given}{suffix}"), by_path
 
 
 def read_bytes(path: Path, *, what: str = "file") -> bytes:
