@@ -36,6 +36,12 @@ def test_voices_figure_counts_each_character_once(doc: Document) -> None:
     assert voices["caption (author not stated)"] == own
     commentary = [s for s in content if s.kind in {"heading", "commentary", "editorial_note"}]
     assert voices["the commentator (not named)"] == sum(s.end - s.start for s in commentary)
+    hatched = {t.get_text() for t, bar in zip(whole.get_yticklabels(), whole.patches,
+                                              strict=True) if bar.get_hatch()}  # fmt: skip
+    assert hatched == {  # every voice heard in translation, not only DeepL's
+        "Ministry of Foreign Affairs of the Russian Federation, DeepL translation",
+        "Maria Zakharova (as rendered by Reuters)",
+    }
 
 
 def test_dispersion_plot_has_one_tick_per_occurrence(corpus: Corpus) -> None:
