@@ -17,6 +17,8 @@ import corpus_tools.corpus.load
 from corpus_tools import load_corpus
 from corpus_tools.errors import DocumentSpecError, SourceError
 
+from ..conftest import CORPUS
+
 DOC_ID = "riyadh-2025-02-18"
 
 
@@ -184,3 +186,62 @@ def test_the_manifest_cache_key_covers_every_module_the_validator_imports() -> N
         "corpus/manifest.py", "corpus/datafile.py", "corpus/provenance.py", "errors.py",
         "formatting.py",
     }  # fmt: skip
+
+
+@pytest.fixture
+def with_glossary(corpus_copy: Path) -> Path:
+    """The copy with the glossary too."""
+    shutil.copytree(CORPUS / "glossary", corpus_copy / "glossary")
+    return corpus_copy
+
+
+def test_a_warm_first_cell_starts_neither_somajo_nor_simplemma(with_glossary: Path) -> None:
+    """A notebook's first cell loads the corpus and the glossary; with both cached, the forms
+    of the glossary are not analysed again."""
+    code = (
+        "import sys, corpus_tools; from corpus_tools.glossary import load_glossary; "
+        f"load_glossary(corpus_tools.load_corpus({str(with_glossary)!r})); "
+        "print(sorted({'somajo', 'simplemma'} & set(sys.modules)))"
+    )
+    run = [sys.executable, "-c", code]
+    cold = subprocess.run(run, capture_output=True, text=True, check=True)
+    warm = subprocess.run(run, capture_output=True, text=True, check=True)
+    assert cold.stdout.strip() == "['simplemma', 'somajo']"
+    assert warm.stdout.strip() == "[]"
+    assert (with_glossary / ".cache" / "glossary-forms.json").is_file()
+
+
+@pytest.mark.parametrize("damage", ["{", "[1, 2]", "key-only", "short"])
+def test_damaged_glossary_cache_is_rebuilt_with_a_warning(with_glossary: Path, damage: str) -> None:
+    from corpus_tools.glossary import load_glossary
+
+    corpus = load_corpus(with_glossary)
+    expected = [(m.entry_id, m.start, m.end) for m in load_glossary(corpus).find(corpus[DOC_ID])]
+    cached = with_glossary / ".cache" / "glossary-forms.json"
+    stored = json.loads(cached.read_text(encoding="utf-8"))
+    if damage == "short":  # the right key over a payload that lost its last form
+        cached.write_text(json.dumps({**stored, "payload": stored["payload"][:-1]}))
+    elif damage == "key-only":
+        cached.write_text(json.dumps({"key": stored["key"], "payload": [[[], []]]}))
+    else:
+        cached.write_text(damage)
+    with pytest.warns(UserWarning, match="glossary-forms"):
+        found = load_glossary(corpus).find(corpus[DOC_ID])
+    assert [(m.entry_id, m.start, m.end) for m in found] == expected
+    assert json.loads(cached.read_text(encoding="utf-8")) == stored
+
+
+def test_an_edited_glossary_form_is_analysed_again(with_glossary: Path) -> None:
+    from corpus_tools.glossary import load_glossary
+
+    corpus = load_corpus(with_glossary)
+    load_glossary(corpus)
+    cached = with_glossary / ".cache" / "glossary-forms.json"
+    before = json.loads(cached.read_text(encoding="utf-8"))["key"]
+    terms = with_glossary / "glossary" / "terms.yaml"
+    text = terms.read_text(encoding="utf-8")
+    assert "de: Außenminister\n" in text
+    terms.write_text(text.replace("de: Außenminister\n", "de: [Außenminister, Chefdiplomat]\n"))
+    glossary = load_glossary(corpus)
+    assert json.loads(cached.read_text(encoding="utf-8"))["key"] != before
+    assert [m.entry_id for m in glossary.find("Der Chefdiplomat reiste ab.")] == ["aussenminister"]

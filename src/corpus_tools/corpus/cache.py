@@ -1,14 +1,18 @@
 """The layer cache: what loading derives from the corpus files, kept and checked on disk.
 
-Two things are cached per document, each in its own JSON file:
+Each document has two JSON files:
 
 * ``<id>.layers.json``: sentences and tokens, keyed by the source text, the paragraph spans with
   their languages, this cache's format and the SoMaJo and simplemma versions;
 * ``<id>.manifest.json``: the validated document file, keyed by its bytes and by the code that
   validates it, so an unchanged file is not parsed again (its source is still hashed each time).
 
-:class:`LayerCache` owns the one rule for both: use what is stored if it is sound, otherwise
-build it, warn where a stored file was damaged, and store the result.  Writes are atomic.
+Tools above the corpus keep what they derive with the same tools there too
+(:meth:`LayerCache.derived`: the glossary's analysed forms, for one).
+
+:class:`LayerCache` owns the one rule for all of them: use what is stored if it is sound,
+otherwise build it, warn where a stored file was damaged, and store the result.  Writes are
+atomic.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from functools import cache
 from importlib import metadata
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import CacheError
 from ..files import write_atomic
@@ -30,7 +34,9 @@ from .datafile import read_bytes
 from .manifest import DocumentManifest, read_manifest
 from .segment import Segmentation
 
-__all__ = ["CACHE_FORMAT", "DiskCache", "LayerCache", "check_layers", "layer_key"]
+__all__ = ["CACHE_FORMAT", "DiskCache", "LayerCache", "check_layers", "derived_key", "layer_key"]
+
+T = TypeVar("T")
 
 CACHE_FORMAT = 2
 """Bump when segmentation or the cached shapes change in a way that invalidates old files."""
@@ -43,6 +49,12 @@ def layer_key(text: str, paragraphs: Sequence[tuple[int, int, str]]) -> str:
     digest.update(hashlib.sha256(text.encode("utf-8")).digest())
     digest.update(json.dumps(list(paragraphs)).encode())
     return digest.hexdigest()
+
+
+def derived_key(inputs: Any) -> str:
+    """The cache key of anything else derived with SoMaJo and simplemma from ``inputs`` (JSON)."""
+    encoded = json.dumps([CACHE_FORMAT, *_tool_versions(), inputs], ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def manifest_key(document_file: bytes) -> str:
@@ -195,6 +207,28 @@ class LayerCache:
             manifest, _, key = wanted[position]
             self._store(f"{manifest.id}.layers", key, layers.as_json())
         return found | built
+
+    def derived(
+        self, name: str, inputs: Any, build: Callable[[], T], check: Callable[[Any], T]
+    ) -> T:
+        """What ``build`` derives from ``inputs`` (JSON), stored as ``<name>.json``.
+
+        Args:
+            check: turns a stored payload back into the result, raising ``ValueError``,
+                ``TypeError`` or ``KeyError`` where it is not sound (it is then rebuilt).
+        """
+        key = derived_key(inputs)
+        try:
+            payload = self.disk.load(name, key)
+            if payload is not None:
+                return check(payload)
+        except CacheError as exc:
+            _warn(str(exc))
+        except (KeyError, TypeError, ValueError) as exc:
+            _warn(f"{self.disk.path(name)}: ignoring the cached {name} ({exc}); rebuilding")
+        result = build()
+        self._store(name, key, result)
+        return result
 
     def _cached_layers(
         self, manifest: DocumentManifest, paragraph_count: int, key: str

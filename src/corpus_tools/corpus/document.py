@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CorpusError
+from .cache import LayerCache
 from .layers import Layer, frame
 from .manifest import DocumentManifest
 from .provenance import SEPARATOR
@@ -190,10 +191,17 @@ def _token(doc: Document, row: int) -> Token:
 
 
 class Corpus(Mapping[str, Document]):
-    """The documents of one corpus folder, by id, in id order."""
+    """The documents of one corpus folder, by id, in id order.
 
-    def __init__(self, root: Path, documents: Sequence[Document]):
+    Args:
+        cache: where tools keep what they derive from this corpus (None: keep nothing).
+    """
+
+    def __init__(
+        self, root: Path, documents: Sequence[Document], *, cache: LayerCache | None = None
+    ):
         self.root = root
+        self.cache = cache
         self._documents = {doc.id: doc for doc in documents}
 
     def __getitem__(self, doc_id: str) -> Document:

@@ -73,9 +73,10 @@ def load_corpus(
         [(plan.manifest, len(plan.paragraphs), plan.key) for plan in plans],
         lambda missing: _build(plans, missing, workers=workers, progress=progress),
     )
-    return Corpus(
-        root, [Document(plan.manifest, plan.paragraphs, layers[i]) for i, plan in enumerate(plans)]
-    )
+    documents = [
+        Document(plan.manifest, plan.paragraphs, layers[i]) for i, plan in enumerate(plans)
+    ]
+    return Corpus(root, documents, cache=cache)
 
 
 @dataclass(frozen=True, slots=True)

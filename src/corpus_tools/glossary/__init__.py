@@ -24,6 +24,7 @@ from ..errors import GlossaryError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..corpus.cache import LayerCache
     from ..corpus.references import ReferenceTranslations
     from ..display import Rendered
 
@@ -166,7 +167,10 @@ class Glossary:
         self.corpus = corpus
         self.terms = tuple(terms)
         self.entities = tuple(entities)
-        self._patterns = {language: _compile(self.entries, language) for language in LANGUAGES}
+        analyses = _analysed_forms(self.entries, corpus.cache)
+        self._patterns = {
+            language: _compile(self.entries, language, analyses) for language in LANGUAGES
+        }
         self._order = {entry.id: position for position, entry in enumerate(self.entries)}
         self._by_document: dict[str, list[Match]] = {}
 
@@ -401,21 +405,60 @@ def _within(found: list[Match], start: int, end: int) -> list[Match]:
     return [m for m in found[low:] if m.start < end and m.end <= end]
 
 
-def _compile(entries: Iterable[Entry], language: str) -> dict[str, list[_Pattern]]:
+Analyses = dict[tuple[str, str], tuple[list[str], list[str]]]
+"""Per ``(language, form)``: the form's tokens and their lemmas."""
+
+
+def _analysed_forms(entries: Iterable[Entry], cache: LayerCache | None) -> Analyses:
+    """Tokens and lemmas of every form of ``entries``, from the corpus's cache when it holds
+    them (so a notebook's first cell never starts SoMaJo and simplemma for an unchanged
+    glossary)."""
+    wanted = sorted(
+        {
+            (language, form)
+            for entry in entries
+            for language in LANGUAGES
+            for form in entry.forms(language)
+        }
+    )
+
+    def build() -> list[list[list[str]]]:
+        analysed = []
+        for language, form in wanted:
+            tokens = _string_tokens(form, language)
+            analysed.append([tokens.texts, [lemma for _, lemma in tokens.folded]])
+        return analysed
+
+    def check(payload: Any) -> list[list[list[str]]]:
+        if not isinstance(payload, list) or len(payload) != len(wanted):
+            raise ValueError("not one analysis per form")
+        for texts, lemmas in payload:
+            if not texts or len(texts) != len(lemmas):
+                raise ValueError("a form without tokens, or tokens without lemmas")
+            if not all(isinstance(word, str) for word in (*texts, *lemmas)):
+                raise TypeError("tokens and lemmas must be strings")
+        return payload
+
+    analysed = build() if cache is None else cache.derived("glossary-forms", wanted, build, check)
+    return {form: (texts, lemmas) for form, (texts, lemmas) in zip(wanted, analysed, strict=True)}
+
+
+def _compile(
+    entries: Iterable[Entry], language: str, analyses: Analyses
+) -> dict[str, list[_Pattern]]:
     """Index the entries' forms in ``language`` by the key of their first word."""
     index: dict[str, list[_Pattern]] = {}
     for entry in entries:
         exact = entry.kind == "entity"
         noun = getattr(entry, "pos", None) == "noun" and language == "en"
         for form in entry.forms(language):
-            tokens = _string_tokens(form, language)
+            texts, lemmas = analyses[language, form]
             words = tuple(
                 frozenset({text} if exact else _word_keys(text.casefold(), lemma, noun))
-                for text, (_, lemma) in zip(tokens.texts, tokens.folded, strict=True)
+                for text, lemma in zip(texts, lemmas, strict=True)
             )
             pattern = _Pattern(entry, words, exact)
-            first = tokens.folded[0][0] if not exact else tokens.texts[0].casefold()
-            keys = {first} if exact else set(words[0])
+            keys = {texts[0].casefold()} if exact else set(words[0])
             for key in keys:
                 index.setdefault(key, []).append(pattern)
     return index
