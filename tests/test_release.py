@@ -3,7 +3,6 @@ without answer keys; nothing half-written; the real notebooks stay valid nbgrade
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import subprocess
@@ -407,52 +406,3 @@ def test_source_notebooks_are_valid_nbgrader_sources(
         theirs = nbformat.read(path, as_version=4).cells
         ours = nbformat.read(real_release / "student/notebooks" / path.name, as_version=4).cells
         assert [(c.source, c.metadata) for c in ours] == [(c.source, c.metadata) for c in theirs]
-
-
-@pytest.mark.slow
-def test_student_notebooks_execute_top_to_bottom(
-    real_release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from nbclient import NotebookClient
-
-    from corpus_tools import load_corpus
-
-    for name in ("CORPUS_TOOLS_ROOT", "CORPUS_TOOLS_ANNOTATIONS", "DEEPL_AUTH_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(tmp_path / "layers"))
-    (tmp_path / "tmp").mkdir()
-    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))  # the notebooks' scratch folders
-    monkeypatch.setenv("CORPUS_TOOLS_TRANSLATION_CACHE", str(tmp_path / "translations.sqlite3"))
-    load_corpus(real_release / "student/corpus")  # build the layers once, not in every kernel
-    folder = real_release / "student/notebooks"
-    clients = {
-        path.name: NotebookClient(
-            nbformat.read(path, as_version=4),
-            timeout=120,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(folder)}},
-        )
-        for path in sorted(folder.glob("*.ipynb"))
-    }
-
-    async def run_all() -> list[Any]:
-        cores = asyncio.Semaphore(os.cpu_count() or 1)  # more kernels than cores is slower
-
-        async def run(client: NotebookClient) -> Any:
-            async with cores:
-                return await client.async_execute()
-
-        jobs = [run(client) for client in clients.values()]
-        return await asyncio.gather(*jobs, return_exceptions=True)
-
-    outcomes = dict(zip(clients, asyncio.run(run_all()), strict=True))
-    failures = {
-        name: str(outcome)[-2000:]
-        for name, outcome in outcomes.items()
-        if isinstance(outcome, BaseException)
-    }
-    assert not failures, failures
-    for name, client in clients.items():  # every check ran and reported
-        checks = [c for c in client.nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
-        assert all(c.outputs for c in checks if c.cell_type == "code"), name
