@@ -1,24 +1,36 @@
-"""The benchmark's generated corpus is a valid corpus of real paragraphs (not timed)."""
+"""The benchmark's generated corpus is a valid corpus of recombined real sentences (not timed)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bench.synthetic import generate
+from bench.synthetic import distinct_paragraphs, generate
 from corpus_tools import Document, load_corpus
 
 
-def test_generated_documents_load_and_keep_the_real_paragraphs(
+def test_generated_documents_are_valid_and_recombine_real_sentences(
     tmp_path: Path, doc: Document
 ) -> None:
-    corpus = load_corpus(generate(tmp_path / "corpus", 3), workers=1)
-    assert list(corpus) == ["generated-00000", "generated-00001", "generated-00002"]
-    real = sorted(p.text for p in doc.paragraphs)
+    corpus = load_corpus(generate(tmp_path / "corpus", 20), workers=1)
+    assert len(corpus) == 20 and next(iter(corpus)) == "generated-00000"
+    real = {s.text for s in doc.sentences}
     for generated in corpus.values():
-        assert sorted(p.text for p in generated.paragraphs) == real
-        assert len(generated.tokens) == len(doc.tokens)
-    orders = [[p.text for p in generated.paragraphs] for generated in corpus.values()]
-    assert orders[0] != orders[1]
+        for paragraph in generated.paragraphs:
+            assert _joins_real_sentences(paragraph.text, real), paragraph.text
+    tokens = [len(generated.tokens) for generated in corpus.values()]
+    assert 600 < sum(tokens) / len(tokens) < 1600  # about as long as the real document
+    total, distinct = distinct_paragraphs(tmp_path / "corpus")
+    assert distinct / total > 0.95  # a memo by paragraph would gain next to nothing
+
+
+def _joins_real_sentences(text: str, real: set[str]) -> bool:
+    """``text`` is real sentences joined by single spaces."""
+    if text in real:
+        return True
+    return any(
+        text.startswith(f"{sentence} ") and _joins_real_sentences(text[len(sentence) + 1 :], real)
+        for sentence in real
+    )
 
 
 def test_scoring_benchmark_runs_in_a_tiny_configuration() -> None:
