@@ -8,7 +8,9 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +30,12 @@ def _default_cache_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CORPUS_TOOLS_CACHE", raising=False)
 
 
+def _layers_file(cache: Path) -> Path:
+    """The one layers file of the document in ``cache`` (its name carries the key)."""
+    (found,) = cache.glob(f"{DOC_ID}.*.layers.arrow")
+    return found
+
+
 def _forbid_segmenting(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object) -> None:
         raise AssertionError("layers were rebuilt although the cache was warm")
@@ -37,7 +45,7 @@ def _forbid_segmenting(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_warm_cache_is_used(corpus_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cold = load_corpus(corpus_copy)[DOC_ID]
-    assert (corpus_copy / ".cache" / f"{DOC_ID}.layers.json").is_file()
+    assert _layers_file(corpus_copy / ".cache").is_file()
     _forbid_segmenting(monkeypatch)
     monkeypatch.setattr(corpus_tools.corpus.cache, "read_manifest", _refuse_parsing)
     warm = load_corpus(corpus_copy)[DOC_ID]
@@ -111,29 +119,71 @@ def test_changed_section_language_rebuilds(corpus_copy: Path) -> None:
     assert lemmas[1]["Advisor"] == "Advisor"
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        lambda data: data[: len(data) // 2],
-        lambda data: b"\x00\xff not json",
-        lambda data: data.replace(b'"token_start":[0,', b'"token_start":[-5,', 1),
-        lambda data: data.replace(b'"lemma":[', b'"lemma":["extra",', 1),
-    ],
-    ids=["truncated", "garbage", "offset-out-of-range", "unequal-columns"],
-)
-def test_corrupt_cache_is_rebuilt_not_trusted(corpus_copy: Path, damage: object) -> None:
+def _rewritten(path: Path, change: Callable[[dict[str, list[Any]]], None]) -> None:
+    """Rewrite the cached token table with ``change`` applied to its columns, key kept."""
+    import pyarrow as pa
+
+    table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+    columns = {name: table.column(name).to_pylist() for name in table.column_names}
+    change(columns)
+    arrays = {
+        name: pa.array(values).dictionary_encode() if name in {"lemma", "token_class"}
+        else pa.array(values, pa.int32()) for name, values in columns.items()
+    }  # fmt: skip
+    rewritten = pa.table(arrays).replace_schema_metadata(table.schema.metadata)
+    with pa.ipc.new_file(str(path), rewritten.schema) as writer:
+        writer.write_table(rewritten)
+
+
+def _set(name: str, row: int, value: Any) -> Callable[[dict[str, list[Any]]], None]:
+    return lambda columns: columns[name].__setitem__(row, value)
+
+
+DAMAGE: dict[str, Callable[[Path], None]] = {
+    "truncated": lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
+    "garbage": lambda p: p.write_bytes(b"\x00\xff not arrow"),
+    "offset-out-of-range": lambda p: _rewritten(p, _set("start", 0, -5)),
+    "overlapping-tokens": lambda p: _rewritten(p, _set("end", 3, 10_000)),
+    "sentence-numbers-skip": lambda p: _rewritten(p, _set("sentence", -1, 99_999)),
+    "missing-column": lambda p: _rewritten(p, lambda columns: columns.pop("lemma")),
+    "null-lemma": lambda p: _rewritten(p, _set("lemma", 0, None)),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+def test_corrupt_cache_is_rebuilt_not_trusted(
+    corpus_copy: Path, damage: Callable[[Path], None]
+) -> None:
     good = load_corpus(corpus_copy)[DOC_ID]
-    path = corpus_copy / ".cache" / f"{DOC_ID}.layers.json"
-    path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
-    with pytest.warns(UserWarning, match=r"layers\.json: (cache file is corrupt|cached)"):
-        rebuilt = load_corpus(corpus_copy)[DOC_ID]
-    assert list(rebuilt.tokens) == list(good.tokens)
-    assert json.loads(path.read_bytes())["payload"]["token_start"][0] == 0
+    path = _layers_file(corpus_copy / ".cache")
+    damage(path)
+    rebuilt = load_corpus(corpus_copy)[DOC_ID]  # the file is read when first used
+    with pytest.warns(UserWarning, match=r"layers\.arrow: (cache file is corrupt|cached)"):
+        assert list(rebuilt.tokens) == list(good.tokens)
+    assert list(rebuilt.sentences) == list(good.sentences)
+    assert list(load_corpus(corpus_copy)[DOC_ID].tokens) == list(good.tokens)  # stored again
+
+
+def test_a_sentence_that_leaves_its_paragraph_is_not_trusted(corpus_copy: Path) -> None:
+    """Token and sentence columns can each be in order and still put a sentence across a
+    paragraph break: the join of the first two sentences runs past the title's paragraph."""
+    good = load_corpus(corpus_copy)[DOC_ID]
+    path = _layers_file(corpus_copy / ".cache")
+    first = good.paragraphs[0]
+    assert good.sentences[0].end <= first.end < good.sentences[1].start
+
+    def join_first_two(columns: dict[str, list[Any]]) -> None:
+        columns["sentence"] = [max(0, number - 1) for number in columns["sentence"]]
+
+    _rewritten(path, join_first_two)
+    rebuilt = load_corpus(corpus_copy)[DOC_ID]
+    with pytest.warns(UserWarning, match="do not fit the paragraphs"):
+        assert list(rebuilt.sentences) == list(good.sentences)
 
 
 def test_cache_dir_can_be_chosen(corpus_copy: Path, tmp_path: Path) -> None:
     load_corpus(corpus_copy, cache_dir=tmp_path / "elsewhere")
-    assert (tmp_path / "elsewhere" / f"{DOC_ID}.layers.json").is_file()
+    assert _layers_file(tmp_path / "elsewhere").is_file()
     assert not (corpus_copy / ".cache").exists()
 
 
@@ -157,11 +207,12 @@ def test_several_documents_build_in_parallel_with_progress(
     assert list(corpus) == ["copy-a", "copy-b", DOC_ID]
     tokens = [[(t.start, t.end, t.lemma) for t in doc.tokens] for doc in corpus.values()]
     assert tokens[0] == tokens[1] == tokens[2]
-    assert len(list((corpus_copy / ".cache").glob("*.layers.json"))) == 3
+    assert len(list((corpus_copy / ".cache").glob("*.layers.arrow"))) == 3
 
 
 def test_import_and_warm_load_stay_light(corpus_copy: Path) -> None:
-    """Heavy libraries are imported only by the functions that need them."""
+    """Heavy libraries are imported only by the functions that need them: neither importing
+    nor a warm load imports any (the cached layers are read when first used)."""
     shutil.rmtree(corpus_copy / ".cache", ignore_errors=True)
     load_corpus(corpus_copy)
     probe = (
@@ -245,3 +296,40 @@ def test_an_edited_glossary_form_is_analysed_again(with_glossary: Path) -> None:
     glossary = load_glossary(corpus)
     assert json.loads(cached.read_text(encoding="utf-8"))["key"] != before
     assert [m.entry_id for m in glossary.find("Der Chefdiplomat reiste ab.")] == ["aussenminister"]
+
+
+def test_a_warm_load_reads_no_layers_until_they_are_used(
+    corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_corpus(corpus_copy)
+    reads: list[Path] = []
+    real = corpus_tools.corpus.cache.read_layers
+
+    def counted(path: Path, *args: Any, **kwargs: Any) -> Any:
+        reads.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(corpus_tools.corpus.cache, "read_layers", counted)
+    _forbid_segmenting(monkeypatch)
+    doc = load_corpus(corpus_copy)[DOC_ID]
+    assert reads == [] and len(doc.paragraphs) > 20
+    assert doc.tokens[0].text and doc.sentences[0].text
+    assert reads == [_layers_file(corpus_copy / ".cache")]
+
+
+def test_a_new_version_of_a_source_replaces_its_layers_file(corpus_copy: Path) -> None:
+    load_corpus(corpus_copy)
+    old = _layers_file(corpus_copy / ".cache")
+    source = corpus_copy / "sources" / f"{DOC_ID}.txt"
+    before = source.read_bytes()
+    source.write_bytes(before.replace(b"Energie", b"Energia"))
+    manifest = corpus_copy / "documents" / f"{DOC_ID}.yaml"
+    manifest.write_text(
+        manifest.read_text("utf-8").replace(
+            hashlib.sha256(before).hexdigest(), hashlib.sha256(source.read_bytes()).hexdigest()
+        ),
+        "utf-8",
+    )
+    load_corpus(corpus_copy)
+    new = _layers_file(corpus_copy / ".cache")  # exactly one file is left
+    assert new != old and not old.exists()

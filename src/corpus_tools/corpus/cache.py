@@ -1,9 +1,10 @@
 """The layer cache: what loading derives from the corpus files, kept and checked on disk.
 
-Each document has two JSON files:
+Each document has two files:
 
-* ``<id>.layers.json``: sentences and tokens, keyed by the source text, the paragraph spans with
-  their languages, this cache's format and the SoMaJo and simplemma versions;
+* ``<id>.<key>.layers.arrow``: sentences and tokens (:mod:`corpus_tools.corpus.columnar`),
+  keyed by the source text, the paragraph spans with their languages, this cache's format and
+  the SoMaJo and simplemma versions, and read only when a document's layers are first used;
 * ``<id>.manifest.json``: the validated document file, keyed by its bytes and by the code that
   validates it, so an unchanged file is not parsed again (its source is still hashed each time).
 
@@ -22,23 +23,24 @@ import hashlib
 import json
 import warnings
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, partial
+from glob import escape as glob_escape
 from importlib import metadata
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import CacheError
 from ..files import write_atomic
+from .columnar import read_layers, write_layers
 from .datafile import read_bytes
 from .manifest import DocumentManifest, read_manifest
-from .segment import Segmentation
+from .segment import ParagraphSpan, Segmentation
 
-__all__ = ["CACHE_FORMAT", "DiskCache", "LayerCache", "check_layers", "derived_key", "layer_key"]
+__all__ = ["CACHE_FORMAT", "DiskCache", "LayerCache", "derived_key", "layer_key"]
 
 T = TypeVar("T")
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Bump when segmentation or the cached shapes change in a way that invalidates old files."""
 
 
@@ -152,11 +154,15 @@ class DiskCache:
             self.directory.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path(name), data)
         except OSError as exc:
-            raise CacheError(
-                f"cannot write the cache ({exc.strerror}); everything will be rebuilt at every "
-                "load until CORPUS_TOOLS_CACHE names a writable folder",
-                path=self.directory,
-            ) from exc
+            raise _unwritable(exc, self.directory) from exc
+
+
+def _unwritable(exc: OSError, directory: Path) -> CacheError:
+    return CacheError(
+        f"cannot write the cache ({exc.strerror}); everything will be rebuilt at every "
+        "load until CORPUS_TOOLS_CACHE names a writable folder",
+        path=directory,
+    )
 
 
 class LayerCache:
@@ -187,25 +193,32 @@ class LayerCache:
 
     def layers(
         self,
-        wanted: Sequence[tuple[DocumentManifest, int, str]],
+        wanted: Sequence[tuple[DocumentManifest, Sequence[ParagraphSpan], str]],
         build: Callable[[list[int]], dict[int, Segmentation]],
-    ) -> dict[int, Segmentation]:
-        """The layers of each wanted document, by its position in ``wanted``.
+    ) -> dict[int, Segmentation | Callable[[], Segmentation]]:
+        """The layers of each wanted document, by its position in ``wanted``: those not cached
+        are built at once (all together, so in parallel); a cached one is a function that reads
+        it when the document's sentences or tokens are first asked for, and rebuilds it (with a
+        warning) if the file turns out to be damaged.
 
         Args:
-            wanted: per document, its manifest, its number of paragraphs and its layer key.
-            build: makes the layers of the documents at these positions (those not cached).
+            wanted: per document, its manifest, its paragraphs and its layer key.
+            build: makes the layers of the documents at these positions.
         """
-        found: dict[int, Segmentation] = {}
-        for position, (manifest, paragraph_count, key) in enumerate(wanted):
-            layers = self._cached_layers(manifest, paragraph_count, key)
-            if layers is not None:
-                found[position] = layers
-        missing = [position for position in range(len(wanted)) if position not in found]
+        found: dict[int, Segmentation | Callable[[], Segmentation]] = {}
+        missing = []
+        for position, (manifest, paragraphs, key) in enumerate(wanted):
+            if self.layers_path(manifest.id, key).is_file():
+                found[position] = partial(
+                    self._read_or_rebuild, manifest, paragraphs, key,
+                    lambda p=position: build([p])[p],
+                )  # fmt: skip
+            else:
+                missing.append(position)
         built = build(missing) if missing else {}
         for position, layers in built.items():
             manifest, _, key = wanted[position]
-            self._store(f"{manifest.id}.layers", key, layers.as_json())
+            self._store_layers(manifest.id, key, layers)
         return found | built
 
     def derived(
@@ -230,23 +243,41 @@ class LayerCache:
         self._store(name, key, result)
         return result
 
-    def _cached_layers(
-        self, manifest: DocumentManifest, paragraph_count: int, key: str
-    ) -> Segmentation | None:
-        name = f"{manifest.id}.layers"
+    def layers_path(self, doc_id: str, key: str) -> Path:
+        """Where the layers of ``doc_id`` under ``key`` are stored: the key is in the name, so
+        that finding them takes no read."""
+        return self.disk.directory / f"{doc_id}.{key[:16]}.layers.arrow"
+
+    def _read_or_rebuild(
+        self,
+        manifest: DocumentManifest,
+        paragraphs: Sequence[ParagraphSpan],
+        key: str,
+        rebuild: Callable[[], Segmentation],
+    ) -> Segmentation:
+        path = self.layers_path(manifest.id, key)
+        bounds = ([p.start for p in paragraphs], [p.end for p in paragraphs])
         try:
-            payload = self.disk.load(name, key)
-            if payload is None:
-                return None
-            return check_layers(
-                payload,
-                text_length=len(manifest.text),
-                paragraph_count=paragraph_count,
-                path=self.disk.path(name),
-            )
+            layers = read_layers(path, key, text_length=len(manifest.text), paragraphs=bounds)
+            if layers is not None:
+                return layers
         except CacheError as exc:
             _warn(str(exc))
-            return None
+        layers = rebuild()
+        self._store_layers(manifest.id, key, layers)
+        return layers
+
+    def _store_layers(self, doc_id: str, key: str, layers: Segmentation) -> None:
+        """Store the layers, and remove those of the document's earlier versions."""
+        path = self.layers_path(doc_id, key)
+        try:
+            write_layers(path, key, layers)
+        except OSError as exc:
+            _warn(str(_unwritable(exc, self.disk.directory)))
+            return
+        for stale in self.disk.directory.glob(f"{glob_escape(doc_id)}.*.layers.arrow"):
+            if stale != path and stale.name.count(".") == doc_id.count(".") + 3:
+                stale.unlink(missing_ok=True)
 
     def _store(self, name: str, key: str, payload: Any) -> None:
         try:
@@ -257,51 +288,3 @@ class LayerCache:
 
 def _warn(message: str) -> None:
     warnings.warn(message, stacklevel=5)
-
-
-def check_layers(
-    payload: Any, *, text_length: int, paragraph_count: int, path: Path
-) -> Segmentation:
-    """Cached layers as a :class:`Segmentation`, after structural checks.
-
-    Raises:
-        CacheError: missing or unequal columns, offsets out of order or range, broken links.
-    """
-    try:
-        layers = Segmentation.from_json(payload)
-    except (KeyError, TypeError) as exc:
-        raise CacheError(f"cached layers are incomplete ({exc}); rebuilding", path=path) from exc
-    sentences = (layers.sentence_start, layers.sentence_end, layers.sentence_paragraph)
-    tokens = (
-        layers.token_start,
-        layers.token_end,
-        layers.token_sentence,
-        layers.token_class,
-        layers.lemma,
-    )
-    for group in (sentences, tokens):
-        if len({len(column) for column in group}) != 1:
-            raise CacheError("cached layers have columns of unequal length; rebuilding", path=path)
-    for (starts, ends, parents), parent_count in (
-        (sentences, paragraph_count),
-        (tokens[:3], len(layers.sentence_start)),
-    ):
-        if not _ordered(starts, ends, text_length) or not _links(parents, parent_count):
-            raise CacheError("cached offsets or links are out of range; rebuilding", path=path)
-    return layers
-
-
-def _ordered(starts: list[int], ends: list[int], text_length: int) -> bool:
-    """Each unit is non-empty, ends before the next begins, and lies within the text."""
-    if not starts:
-        return True
-    following = [*starts[1:], text_length]
-    return starts[0] >= 0 and all(
-        a < b <= c for a, b, c in zip(starts, ends, following, strict=True)
-    )
-
-
-def _links(parents: list[int], parent_count: int) -> bool:
-    """Parent indices are ordered and point at existing parents."""
-    ordered = all(a <= b for a, b in pairwise(parents))
-    return ordered and (not parents or (parents[0] >= 0 and parents[-1] < parent_count))

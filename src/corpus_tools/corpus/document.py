@@ -6,7 +6,8 @@ The model only: reading the files and caching what is derived from them is
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,46 +31,68 @@ class Document:
     """One source text with its manifest and its four layers."""
 
     def __init__(
-        self, manifest: DocumentManifest, paragraphs: Sequence[ParagraphSpan], layers: Segmentation
+        self,
+        manifest: DocumentManifest,
+        paragraphs: Sequence[ParagraphSpan],
+        layers: Segmentation | Callable[[], Segmentation],
     ):
+        """``layers`` may be a function that makes them: it is called when the sentences or
+        tokens are first asked for."""
         self.manifest = manifest
         self.id = manifest.id
         self.title = manifest.title
         self.text = manifest.text
         self.language = manifest.language
+        self._layers = layers
         self.sections: Layer[Section] = Layer(
             "sections", self, _section_columns(manifest), _section, id_prefix=None, nested=True,
             links={"parent": "sections"},
         )  # fmt: skip
-        paragraph_section = [p.section for p in paragraphs]
+        self._paragraph_section = [p.section for p in paragraphs]
         self.paragraphs: Layer[Paragraph] = Layer(
             "paragraphs",
             self,
             {
                 "start": [p.start for p in paragraphs],
                 "end": [p.end for p in paragraphs],
-                "section": paragraph_section,
+                "section": self._paragraph_section,
                 "duplicate_of": find_duplicates(self.text, paragraphs),
             },
             _paragraph,
             id_prefix="p",
             links={"duplicate_of": "paragraphs"},
         )
-        sentence_section = [paragraph_section[p] for p in layers.sentence_paragraph]
-        self.sentences: Layer[Sentence] = Layer(
+
+    def _segmentation(self) -> Segmentation:
+        if callable(self._layers):
+            self._layers = self._layers()
+        return self._layers
+
+    @cached_property
+    def _sentence_section(self) -> Callable[[], Any]:
+        return _lazy_take(self._paragraph_section, self._segmentation().sentence_paragraph)
+
+    @cached_property
+    def sentences(self) -> Layer[Sentence]:
+        layers = self._segmentation()
+        return Layer(
             "sentences",
             self,
             {
                 "start": layers.sentence_start,
                 "end": layers.sentence_end,
                 "paragraph": layers.sentence_paragraph,
-                "section": sentence_section,
+                "section": self._sentence_section,
             },
             _sentence,
             id_prefix="s",
             links={"paragraph": "paragraphs"},
         )
-        self.tokens: Layer[Token] = Layer(
+
+    @cached_property
+    def tokens(self) -> Layer[Token]:
+        layers = self._segmentation()
+        return Layer(
             "tokens",
             self,
             {
@@ -78,7 +101,7 @@ class Document:
                 "sentence": layers.token_sentence,
                 "lemma": layers.lemma,
                 "token_class": layers.token_class,
-                "section": [sentence_section[s] for s in layers.token_sentence],
+                "section": _lazy_take(self._sentence_section, layers.token_sentence),
             },
             _token,
             id_prefix="t",
@@ -145,6 +168,23 @@ class Document:
         spans = [self.section(section_id) for section_id in section_ids]
         chosen = {p.index: p for s in spans for p in self.paragraphs.covered_by(s.start, s.end)}
         return [chosen[index] for index in sorted(chosen)]
+
+
+def _lazy_take(values: Any, rows: Sequence[int]) -> Callable[[], Any]:
+    """A column computed when first asked for: ``values[row]`` for each row (``values`` is a
+    list or another such function)."""
+
+    taken: list[Any] = []
+
+    def take() -> Any:
+        if not taken:
+            import numpy as np
+
+            given = np.asarray(values() if callable(values) else values)
+            taken.append(given[np.asarray(rows, dtype=np.intp)])
+        return taken[0]
+
+    return take
 
 
 def _section_columns(manifest: DocumentManifest) -> dict[str, list[Any]]:

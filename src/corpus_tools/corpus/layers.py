@@ -1,7 +1,9 @@
 """A layer: the units of one kind over one document, stored as columns.
 
-A million tokens cost lists of integers, not a million objects: indexing a layer makes the
-unit asked for, and :meth:`Layer.to_frame` builds a pandas DataFrame straight from the columns.
+A million tokens cost arrays of integers, not a million objects: indexing a layer makes the
+unit asked for; a column becomes a Python list the first time code asks for one; and
+:func:`frame` builds a pandas DataFrame from the arrays through Arrow, without a Python object
+per cell.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from ..errors import CorpusError
+from .columnar import as_list
 from .units import Paragraph, Section, Sentence, Token
 
 if TYPE_CHECKING:
@@ -18,9 +21,35 @@ if TYPE_CHECKING:
 
     from .document import Document
 
-__all__ = ["Layer", "frame"]
+__all__ = ["Columns", "Layer", "frame"]
 
 U = TypeVar("U", Section, Paragraph, Sentence, Token)
+
+
+class Columns:
+    """A layer's columns by name, each given as values (a list, a numpy or an Arrow array) or
+    as a function that computes them when first asked for."""
+
+    __slots__ = ("_given", "_lists", "_resolved", "names")
+
+    def __init__(self, given: Mapping[str, Any]):
+        self._given = dict(given)
+        self._resolved: dict[str, Any] = {}
+        self._lists: dict[str, list[Any]] = {}
+        self.names = tuple(given)
+
+    def array(self, name: str) -> Any:
+        """The column as given (computed if it was a function)."""
+        if name not in self._resolved:
+            given = self._given[name]
+            self._resolved[name] = given() if callable(given) else given
+        return self._resolved[name]
+
+    def list(self, name: str) -> list[Any]:
+        """The column as a Python list, converted once."""
+        if name not in self._lists:
+            self._lists[name] = as_list(self.array(name))
+        return self._lists[name]
 
 
 class Layer(Sequence[U], Generic[U]):
@@ -29,7 +58,8 @@ class Layer(Sequence[U], Generic[U]):
     Args:
         name: the layer's name (``sections``, ``paragraphs`` ...).
         doc: the document.
-        columns: ``start``, ``end`` and the layer's own columns, one value per unit.
+        columns: ``start``, ``end`` and the layer's own columns, one value per unit (see
+            :class:`Columns`).
         make: builds the unit of a row.
         id_prefix: ids are the prefix and the row number from 1 (``p1``, ``p2`` ...); None
             when the ids are a column of their own (sections).
@@ -46,7 +76,7 @@ class Layer(Sequence[U], Generic[U]):
         self,
         name: str,
         doc: Document,
-        columns: Mapping[str, Sequence[Any]],
+        columns: Mapping[str, Any] | Columns,
         make: Callable[[Document, int], U],
         *,
         id_prefix: str | None,
@@ -58,10 +88,12 @@ class Layer(Sequence[U], Generic[U]):
         self.id_prefix = id_prefix
         self.links = dict(links or {})
         self._doc = doc
-        self._columns = columns
+        self._columns = columns if isinstance(columns, Columns) else Columns(columns)
         self._make = make
-        self._rows = range(len(columns["start"])) if rows is None else rows
-        self._id_row = None if id_prefix else {v: row for row, v in enumerate(columns["id"])}
+        self._rows = range(len(self._columns.array("start"))) if rows is None else rows
+        self._id_row = (
+            None if id_prefix else {v: row for row, v in enumerate(self._columns.list("id"))}
+        )
         self._nested = nested
 
     def __len__(self) -> int:
@@ -89,7 +121,7 @@ class Layer(Sequence[U], Generic[U]):
         """The id of the unit in ``row`` of the document's whole layer."""
         if self.id_prefix:
             return f"{self.id_prefix}{row + 1}"
-        return self._columns["id"][row]
+        return self._columns.list("id")[row]
 
     def row_of(self, unit_id: str) -> int:
         """The row of the unit with this id.
@@ -102,7 +134,7 @@ class Layer(Sequence[U], Generic[U]):
         else:
             number = unit_id.removeprefix(self.id_prefix or "")
             row = int(number) - 1 if number != unit_id and number.isdecimal() else -1
-        if 0 <= row < len(self._columns["start"]) and row in self._rows:
+        if 0 <= row < len(self._columns.array("start")) and row in self._rows:
             return row
         known = "none here"
         if self._rows:
@@ -131,12 +163,13 @@ class Layer(Sequence[U], Generic[U]):
         Raises:
             KeyError: the layer has no such column.
         """
-        return self._columns[name]
+        if name not in self._columns.names:
+            raise KeyError(f"the {self.name} have no column {name!r}")
+        return self._columns.list(name)
 
     def covered_by(self, start: int, end: int) -> Layer[U]:
         """Units that lie entirely within ``[start, end)`` (found by bisection)."""
-        starts = self._columns["start"]
-        ends = self._columns["end"]
+        starts, ends = self.column("start"), self.column("end")
         rows = self._rows
         low = bisect_left(rows, start, key=starts.__getitem__)
         high = bisect_left(rows, end, key=starts.__getitem__)
@@ -144,7 +177,7 @@ class Layer(Sequence[U], Generic[U]):
 
     def at(self, offset: int) -> U | None:
         """The innermost unit that contains the character at ``offset``, if any."""
-        starts, ends = self._columns["start"], self._columns["end"]
+        starts, ends = self.column("start"), self.column("end")
         position = bisect_left(self._rows, offset + 1, key=starts.__getitem__)
         # Units that never nest leave the nearest one as the only candidate.
         candidates = self._rows[:position] if self._nested else self._rows[:position][-1:]
@@ -161,48 +194,144 @@ class Layer(Sequence[U], Generic[U]):
         """One row per unit: ids, offsets, text, the layer's own columns and provenance."""
         return frame([self])
 
-    def _plain_columns(self) -> tuple[dict[str, list[Any]], list[int]]:
-        """The frame's columns as lists, and each row's section row (for provenance)."""
-        rows = list(self._rows)
+    def _arrow_columns(self) -> tuple[dict[str, Any], Any]:
+        """The frame's own columns as Arrow arrays, and each row's section row (for
+        provenance)."""
+        import numpy as np
+        import pyarrow as pa
+
+        whole = isinstance(self._rows, range) and len(self._rows) == len(
+            self._columns.array("start")
+        )
+        rows = None if whole else np.asarray(self._rows, dtype=np.int64)
+
+        def values(name: str) -> Any:
+            column = self._columns.array(name)
+            if isinstance(column, list):
+                column = pa.array(column) if name in _TEXT_COLUMNS else _integers(column)
+            return (
+                column
+                if rows is None
+                else column.take(rows)
+                if hasattr(column, "take")
+                else column[rows]
+            )
+
         doc = self._doc
-        columns = {name: [values[row] for row in rows] for name, values in self._columns.items()}
-        starts, ends = columns.pop("start"), columns.pop("end")
-        columns.pop("provenance", None)
-        section_rows = rows if self.id_prefix is None else columns.pop("section")
-        columns.pop("id", None)
-        text = doc.text
-        plain = {
-            "doc_id": [doc.id] * len(rows),
-            "id": [self.unit_id(row) for row in rows],
+        count = len(self._rows)
+        numbers = np.arange(count) if rows is None else rows
+        starts = np.asarray(values("start"), dtype=np.int64)
+        ends = np.asarray(values("end"), dtype=np.int64)
+        columns: dict[str, Any] = {
+            "doc_id": pa.array([doc.id]).take(np.zeros(count, dtype=np.int64)),
+            "id": _ids(self.id_prefix, numbers) if self.id_prefix else values("id"),
             "start": starts,
             "end": ends,
-            "text": [text[s:e] for s, e in zip(starts, ends, strict=True)],
+            "text": _slices(doc.text, starts, ends),
         }
-        for name, values in columns.items():
+        for name in self._columns.names:
+            if name in {"id", "start", "end", "section", "provenance"}:
+                continue
+            column = values(name)
             target = self.links.get(name)
-            if target is None:
-                plain[name] = values
-            else:
-                layer: Layer[Any] = getattr(doc, target)
-                plain[name] = [None if row is None else layer.unit_id(row) for row in values]
-        return plain, section_rows
+            if target is not None:
+                column = (
+                    _ids(getattr(doc, target).id_prefix, column)
+                    if getattr(doc, target).id_prefix
+                    else _section_ids(doc, column)
+                )
+            elif hasattr(column, "dictionary_decode"):
+                column = column.dictionary_decode()
+            columns[name] = column
+        sections = numbers if self.id_prefix is None else np.asarray(values("section"))
+        return columns, sections
+
+
+_TEXT_COLUMNS = {"id", "lemma", "token_class"}
+
+
+def _integers(values: list[int | None]) -> Any:
+    """Integers that may be missing, as a numpy masked array."""
+    import numpy as np
+
+    if None not in values:
+        return np.asarray(values, dtype=np.int64)
+    mask = [value is None for value in values]
+    return np.ma.masked_array([0 if v is None else v for v in values], mask=mask, dtype=np.int64)
+
+
+def _ids(prefix: str, rows: Any) -> Any:
+    """``prefix`` and each row number from 1 (``t1``, ``t2`` ...), null where a row is."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mask = np.ma.getmaskarray(rows) if np.ma.isMaskedArray(rows) else None
+    numbers = pa.array(np.ma.getdata(rows).astype(np.int64) + 1, mask=mask)
+    return pc.binary_join_element_wise(prefix, pc.cast(numbers, pa.string()), "")
+
+
+def _section_ids(doc: Document, rows: Any) -> Any:
+    import numpy as np
+    import pyarrow as pa
+
+    ids = doc.sections.column("id")
+    mask = np.ma.getmaskarray(rows) if np.ma.isMaskedArray(rows) else np.zeros(len(rows), bool)
+    data = np.ma.getdata(rows)
+    return pa.array(
+        [None if missing else ids[row] for row, missing in zip(data, mask, strict=True)],
+        pa.string(),
+    )
+
+
+def _slices(text: str, starts: Any, ends: Any) -> Any:
+    """``text[start:end]`` for every pair, as one Arrow string array built from the text's
+    UTF-8 bytes (no Python string per slice)."""
+    import numpy as np
+    import pyarrow as pa
+
+    encoded = text.encode("utf-8")
+    if len(encoded) != len(text):  # code-point offsets to byte offsets
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        widths = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
+        byte_at = np.concatenate(([0], np.cumsum(widths)))
+        starts, ends = byte_at[starts], byte_at[ends]
+    lengths = ends - starts
+    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int32)
+    gather = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+    data = np.frombuffer(encoded, dtype=np.uint8)[gather]
+    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets), pa.py_buffer(data))
 
 
 def frame(layers: Sequence[Layer[Any]]) -> pd.DataFrame:
     """One DataFrame of layers of one kind, from any number of documents, built in one go."""
-    import pandas as pd
+    import numpy as np
+    import pyarrow as pa
 
-    columns: dict[str, list[Any]] = {}
+    parts: list[dict[str, Any]] = []
     provenance: list[dict[str, object]] = []
-    section_rows: list[int] = []
+    section_rows = []
     for layer in layers:
-        plain, rows = layer._plain_columns()
-        for name, values in plain.items():
-            columns.setdefault(name, []).extend(values)
-        offset = len(provenance)
+        columns, sections = layer._arrow_columns()
+        parts.append(columns)
+        section_rows.append(np.asarray(sections, dtype=np.int64) + len(provenance))
         provenance.extend(layer._doc.provenance_rows())
-        section_rows.extend(offset + row for row in rows)
-    joined = pd.DataFrame(provenance).take(section_rows).reset_index(drop=True)
+    names = list(parts[0])
+    own = pa.table(
+        {name: pa.chunked_array([_arrow(part[name]) for part in parts]) for name in names}
+    )
+    joined = pa.Table.from_pylist(provenance).take(np.concatenate(section_rows))
     if layers[0].id_prefix is None:  # a section's own id is its section
-        joined = joined.drop(columns="section")
-    return pd.concat([pd.DataFrame(columns), joined], axis=1)
+        joined = joined.drop_columns("section")
+    for name in joined.column_names:
+        own = own.append_column(name, joined.column(name))
+    return own.to_pandas()
+
+
+def _arrow(values: Any) -> Any:
+    import numpy as np
+    import pyarrow as pa
+
+    if np.ma.isMaskedArray(values):
+        return pa.array(np.ma.getdata(values), mask=np.ma.getmaskarray(values))
+    return values if isinstance(values, pa.Array) else pa.array(values)

@@ -70,7 +70,7 @@ def load_corpus(
     cache = LayerCache(Path(cache_dir or os.environ.get("CORPUS_TOOLS_CACHE") or root / ".cache"))
     plans = [_plan(cache.manifest(path, root / "sources")) for path in paths]
     layers = cache.layers(
-        [(plan.manifest, len(plan.paragraphs), plan.key) for plan in plans],
+        [(plan.manifest, plan.paragraphs, plan.key) for plan in plans],
         lambda missing: _build(plans, missing, workers=workers, progress=progress),
     )
     documents = [

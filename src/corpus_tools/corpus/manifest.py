@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -148,10 +149,27 @@ def _provenance_json(provenance: Provenance) -> list[Any]:
 
 def _provenance_from_json(data: list[Any]) -> Provenance:
     kind, language, origin, documents_date, chain, note = data
+    return _shared_provenance(
+        kind, language, tuple(tuple(pair) for pair in origin), documents_date,
+        None if chain is None else tuple(chain), note,
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _shared_provenance(
+    kind: str,
+    language: str,
+    origin: tuple[tuple[str, str], ...],
+    documents_date: str | None,
+    chain: tuple[Any, ...] | None,
+    note: str | None,
+) -> Provenance:
+    """One shared, immutable object per distinct provenance: the sections of a corpus repeat
+    a handful of them thousands of times."""
     return Provenance(
         kind=kind,
         language=language,
-        origin=tuple(tuple(pair) for pair in origin),
+        origin=origin,
         documents_date=documents_date,
         translation=None if chain is None else Translation(*chain),
         note=note,

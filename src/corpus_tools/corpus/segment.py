@@ -41,23 +41,17 @@ class ParagraphSpan:
 
 @dataclass(frozen=True, slots=True)
 class Segmentation:
-    """Sentence and token columns for one document (offsets into its text)."""
+    """Sentence and token columns for one document (offsets into its text): lists when just
+    built, numpy and Arrow arrays when read from the cache (:mod:`.columnar`)."""
 
-    sentence_start: list[int]
-    sentence_end: list[int]
-    sentence_paragraph: list[int]
-    token_start: list[int]
-    token_end: list[int]
-    token_sentence: list[int]
-    token_class: list[str]
-    lemma: list[str]
-
-    def as_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Segmentation:
-        return cls(**{name: data[name] for name in cls.__slots__})
+    sentence_start: Sequence[int]
+    sentence_end: Sequence[int]
+    sentence_paragraph: Sequence[int]
+    token_start: Sequence[int]
+    token_end: Sequence[int]
+    token_sentence: Sequence[int]
+    token_class: Sequence[str]
+    lemma: Sequence[str]
 
 
 def paragraph_spans(

@@ -1,0 +1,173 @@
+"""A document's sentence and token layers on disk: one Arrow IPC file.
+
+The file holds one record batch of tokens (``start``, ``end``, ``sentence``, and
+``token_class`` and ``lemma`` dictionary-encoded) whose schema metadata holds the cache key.
+Sentences are not stored: a sentence runs from its first token's start to its last token's
+end, and lies in the paragraph that holds its start.  A file is read whole into one buffer
+(for files of a document's size that is four times faster than mapping each) and the columns
+are numpy views of it, checked with numpy: a thousand documents of a million tokens load in
+a tenth of a second, and nothing becomes a Python object until it is asked for.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CacheError
+from ..files import write_atomic
+from .segment import Segmentation
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["as_list", "read_layers", "write_layers"]
+
+_KEY = b"corpus_tools.key"
+
+
+def write_layers(path: Path, key: str, layers: Segmentation) -> None:
+    """Write ``layers`` under ``key`` to ``path`` atomically.
+
+    Raises:
+        OSError: the folder cannot be written to.
+    """
+    import pyarrow as pa
+
+    batch = pa.record_batch(
+        {
+            "start": pa.array(layers.token_start, pa.int32()),
+            "end": pa.array(layers.token_end, pa.int32()),
+            "sentence": pa.array(layers.token_sentence, pa.int32()),
+            "token_class": _dictionary(layers.token_class),
+            "lemma": _dictionary(layers.lemma),
+        },
+        metadata={_KEY: key.encode()},
+    )
+    sink = io.BytesIO()
+    with pa.ipc.new_file(sink, batch.schema) as writer:
+        writer.write_batch(batch)  # one batch, even of no tokens
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, sink.getvalue())
+
+
+def _dictionary(values: Any) -> Any:
+    import pyarrow as pa
+
+    if isinstance(values, pa.DictionaryArray):
+        return values
+    return pa.array(values, pa.string()).dictionary_encode()
+
+
+def read_layers(
+    path: Path, key: str, *, text_length: int, paragraphs: tuple[Any, Any]
+) -> Segmentation | None:
+    """The layers stored in ``path`` under ``key``, or None if absent or stored under another.
+
+    Args:
+        paragraphs: the paragraphs' start and end offsets (sorted), which hold the sentences.
+
+    Raises:
+        CacheError: the file is damaged, or its offsets or links are not those of a layer.
+    """
+    import pyarrow as pa
+
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    except OSError as exc:
+        raise CacheError(f"cannot read cache file: {exc.strerror}; rebuilding", path=path) from exc
+    try:
+        reader = pa.ipc.open_file(pa.py_buffer(data))
+        if (reader.schema.metadata or {}).get(_KEY) != key.encode():
+            return None
+        batch = reader.get_batch(0)
+        if reader.num_record_batches != 1:
+            raise ValueError(f"{reader.num_record_batches} record batches")
+        starts, ends, sentences = (_numpy(batch.column(n)) for n in ("start", "end", "sentence"))
+        token_class, lemma = batch.column("token_class"), batch.column("lemma")
+    except (KeyError, IndexError, TypeError, ValueError, pa.ArrowException) as exc:
+        raise CacheError(f"cache file is corrupt ({exc}); rebuilding", path=path) from exc
+    if not (_ordered(starts, ends, text_length) and _dictionaries(token_class, lemma)):
+        raise CacheError("cached offsets are out of order or range; rebuilding", path=path)
+    found = _sentences(starts, ends, sentences, paragraphs)
+    if found is None:
+        raise CacheError("cached sentences do not fit the paragraphs; rebuilding", path=path)
+    return Segmentation(*found, starts, ends, sentences, token_class, lemma)
+
+
+def _ordered(starts: np.ndarray, ends: np.ndarray, text_length: int) -> bool:
+    """Each token is non-empty, ends before the next begins, and lies within the text."""
+    if not len(starts):
+        return True
+    return bool(
+        starts[0] >= 0
+        and ends[-1] <= text_length
+        and (starts < ends).all()
+        and (ends[:-1] <= starts[1:]).all()
+    )
+
+
+def _dictionaries(*columns: Any) -> bool:
+    import pyarrow as pa
+
+    return all(
+        isinstance(column, pa.DictionaryArray)
+        and pa.types.is_string(column.type.value_type)
+        and column.null_count == 0
+        for column in columns
+    )
+
+
+def _sentences(
+    starts: np.ndarray, ends: np.ndarray, sentences: np.ndarray, paragraphs: tuple[Any, Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Each sentence's start, end and paragraph, from its tokens; None where sentence numbers
+    do not run 0, 1, 2 ... or a sentence leaves its paragraph."""
+    import numpy as np
+
+    if not len(sentences):
+        empty = np.zeros(0, dtype=np.int32)
+        return empty, empty, empty
+    steps = np.diff(sentences)
+    if sentences[0] != 0 or ((steps != 0) & (steps != 1)).any():
+        return None
+    first = np.flatnonzero(np.concatenate(([True], steps == 1)))
+    last = np.concatenate((first[1:] - 1, [len(sentences) - 1]))
+    sentence_start, sentence_end = starts[first], ends[last]
+    paragraph_starts, paragraph_ends = (np.asarray(column) for column in paragraphs)
+    paragraph = np.searchsorted(paragraph_starts, sentence_start, side="right") - 1
+    if (paragraph < 0).any() or (sentence_end > paragraph_ends[paragraph]).any():
+        return None
+    return sentence_start, sentence_end, paragraph.astype(np.int32)
+
+
+def as_list(values: Any) -> list[Any]:
+    """A column as a Python list: numpy and Arrow arrays (dictionary-encoded ones too) are
+    converted in one go, lists pass through."""
+    if isinstance(values, list):
+        return values
+    if hasattr(values, "indices"):  # a pyarrow DictionaryArray
+        import numpy as np
+
+        words = np.asarray(values.dictionary.to_pylist(), dtype=object)
+        return words[_numpy(values.indices)].tolist()
+    return values.tolist()
+
+
+def _numpy(array: Any) -> np.ndarray:
+    """A numpy view of an Arrow integer array without nulls, read from its buffer (Arrow's own
+    ``to_numpy`` imports pandas, which loading must not pay for)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if not pa.types.is_integer(array.type) or array.null_count:
+        raise TypeError(f"expected integers without gaps, not {array.type}")
+    dtype = np.dtype(array.type.to_pandas_dtype())
+    if not len(array):
+        return np.zeros(0, dtype=dtype)
+    return np.frombuffer(
+        array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize
+    )
