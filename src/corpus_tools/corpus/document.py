@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CorpusError
 from .cache import LayerCache
-from .layers import Layer, frame
+from .frames import frame
+from .layers import Layer
 from .manifest import DocumentManifest
 from .provenance import SEPARATOR
 from .segment import ParagraphSpan, Segmentation, find_duplicates

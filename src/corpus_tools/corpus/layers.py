@@ -1,9 +1,8 @@
 """A layer: the units of one kind over one document, stored as columns.
 
 A million tokens cost arrays of integers, not a million objects: indexing a layer makes the
-unit asked for; a column becomes a Python list the first time code asks for one; and
-:func:`frame` builds a pandas DataFrame from the arrays through Arrow, without a Python object
-per cell.
+unit asked for, a column becomes a Python list the first time code asks for one, and
+:mod:`.frames` makes tables from the arrays themselves.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
 
     from .document import Document
 
-__all__ = ["Columns", "Layer", "frame"]
+__all__ = ["Columns", "Layer"]
 
 U = TypeVar("U", Section, Paragraph, Sentence, Token)
 
@@ -192,146 +191,24 @@ class Layer(Sequence[U], Generic[U]):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per unit: ids, offsets, text, the layer's own columns and provenance."""
+        from .frames import frame
+
         return frame([self])
 
-    def _arrow_columns(self) -> tuple[dict[str, Any], Any]:
-        """The frame's own columns as Arrow arrays, and each row's section row (for
-        provenance)."""
+    @property
+    def doc(self) -> Document:
+        return self._doc
+
+    @property
+    def columns(self) -> Columns:
+        """The document's whole columns, as given (for tools that work on arrays)."""
+        return self._columns
+
+    def row_numbers(self) -> Any:
+        """The rows of the document's whole layer that this layer holds, as a numpy array."""
         import numpy as np
-        import pyarrow as pa
 
-        whole = isinstance(self._rows, range) and len(self._rows) == len(
-            self._columns.array("start")
-        )
-        rows = None if whole else np.asarray(self._rows, dtype=np.int64)
-
-        def values(name: str) -> Any:
-            column = self._columns.array(name)
-            if isinstance(column, list):
-                column = pa.array(column) if name in _TEXT_COLUMNS else _integers(column)
-            return (
-                column
-                if rows is None
-                else column.take(rows)
-                if hasattr(column, "take")
-                else column[rows]
-            )
-
-        doc = self._doc
-        count = len(self._rows)
-        numbers = np.arange(count) if rows is None else rows
-        starts = np.asarray(values("start"), dtype=np.int64)
-        ends = np.asarray(values("end"), dtype=np.int64)
-        columns: dict[str, Any] = {
-            "doc_id": pa.array([doc.id]).take(np.zeros(count, dtype=np.int64)),
-            "id": _ids(self.id_prefix, numbers) if self.id_prefix else values("id"),
-            "start": starts,
-            "end": ends,
-            "text": _slices(doc.text, starts, ends),
-        }
-        for name in self._columns.names:
-            if name in {"id", "start", "end", "section", "provenance"}:
-                continue
-            column = values(name)
-            target = self.links.get(name)
-            if target is not None:
-                column = (
-                    _ids(getattr(doc, target).id_prefix, column)
-                    if getattr(doc, target).id_prefix
-                    else _section_ids(doc, column)
-                )
-            elif hasattr(column, "dictionary_decode"):
-                column = column.dictionary_decode()
-            columns[name] = column
-        sections = numbers if self.id_prefix is None else np.asarray(values("section"))
-        return columns, sections
-
-
-_TEXT_COLUMNS = {"id", "lemma", "token_class"}
-
-
-def _integers(values: list[int | None]) -> Any:
-    """Integers that may be missing, as a numpy masked array."""
-    import numpy as np
-
-    if None not in values:
-        return np.asarray(values, dtype=np.int64)
-    mask = [value is None for value in values]
-    return np.ma.masked_array([0 if v is None else v for v in values], mask=mask, dtype=np.int64)
-
-
-def _ids(prefix: str, rows: Any) -> Any:
-    """``prefix`` and each row number from 1 (``t1``, ``t2`` ...), null where a row is."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    mask = np.ma.getmaskarray(rows) if np.ma.isMaskedArray(rows) else None
-    numbers = pa.array(np.ma.getdata(rows).astype(np.int64) + 1, mask=mask)
-    return pc.binary_join_element_wise(prefix, pc.cast(numbers, pa.string()), "")
-
-
-def _section_ids(doc: Document, rows: Any) -> Any:
-    import numpy as np
-    import pyarrow as pa
-
-    ids = doc.sections.column("id")
-    mask = np.ma.getmaskarray(rows) if np.ma.isMaskedArray(rows) else np.zeros(len(rows), bool)
-    data = np.ma.getdata(rows)
-    return pa.array(
-        [None if missing else ids[row] for row, missing in zip(data, mask, strict=True)],
-        pa.string(),
-    )
-
-
-def _slices(text: str, starts: Any, ends: Any) -> Any:
-    """``text[start:end]`` for every pair, as one Arrow string array built from the text's
-    UTF-8 bytes (no Python string per slice)."""
-    import numpy as np
-    import pyarrow as pa
-
-    encoded = text.encode("utf-8")
-    if len(encoded) != len(text):  # code-point offsets to byte offsets
-        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        widths = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
-        byte_at = np.concatenate(([0], np.cumsum(widths)))
-        starts, ends = byte_at[starts], byte_at[ends]
-    lengths = ends - starts
-    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int32)
-    gather = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
-    data = np.frombuffer(encoded, dtype=np.uint8)[gather]
-    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets), pa.py_buffer(data))
-
-
-def frame(layers: Sequence[Layer[Any]]) -> pd.DataFrame:
-    """One DataFrame of layers of one kind, from any number of documents, built in one go."""
-    import numpy as np
-    import pyarrow as pa
-
-    parts: list[dict[str, Any]] = []
-    provenance: list[dict[str, object]] = []
-    section_rows = []
-    for layer in layers:
-        columns, sections = layer._arrow_columns()
-        parts.append(columns)
-        section_rows.append(np.asarray(sections, dtype=np.int64) + len(provenance))
-        provenance.extend(layer._doc.provenance_rows())
-    names = list(parts[0])
-    own = pa.table(
-        {name: pa.chunked_array([_arrow(part[name]) for part in parts]) for name in names}
-    )
-    joined = pa.Table.from_pylist(provenance).take(np.concatenate(section_rows))
-    if layers[0].id_prefix is None:  # a section's own id is its section
-        joined = joined.drop_columns("section")
-    for name in joined.column_names:
-        own = own.append_column(name, joined.column(name))
-    return own.to_pandas()
-
-
-def _arrow(values: Any) -> Any:
-    import numpy as np
-    import pyarrow as pa
-
-    if np.ma.isMaskedArray(values):
-        return pa.array(np.ma.getdata(values), mask=np.ma.getmaskarray(values))
-    return values if isinstance(values, pa.Array) else pa.array(values)
+        rows = self._rows
+        if isinstance(rows, range):
+            return np.arange(rows.start, rows.stop, rows.step, dtype=np.int64)
+        return np.asarray(rows, dtype=np.int64)
