@@ -8,12 +8,14 @@ reads, changes or deletes a user's own files, and never bills a user's account.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from corpus_tools import Corpus, Document, load_corpus
 from corpus_tools.annotate import Annotation, TagSet, load_tagsets, make_annotation
@@ -126,3 +128,26 @@ def key_phrase(doc: Document, tagset: TagSet, phrase: str, tag: str, who: str) -
 
 def key_span(doc: Document, tagset: TagSet, start: int, end: int, tag: str, who: str) -> Annotation:
     return make_annotation(doc.text, doc.id, start, end, tag, tagset, creator=who)
+
+
+def write_corpus(root: Path, texts: dict[str, str]) -> Path:
+    """A corpus of German documents, one per ``{id: text}``, a section per paragraph."""
+    (root / "sources").mkdir(parents=True)
+    (root / "documents").mkdir()
+    for doc_id, text in texts.items():
+        (root / "sources" / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+        sections, offset = [], 0
+        for number, paragraph in enumerate(text.split("\n\n"), start=1):
+            end = offset + len(paragraph)
+            sections.append({"id": f"part-{number}", "kind": "commentary", "start": offset,
+                             "end": end, "text": paragraph, "language": "de"})  # fmt: skip
+            offset = end + 2
+        manifest = {
+            "id": doc_id, "title": doc_id, "source": f"{doc_id}.txt",
+            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "language": "de",
+            "origin": {"author": "unknown"}, "sections": sections,
+        }  # fmt: skip
+        (root / "documents" / f"{doc_id}.yaml").write_text(
+            yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+    return root

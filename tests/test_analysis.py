@@ -5,10 +5,11 @@ items and translated tokens."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
-from corpus_tools import Corpus, Document
+from corpus_tools import Corpus, Document, load_corpus
 from corpus_tools.analysis import (
     Concordancer,
     concordance,
@@ -24,6 +25,8 @@ from corpus_tools.analysis import (
 from corpus_tools.corpus.references import ReferenceTranslations
 from corpus_tools.display import full_table
 from corpus_tools.errors import CorpusError, NoReferenceError
+
+from .conftest import write_corpus
 
 
 def test_concordance_by_lemma_finds_every_inflected_form(corpus: Corpus, doc: Document) -> None:
@@ -176,3 +179,22 @@ def test_paragraph_starts_list_every_paragraph_by_its_first_words(doc: Document)
     whole = paragraph_starts(doc).set_index("paragraph")
     assert whole.loc["p6", "begins"] == "We agreed to:"  # a short paragraph is given whole
     assert "section" not in table.columns  # it must not say which paragraphs are the bridges
+
+
+def test_a_phrase_never_runs_from_one_document_into_the_next(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path / "corpus", {
+        "a-first": "Am Ende sprachen beide", "b-second": "Seiten miteinander. Beide Seiten auch.",
+    })  # fmt: skip
+    corpus = load_corpus(root, cache_dir=tmp_path / "cache")
+    lines = concordance(corpus, "beide Seiten", by="form")
+    assert list(zip(lines.doc_id, lines.match, strict=True)) == [("b-second", "Beide Seiten")]
+    assert lines.left.iloc[0] == "Seiten miteinander. ".rjust(40)
+    assert len(concordance(corpus, "beide", by="form")) == 2
+
+
+def test_an_unknown_word_answers_with_an_empty_table_of_the_right_columns(corpus: Corpus) -> None:
+    finder = Concordancer(corpus)
+    empty = finder.find("Quantenchromodynamik")
+    assert empty.empty and list(empty.columns) == list(finder.find("Rubio").columns)
+    empty["left"] = "changed"  # a copy: the next empty answer is still empty
+    assert finder.find("Quantenchromodynamik").empty

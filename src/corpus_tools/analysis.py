@@ -12,8 +12,6 @@ import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import groupby
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .corpus import Corpus, Document, Paragraph, Section, Token
@@ -192,20 +190,46 @@ def _check_by(by: str) -> None:
 
 
 class Concordancer:
-    """Keyword-in-context lines for a corpus, from an index of lemmas and forms built once."""
+    """Keyword-in-context lines for a corpus, from an index of lemmas and forms built once.
+
+    The index is a few arrays over every token of the corpus: each token's document, offsets
+    and the number of its form and of its lemma, and the tokens sorted by those numbers, so a
+    word's occurrences are one slice and a phrase is found by comparing the tokens after them.
+    The lines are cut from the texts as whole arrays (no Python string per line).
+    """
 
     def __init__(self, corpus: Corpus):
+        import numpy as np
+        import pyarrow as pa
+
+        from .corpus.frames import Texts, as_strings
+
         self.corpus = corpus
         self._docs = list(corpus.values())
-        # key -> (document number, token row) of every occurrence, in corpus order
-        self._index: dict[str, dict[str, list[tuple[int, int]]]] = {by: {} for by in _BY}
-        forms, lemmas = self._index["form"], self._index["lemma"]
-        for number, doc in enumerate(self._docs):
-            text, tokens = doc.text, doc.tokens
-            columns = (tokens.column(name) for name in ("start", "end", "lemma"))
-            for row, (start, end, lemma) in enumerate(zip(*columns, strict=True)):
-                forms.setdefault(text[start:end].casefold(), []).append((number, row))
-                lemmas.setdefault(lemma.casefold(), []).append((number, row))
+        counts = np.array([len(doc.tokens) for doc in self._docs], dtype=np.int64)
+        self._document = np.repeat(np.arange(len(self._docs), dtype=np.int32), counts)
+        self._first_token = np.concatenate(([0], np.cumsum(counts)))
+        self._starts = _concatenated([doc.tokens.columns.array("start") for doc in self._docs])
+        self._ends = _concatenated([doc.tokens.columns.array("end") for doc in self._docs])
+        self._texts = Texts([doc.text for doc in self._docs])
+        forms = self._texts.slices(self._document, self._starts, self._ends)
+        lemmas = [as_strings(doc.tokens.columns.array("lemma")) for doc in self._docs]
+        self._vocabulary: dict[str, dict[str, int]] = {}
+        self._keys: dict[str, Any] = {}
+        for by, words in (("form", forms), ("lemma", pa.chunked_array(lemmas, pa.string()))):
+            self._vocabulary[by], self._keys[by] = _numbered(words)
+        self._sorted = {by: np.argsort(keys, kind="stable") for by, keys in self._keys.items()}
+        self._bounds = {
+            by: np.searchsorted(
+                self._keys[by][self._sorted[by]], np.arange(len(self._vocabulary[by]) + 1)
+            )
+            for by in _BY
+        }
+        self._sizes = np.array([len(doc.text) for doc in self._docs], dtype=np.int64)
+        self._ids = pa.array([doc.id for doc in self._docs], pa.string())
+        self._section_of: Any = None
+        self._section_names: Any = None
+        self._empty: pd.DataFrame | None = None
 
     def find(
         self, query: str, *, by: str = "lemma", width: int = 40, language: str | None = None
@@ -220,70 +244,118 @@ class Concordancer:
         Returns:
             One row per occurrence: doc, section, left, match, right, start, end.
         """
-        import pandas as pd
-
         _check_by(by)
         words = query.split()
         if not words:
             raise CorpusError("give a word to look for")
-        keys = [self._query_key(word, by, language) for word in words]
-        hits = self._index[by].get(keys[0], [])
-        if len(keys) > 1:
-            hits = [(n, row) for n, row in hits if self._continues(n, row, keys[1:], by)]
-        lines = pd.DataFrame(self._lines(hits, len(keys), width), columns=_LINE_COLUMNS)
-        return lines.astype({"start": "int64", "end": "int64"})  # int even with no line
+        numbers = [self._vocabulary[by].get(self._query_key(word, by, language)) for word in words]
+        if None in numbers:
+            return self._no_lines()
+        hits = self._occurrences(by, numbers)  # type: ignore[arg-type]
+        return self._lines(hits, len(numbers), width) if len(hits) else self._no_lines()
 
     def _query_key(self, word: str, by: str, language: str | None) -> str:
-        if by == "form":
+        if by == "form" or word.casefold() in self._vocabulary["lemma"]:
             return word.casefold()
         from .corpus.segment import segment_paragraphs
 
-        if word.casefold() in self._index["lemma"]:
-            return word.casefold()
         for guess in (language,) if language else ("de", "en"):
             lemmas = segment_paragraphs(word, [(0, len(word), guess)]).lemma
-            if lemmas and lemmas[0].casefold() in self._index["lemma"]:
+            if lemmas and lemmas[0].casefold() in self._vocabulary["lemma"]:
                 return lemmas[0].casefold()
         return word.casefold()
 
-    def _continues(self, number: int, row: int, keys: Sequence[str], by: str) -> bool:
-        doc = self._docs[number]
-        starts, ends, lemmas = (doc.tokens.column(c) for c in ("start", "end", "lemma"))
-        for offset, key in enumerate(keys, start=1):
-            at = row + offset
-            if at >= len(starts):
-                return False
-            if _key(doc.text[starts[at] : ends[at]], lemmas[at], by) != key:
-                return False
-        return True
+    def _occurrences(self, by: str, numbers: list[int]) -> Any:
+        """Positions (in the whole corpus) of the first token of each occurrence, in order."""
+        import numpy as np
 
-    def _lines(
-        self, hits: Sequence[tuple[int, int]], length: int, width: int
-    ) -> dict[str, list[object]]:
-        """The columns of the concordance, built a document at a time (no object per line)."""
-        lines: dict[str, list[object]] = {column: [] for column in _LINE_COLUMNS}
-        for number, group in groupby(hits, key=itemgetter(0)):
-            doc = self._docs[number]
-            text, tokens, ids = doc.text, doc.tokens, doc.sections.column("id")
-            sections, token_starts, token_ends = (
-                tokens.column(c) for c in ("section", "start", "end")
-            )
-            rows = [row for _, row in group]
-            starts = [token_starts[row] for row in rows]
-            ends = [token_ends[row + length - 1] for row in rows]
-            lines["doc_id"] += [doc.id] * len(rows)
-            lines["section"] += [ids[sections[row]] for row in rows]
-            lines["left"] += [
-                text[max(0, start - width) : start].replace("\n", " ").rjust(width)
-                for start in starts
-            ]
-            lines["match"] += [text[start:end] for start, end in zip(starts, ends, strict=True)]
-            lines["right"] += [
-                text[end : end + width].replace("\n", " ").ljust(width) for end in ends
-            ]
-            lines["start"] += starts
-            lines["end"] += ends
-        return lines
+        bounds, keys = self._bounds[by], self._keys[by]
+        first = numbers[0]
+        hits = np.sort(self._sorted[by][bounds[first] : bounds[first + 1]])
+        for offset, number in enumerate(numbers[1:], start=1):
+            following = hits + offset
+            inside = following < len(keys)
+            hits, following = hits[inside], following[inside]
+            same = (keys[following] == number) & (self._document[following] == self._document[hits])
+            hits = hits[same]
+        return hits
+
+    def _lines(self, hits: Any, length: int, width: int) -> pd.DataFrame:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        documents = self._document[hits]
+        starts = self._starts[hits]
+        ends = self._ends[hits + length - 1]
+        cut = self._texts.slices
+        left = cut(documents, np.maximum(starts - width, 0), starts)
+        right = cut(documents, ends, np.minimum(ends + width, self._sizes[documents]))
+        table = pa.table(
+            {
+                "doc_id": self._ids.take(pa.array(documents)),
+                "section": self._sections(hits, documents),
+                "left": pc.utf8_lpad(pc.replace_substring(left, "\n", " "), width),
+                "match": cut(documents, starts, ends),
+                "right": pc.utf8_rpad(pc.replace_substring(right, "\n", " "), width),
+                "start": starts,
+                "end": ends,
+            }
+        )
+        return table.to_pandas()
+
+    def _sections(self, hits: Any, documents: Any) -> Any:
+        """The id of the section of each hit's first token."""
+        import numpy as np
+        import pyarrow as pa
+
+        if self._section_of is None:
+            names, rows = [], []
+            for doc in self._docs:
+                rows.append(np.asarray(doc.tokens.columns.array("section"), np.int64) + len(names))
+                names += doc.sections.column("id")
+            self._section_names = pa.array(names, pa.string())
+            self._section_of = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        return self._section_names.take(pa.array(self._section_of[hits]))
+
+    def _no_lines(self) -> pd.DataFrame:
+        """An empty result with the columns and types of a full one (made once, copied)."""
+        if self._empty is None:
+            import pandas as pd
+
+            self._empty = pd.DataFrame({
+                column: pd.Series([], dtype="int64" if column in {"start", "end"} else "str")
+                for column in _LINE_COLUMNS
+            })  # fmt: skip
+        return self._empty.copy()
+
+
+def _numbered(words: Any) -> tuple[dict[str, int], Any]:
+    """Number the casefolded words (an Arrow string array): each distinct key its number, and
+    each word the number of its key.  Only the distinct words are casefolded in Python."""
+    import numpy as np
+    import pyarrow as pa
+
+    encoded = words.dictionary_encode()
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.unify_dictionaries().combine_chunks()
+    vocabulary: dict[str, int] = {}
+    numbers = [
+        vocabulary.setdefault(word.casefold(), len(vocabulary))
+        for word in encoded.dictionary.to_pylist()
+    ]
+    indices = np.asarray(encoded.indices, dtype=np.int64) if len(encoded) else np.zeros(0, np.int64)
+    return vocabulary, np.asarray(numbers, dtype=np.int32)[indices]
+
+
+def _concatenated(columns: list[Any]) -> Any:
+    import numpy as np
+
+    return (
+        np.concatenate([np.asarray(column, dtype=np.int64) for column in columns])
+        if columns
+        else np.zeros(0, np.int64)
+    )
 
 
 _LINE_COLUMNS = ["doc_id", "section", "left", "match", "right", "start", "end"]

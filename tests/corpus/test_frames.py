@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from corpus_tools import Corpus, Document, load_corpus
 from corpus_tools.cli import main
 from corpus_tools.corpus.parquet import export_layers
+
+from ..conftest import write_corpus
 
 PROVENANCE = [
     "section",
@@ -101,33 +101,11 @@ def test_corpus_frame_rejects_unknown_layers(corpus: Corpus) -> None:
         corpus.frame("words")
 
 
-def _one_document_corpus(root: Path, text: str) -> Path:
-    """A corpus of one document, one section per paragraph, German."""
-    (root / "sources").mkdir(parents=True)
-    (root / "documents").mkdir()
-    (root / "sources" / "wide.txt").write_text(text, encoding="utf-8")
-    sections, offset = [], 0
-    for number, paragraph in enumerate(text.split("\n\n"), start=1):
-        end = offset + len(paragraph)
-        sections.append({"id": f"part-{number}", "kind": "commentary", "start": offset,
-                         "end": end, "text": paragraph, "language": "de"})  # fmt: skip
-        offset = end + 2
-    manifest = {
-        "id": "wide", "title": "Wide characters", "source": "wide.txt",
-        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "language": "de",
-        "origin": {"author": "unknown"}, "sections": sections,
-    }  # fmt: skip
-    (root / "documents" / "wide.yaml").write_text(
-        yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8"
-    )
-    return root
-
-
 def test_frames_slice_by_code_point_outside_ascii_and_the_bmp(tmp_path: Path) -> None:
     """Offsets count code points; the frame's text is built from UTF-8 bytes, so characters
     of two, three and four bytes must all land on the right token."""
     text = "Grüße an „Ägypten“ – 😀 und 𝔘𝔫𝔦: 中文 bleibt.\n\nZweiter Absatz mit ß."
-    root = _one_document_corpus(tmp_path / "corpus", text)
+    root = write_corpus(tmp_path / "corpus", {"wide": text})
     built = load_corpus(root, cache_dir=tmp_path / "cache")  # columns as lists
     warm = load_corpus(root, cache_dir=tmp_path / "cache")  # columns read from the cache
     for layer in ("sections", "paragraphs", "sentences", "tokens"):

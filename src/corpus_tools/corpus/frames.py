@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from .layers import Layer
 
-__all__ = ["frame"]
+__all__ = ["Texts", "as_strings", "frame"]
 
 _SKIPPED = {"id", "start", "end", "section", "provenance"}
 """Columns that are not shown as they are: ids and offsets lead, sections join provenance."""
@@ -39,7 +39,9 @@ def frame(layers: Sequence[Layer[Any]]) -> pd.DataFrame:
         else _named(layers, rows),
         "start": starts,
         "end": ends,
-        "text": _slices([layer.doc.text for layer in layers], starts, ends, counts),
+        "text": Texts([layer.doc.text for layer in layers]).slices(
+            np.repeat(np.arange(len(layers)), counts), starts, ends
+        ),
     }
     for name in first.columns.names:
         if name not in _SKIPPED:
@@ -114,14 +116,14 @@ def _own_column(layers: Sequence[Layer[Any]], rows: list[np.ndarray], name: str)
         return pa.array(named, pa.string())
     if name in _WORD_COLUMNS:
         return pa.chunked_array(
-            [_strings(layer.columns.array(name)).take(pa.array(r))
+            [as_strings(layer.columns.array(name)).take(pa.array(r))
              for layer, r in zip(layers, rows, strict=True)],
             pa.string(),
         )  # fmt: skip
     return _joined(layers, rows, name)
 
 
-def _strings(values: Any) -> Any:
+def as_strings(values: Any) -> Any:
     import pyarrow as pa
 
     if hasattr(values, "dictionary_decode"):
@@ -151,31 +153,40 @@ def _ids(prefix: str, rows: np.ndarray) -> Any:
     return pc.binary_join_element_wise(prefix, pc.cast(numbers, pa.string()), "")
 
 
-def _slices(texts: list[str], starts: np.ndarray, ends: np.ndarray, counts: np.ndarray) -> Any:
-    """``text[start:end]`` of each row's document, as one Arrow string array gathered from the
-    texts' UTF-8 bytes (code-point offsets are turned into byte offsets first)."""
-    import numpy as np
-    import pyarrow as pa
+class Texts:
+    """Texts as one UTF-8 buffer, cut by code-point offsets in bulk into Arrow strings."""
 
-    encoded = [text.encode("utf-8") for text in texts]
-    base = np.concatenate(([0], np.cumsum([len(e) for e in encoded])))
-    byte_starts, byte_ends = starts.copy(), ends.copy()
-    position = 0
-    for number, (text, data) in enumerate(zip(texts, encoded, strict=True)):
-        span = slice(position, position + counts[number])
-        position += counts[number]
-        if len(data) != len(text):
-            points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    def __init__(self, texts: Sequence[str]):
+        import numpy as np
+
+        joined = "".join(texts)
+        data = joined.encode("utf-8")
+        self._data = np.frombuffer(data, dtype=np.uint8)
+        self._base = np.concatenate(([0], np.cumsum([len(text) for text in texts])))
+        self._byte_at: Any = None  # code point -> byte offset; None while they are the same
+        if len(data) != len(joined):
+            points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
             widths = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
-            byte_at = np.concatenate(([0], np.cumsum(widths)))
-            byte_starts[span], byte_ends[span] = byte_at[starts[span]], byte_at[ends[span]]
-        byte_starts[span] += base[number]
-        byte_ends[span] += base[number]
-    lengths = byte_ends - byte_starts
-    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-    gather = np.repeat(byte_starts - offsets[:-1], lengths) + np.arange(offsets[-1])
-    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)[gather]
-    array = pa.LargeStringArray.from_buffers(
-        len(lengths), pa.py_buffer(offsets), pa.py_buffer(data)
-    )
-    return array.cast(pa.string()) if offsets[-1] < 2**31 else array
+            offsets = np.zeros(len(points) + 1, dtype=np.int64)
+            np.cumsum(widths, out=offsets[1:])
+            self._byte_at = offsets
+
+    def slices(self, numbers: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Any:
+        """``texts[number][start:end]`` for every row, as one Arrow string array."""
+        import numpy as np
+        import pyarrow as pa
+
+        # the end of one text is where the next begins, so one map serves every text
+        first, last = self._base[numbers] + starts, self._base[numbers] + ends
+        if self._byte_at is None:
+            byte_starts, byte_ends = first, last
+        else:
+            byte_starts, byte_ends = self._byte_at[first], self._byte_at[last]
+        lengths = byte_ends - byte_starts
+        offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        gather = np.repeat(byte_starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+        data = self._data[gather]
+        strings = pa.LargeStringArray.from_buffers(
+            len(lengths), pa.py_buffer(offsets), pa.py_buffer(data)
+        )
+        return strings.cast(pa.string()) if offsets[-1] < 2**31 else strings
