@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corpus_tools import Corpus, Document
+from corpus_tools import Corpus, Document, load_corpus
 from corpus_tools.cli import main
 from corpus_tools.corpus.references import ReferenceTranslations
 from corpus_tools.errors import DataFileError, GlossaryError
@@ -27,7 +27,7 @@ from corpus_tools.glossary.exports import (
     write_tbx,
 )
 
-from .conftest import CORPUS
+from .conftest import CORPUS, write_corpus
 
 
 def test_glossary_has_enough_well_formed_terms(glossary: Glossary) -> None:
@@ -333,3 +333,43 @@ def test_an_empty_text_has_no_matches_and_checks_no_terms(glossary: Glossary, te
     checked = check_terms("Beide Seiten kamen überein.", text, glossary, source_lang="de",
                           target_lang="en")  # fmt: skip
     assert len(checked) and not checked.used.any()
+
+
+def _spans(glossary: Glossary, target: object) -> list[tuple[str, str, str]]:
+    return [(m.entry_id, m.text, str(m.by)) for m in glossary.find(target, overlapping=True)]
+
+
+def test_matching_keeps_to_the_rules_in_every_document(tmp_path: Path, glossary: Glossary) -> None:
+    """Several documents at once: a name is matched only as written, a phrase never runs
+    across a document's end, and a term matches through its inflected forms."""
+    root = write_corpus(tmp_path / "corpus", {
+        "a": "Der stellvertretende Außenminister kam. Es sprach rubio, nicht Rubio. Zuletzt: "
+        "stellvertretender",
+        "b": "Außenminister sprachen mit den stellvertretenden Außenministern.",
+    })  # fmt: skip
+    corpus = load_corpus(root, cache_dir=tmp_path / "cache")
+    ours = Glossary(corpus, glossary.terms, glossary.entities)
+    found = {doc_id: _spans(ours, corpus[doc_id]) for doc_id in corpus}
+    assert ("marco-rubio", "Rubio", "spelling") in found["a"]
+    assert not any(text == "rubio" for _, text, _ in found["a"])
+    assert ("stellvertretender-aussenminister", "stellvertretende Außenminister", "lemma") in found[
+        "a"
+    ]
+    assert not any(text.startswith("stellvertretender\n") or text == "stellvertretender Außenminister"
+                   for _, text, _ in found["a"] + found["b"])  # fmt: skip
+    assert (
+        "stellvertretender-aussenminister",
+        "stellvertretenden Außenministern",
+        "lemma",
+    ) in found["b"]
+    assert found["b"][0] == ("aussenminister", "Außenminister", "form")
+    # the same words as a string give the same matches, offsets from the string's start
+    text = corpus["b"].text
+    assert _spans(ours, text) == found["b"]
+
+
+def test_a_form_wins_over_a_lemma_for_the_same_entry_and_span(glossary: Glossary) -> None:
+    """*hosting* is listed as a form and is also a form of *host*: it is found as written."""
+    (match,) = [m for m in glossary.find("The talks were hosting many.", language="en")
+                if m.text == "hosting"]  # fmt: skip
+    assert match.by == MatchKind.FORM

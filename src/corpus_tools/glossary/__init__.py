@@ -8,18 +8,21 @@ from the corpus, never stored in the glossary files.
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..corpus import Corpus, Document, Paragraph
 from ..corpus.datafile import Fields, Record, load_yaml
 from ..corpus.provenance import UNKNOWN, other_language
 from ..corpus.segment import segment_paragraphs
 from ..errors import GlossaryError
+from .matching import Found, Matcher, Pattern, TokenKeys
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -121,11 +124,13 @@ class MatchKind(StrEnum):
     """One of an entity's spellings, exactly."""
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    """One occurrence of a glossary entry: offsets into the document (or the given string)."""
+class Match(NamedTuple):
+    """One occurrence of a glossary entry: offsets into the document (or the given string).
 
-    entry: Entry = field(repr=False)
+    A named tuple, not a dataclass: a corpus has hundreds of thousands of matches, and a tuple
+    is made in a seventh of the time."""
+
+    entry: Entry
     start: int
     end: int
     text: str
@@ -138,26 +143,12 @@ class Match:
     def entry_id(self) -> str:
         return self.entry.id
 
-
-@dataclass(frozen=True, slots=True)
-class _Pattern:
-    entry: Entry
-    words: tuple[frozenset[str], ...]
-    exact: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Tokens:
-    """What matching needs of a run of tokens: offsets, keys and language."""
-
-    source: str
-    doc_id: str | None
-    starts: Sequence[int]
-    ends: Sequence[int]
-    texts: list[str]
-    folded: list[tuple[str, str]]
-    languages: list[str]
-    sections: list[str | None]
+    def __repr__(self) -> str:
+        return (
+            f"Match(entry_id={self.entry.id!r}, start={self.start}, end={self.end}, "
+            f"text={self.text!r}, language={self.language!r}, doc_id={self.doc_id!r}, "
+            f"section={self.section!r}, by={self.by!s})"
+        )
 
 
 class Glossary:
@@ -167,12 +158,11 @@ class Glossary:
         self.corpus = corpus
         self.terms = tuple(terms)
         self.entities = tuple(entities)
-        analyses = _analysed_forms(self.entries, corpus.cache)
-        self._patterns = {
-            language: _compile(self.entries, language, analyses) for language in LANGUAGES
-        }
-        self._order = {entry.id: position for position, entry in enumerate(self.entries)}
+        self._matcher = Matcher(
+            _patterns(self.entries, _analysed_forms(self.entries, corpus.cache))
+        )
         self._by_document: dict[str, list[Match]] = {}
+        self._corpus_matches: _Located | None = None  # every document's, found together
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -191,7 +181,7 @@ class Glossary:
             overlapping: keep every match; by default the longest wins where matches overlap.
         """
         if isinstance(target, str):
-            found = self._match(_string_tokens(target, language))
+            found = self._locate([_string_tokens(target, language)]).matches(0)
             return found if overlapping else _longest(found)
         doc_id = target.id if isinstance(target, Document) else target.doc_id
         found = self._document_matches(doc_id)
@@ -200,22 +190,39 @@ class Glossary:
         return found if overlapping else _longest(found)
 
     def _document_matches(self, doc_id: str) -> list[Match]:
+        """The matches of one document; the first call finds those of every document at
+        once, which costs little more than finding one."""
         if doc_id not in self._by_document:
-            self._by_document[doc_id] = self._match(_document_tokens(self.corpus[doc_id]))
+            doc = self.corpus[doc_id]
+            if self._corpus_matches is None:
+                docs = list(self.corpus.values())
+                self._corpus_matches = self._locate([_document_tokens(d) for d in docs])
+                self._numbers = {d.id: number for number, d in enumerate(docs)}
+            self._by_document[doc_id] = self._corpus_matches.matches(self._numbers[doc.id])
         return self._by_document[doc_id]
 
-    def _match(self, tokens: _Tokens) -> list[Match]:
-        found: list[Match] = []
-        for position, (text, lemma) in enumerate(tokens.folded):
-            index = self._patterns[tokens.languages[position]]
-            for key in {text, lemma}:
-                for pattern in index.get(key, ()):
-                    match = _try(pattern, tokens, position)
-                    if match is not None and not _excluded(match, tokens.source):
-                        found.append(match)
-        order = self._order
-        found.sort(key=lambda m: (m.start, m.start - m.end, m.entry.kind, order[m.entry.id]))
-        return _unique(found)
+    def _locate(self, texts: Sequence[_Text]) -> _Located:
+        """Every match in ``texts``, sorted as :meth:`find` gives them, one per entry and span
+        (a form before a lemma where both match)."""
+        import numpy as np
+
+        from ..corpus.frames import Texts
+
+        counts = np.asarray([len(text.starts) for text in texts], dtype=np.int64)
+        number = np.repeat(np.arange(len(texts)), counts)
+        starts = _joined([text.starts for text in texts])
+        ends = _joined([text.ends for text in texts])
+        forms = Texts([text.source for text in texts]).slices(number, starts, ends)
+        keys = self._matcher.keys_of(forms, _lemmas([text.lemmas for text in texts]))
+        section = _joined([text.section_rows for text in texts])
+        # each token's language, from its section's (-1 for a language the glossary lacks)
+        numbered = {language: number for number, language in enumerate(LANGUAGES)}
+        of_section = [[numbered.get(lang, -1) for lang in text.languages] for text in texts]
+        section_base = np.concatenate(([0], np.cumsum([len(x) for x in of_section])))
+        flat = np.asarray([n for x in of_section for n in x], dtype=np.int64)
+        language = flat[section + section_base[number]]
+        found = self._matcher.find(TokenKeys(number, language, *keys))
+        return _Located(self, texts, found, number, starts, ends, language, section)
 
     def vocabulary(
         self, units: Iterable[Any], *, categories: Iterable[str] | None = None
@@ -339,53 +346,12 @@ def _group(entry: Entry) -> str:
     return entry.type if isinstance(entry, Entity) else entry.category
 
 
-def _try(pattern: _Pattern, tokens: _Tokens, position: int) -> Match | None:
-    end = position + len(pattern.words)
-    if end > len(tokens.texts):
-        return None
-    language = tokens.languages[position]
-    by_lemma = False
-    for offset, word in enumerate(pattern.words):
-        index = position + offset
-        if tokens.languages[index] != language:
-            return None
-        if pattern.exact:
-            if tokens.texts[index] not in word:
-                return None
-            continue
-        text, lemma = tokens.folded[index]
-        if text not in word:
-            if lemma not in word:
-                return None
-            by_lemma = True
-    start, stop = tokens.starts[position], tokens.ends[end - 1]
-    by = MatchKind.SPELLING if pattern.exact else (MatchKind.LEMMA if by_lemma else MatchKind.FORM)
-    text = tokens.source[start:stop]
-    return Match(
-        pattern.entry, start, stop, text, language, tokens.doc_id, tokens.sections[position], by
-    )
-
-
 def _excluded(match: Match, source: str) -> bool:
     """Whether the text at the match begins one of the phrases its term is not meant for
     (``unless: [joined by]`` keeps *join* = *beitreten* off "was joined by")."""
-    phrases = getattr(match.entry, "unless", ())
-    if not phrases:  # nearly every entry: this runs once per match
-        return False
+    phrases = [phrase.casefold() for phrase in match.entry.unless]  # type: ignore[union-attr]
     following = source[match.start : match.start + max(map(len, phrases))].casefold()
-    return any(following.startswith(phrase.casefold()) for phrase in phrases)
-
-
-def _unique(found: list[Match]) -> list[Match]:
-    """One match per entry and span (a term can match through several of its forms)."""
-    seen: set[tuple[str, int, int]] = set()
-    unique = []
-    for match in found:
-        key = (match.entry.id, match.start, match.end)
-        if key not in seen:
-            seen.add(key)
-            unique.append(match)
-    return unique
+    return any(following.startswith(phrase) for phrase in phrases)
 
 
 def _longest(found: list[Match]) -> list[Match]:
@@ -425,8 +391,9 @@ def _analysed_forms(entries: Iterable[Entry], cache: LayerCache | None) -> Analy
     def build() -> list[list[list[str]]]:
         analysed = []
         for language, form in wanted:
-            tokens = _string_tokens(form, language)
-            analysed.append([tokens.texts, [lemma for _, lemma in tokens.folded]])
+            layers = segment_paragraphs(form, [(0, len(form), language)])
+            spans = zip(layers.token_start, layers.token_end, strict=True)
+            analysed.append([[form[s:e] for s, e in spans], [w.casefold() for w in layers.lemma]])
         return analysed
 
     def check(payload: Any) -> list[list[list[str]]]:
@@ -443,25 +410,21 @@ def _analysed_forms(entries: Iterable[Entry], cache: LayerCache | None) -> Analy
     return {form: (texts, lemmas) for form, (texts, lemmas) in zip(wanted, analysed, strict=True)}
 
 
-def _compile(
-    entries: Iterable[Entry], language: str, analyses: Analyses
-) -> dict[str, list[_Pattern]]:
-    """Index the entries' forms in ``language`` by the key of their first word."""
-    index: dict[str, list[_Pattern]] = {}
-    for entry in entries:
-        exact = entry.kind == "entity"
-        noun = getattr(entry, "pos", None) == "noun" and language == "en"
-        for form in entry.forms(language):
-            texts, lemmas = analyses[language, form]
-            words = tuple(
-                frozenset({text} if exact else _word_keys(text.casefold(), lemma, noun))
-                for text, lemma in zip(texts, lemmas, strict=True)
-            )
-            pattern = _Pattern(entry, words, exact)
-            keys = {texts[0].casefold()} if exact else set(words[0])
-            for key in keys:
-                index.setdefault(key, []).append(pattern)
-    return index
+def _patterns(entries: Sequence[Entry], analyses: Analyses) -> list[Pattern]:
+    """Every form of every entry in each language, as a pattern of words."""
+    patterns = []
+    for language_number, language in enumerate(LANGUAGES):
+        for number, entry in enumerate(entries):
+            exact = entry.kind == "entity"
+            noun = getattr(entry, "pos", None) == "noun" and language == "en"
+            for form in entry.forms(language):
+                texts, lemmas = analyses[language, form]
+                words = tuple(
+                    frozenset({text} if exact else _word_keys(text.casefold(), lemma, noun))
+                    for text, lemma in zip(texts, lemmas, strict=True)
+                )
+                patterns.append(Pattern(number, language_number, exact, words))
+    return patterns
 
 
 def _word_keys(form: str, lemma: str, english_noun: bool) -> set[str]:
@@ -473,37 +436,127 @@ def _word_keys(form: str, lemma: str, english_noun: bool) -> set[str]:
     return {form, lemma}
 
 
-def _string_tokens(text: str, language: str) -> _Tokens:
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """A text to match in: a document, or a string outside the corpus (no id, one section)."""
+
+    source: str
+    doc_id: str | None
+    starts: Sequence[int]
+    ends: Sequence[int]
+    lemmas: Any
+    section_rows: Any
+    languages: Sequence[str]
+    """The language of each section."""
+    section_ids: Sequence[str | None]
+
+
+def _string_tokens(text: str, language: str) -> _Text:
     layers = segment_paragraphs(text, [(0, len(text), language)])
-    texts = [text[s:e] for s, e in zip(layers.token_start, layers.token_end, strict=True)]
-    return _Tokens(
-        text,
-        None,
-        layers.token_start,
-        layers.token_end,
-        texts,
-        [(t.casefold(), lemma.casefold()) for t, lemma in zip(texts, layers.lemma, strict=True)],
-        [language] * len(texts),
-        [None] * len(texts),
+    count = len(layers.token_start)
+    return _Text(
+        text, None, layers.token_start, layers.token_end, layers.lemma, [0] * count,
+        [language], [None],
+    )  # fmt: skip
+
+
+def _document_tokens(doc: Document) -> _Text:
+    columns = doc.tokens.columns
+    return _Text(
+        doc.text, doc.id, columns.array("start"), columns.array("end"), columns.array("lemma"),
+        columns.array("section"), [spec.provenance.language for spec in doc.manifest.sections],
+        doc.sections.column("id"),
+    )  # fmt: skip
+
+
+def _joined(columns: Sequence[Any]) -> Any:
+    import numpy as np
+
+    return np.concatenate(
+        [np.zeros(0, np.int64), *(np.asarray(c, dtype=np.int64) for c in columns)]
     )
 
 
-def _document_tokens(doc: Document) -> _Tokens:
-    starts, ends = doc.tokens.column("start"), doc.tokens.column("end")
-    texts = [doc.text[s:e] for s, e in zip(starts, ends, strict=True)]
-    section_ids = doc.sections.column("id")
-    languages = [spec.provenance.language for spec in doc.manifest.sections]
-    lemmas = doc.tokens.column("lemma")
-    return _Tokens(
-        doc.text,
-        doc.id,
-        starts,
-        ends,
-        texts,
-        [(t.casefold(), lemma.casefold()) for t, lemma in zip(texts, lemmas, strict=True)],
-        [languages[s] for s in doc.tokens.column("section")],
-        [section_ids[s] for s in doc.tokens.column("section")],
-    )
+def _lemmas(columns: Sequence[Any]) -> Any:
+    import pyarrow as pa
+
+    from ..corpus.frames import as_strings
+
+    decoded = [
+        c.dictionary_decode() if isinstance(c, pa.DictionaryArray) else as_strings(c)
+        for c in columns
+    ]
+    return pa.chunked_array(decoded, pa.string())
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while many small objects without cycles are made; with
+    a large corpus loaded it would otherwise walk every live object again and again."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+_KINDS = (MatchKind.FORM, MatchKind.LEMMA, MatchKind.SPELLING)
+"""By the numbers :mod:`.matching` gives them."""
+
+
+class _Located:
+    """The matches of some texts as arrays, sorted and made unique; :class:`Match` objects
+    are made a text at a time, when asked for."""
+
+    def __init__(self, glossary: Glossary, texts: Sequence[_Text], found: Found, number: Any,
+                 starts: Any, ends: Any, language: Any, section: Any):  # fmt: skip
+        import numpy as np
+
+        entries = glossary.entries
+        self._entries, self._texts = entries, texts
+        entry = np.asarray([p.entry for p in glossary._matcher.patterns], np.int64)[found.pattern]
+        kind = np.asarray([e.kind == "term" for e in entries], np.int64)[entry]  # names first
+        start, end, text = starts[found.first], ends[found.last], number[found.first]
+        order = np.lexsort((found.by, entry, kind, start - end, start, text))
+        start, end, text, entry, by = (a[order] for a in (start, end, text, entry, found.by))
+        first = found.first[order]
+        repeated = np.zeros(len(order), dtype=bool)
+        repeated[1:] = (text[1:] == text[:-1]) & (entry[1:] == entry[:-1]) & (
+            start[1:] == start[:-1]) & (end[1:] == end[:-1])  # fmt: skip
+        keep = ~repeated
+        self._start, self._end, self._text, self._entry, self._by = (
+            a[keep] for a in (start, end, text, entry, by)
+        )
+        self._language, self._section = language[first[keep]], section[first[keep]]
+        self._bounds = np.searchsorted(self._text, np.arange(len(texts) + 1))
+        self._ruled_out = {n for n, e in enumerate(entries) if getattr(e, "unless", ())}
+
+    def matches(self, number: int) -> list[Match]:
+        """The matches in text ``number``, in order, without those an entry's ``unless``
+        rules out (made column by column: this runs for every match of a corpus)."""
+        low, high = self._bounds[number], self._bounds[number + 1]
+        text = self._texts[number]
+        source = text.source
+        starts, ends = self._start[low:high].tolist(), self._end[low:high].tolist()
+        entry_numbers = self._entry[low:high].tolist()
+        columns = (
+            map(self._entries.__getitem__, entry_numbers),
+            starts,
+            ends,
+            [source[start:end] for start, end in zip(starts, ends, strict=True)],
+            map(LANGUAGES.__getitem__, self._language[low:high].tolist()),
+            [text.doc_id] * len(starts),
+            map(text.section_ids.__getitem__, self._section[low:high].tolist()),
+            map(_KINDS.__getitem__, self._by[low:high].tolist()),
+        )
+        with _collector_paused():  # tuples of strings and numbers: nothing for it to collect
+            found = list(map(Match._make, zip(*columns, strict=True)))
+        if self._ruled_out.isdisjoint(entry_numbers):
+            return found
+        return [m for m, n in zip(found, entry_numbers, strict=True)
+                if n not in self._ruled_out or not _excluded(m, source)]  # fmt: skip
 
 
 _TERM_KEYS = {"id", "de", "en", "pos", "gender", "category", "note", "headword", "unless"}
