@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
+import corpus_tools.corpus.load
 from corpus_tools import load_corpus
 from corpus_tools.cli import main
 
 from ..conftest import CORPUS
+
+DOC_ID = "riyadh-2025-02-18"
 
 
 def _readme_example(root: Path) -> None:
@@ -76,3 +79,18 @@ def test_new_document_sits_beside_the_real_one(
     assert main(["validate", str(corpus_copy)]) == 0
     out = capsys.readouterr().out
     assert "ok  example: 163 characters" in out and "2 document(s) valid" in out
+
+
+def test_a_long_document_is_segmented_in_pieces_exactly_as_in_one(
+    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pieces end between paragraphs, and SoMaJo segments each paragraph on its own, so
+    cutting a document into pieces (and sharing them among processes) changes nothing."""
+    whole = load_corpus(corpus_copy, cache_dir=tmp_path / "whole")[DOC_ID]
+    monkeypatch.setattr(corpus_tools.corpus.load, "PIECE", 400)
+    load = corpus_tools.corpus.load
+    assert len(load._pieces(0, load._plan(whole.manifest))) > 10
+    cut = load_corpus(corpus_copy, cache_dir=tmp_path / "cut", workers=2)[DOC_ID]
+    assert list(cut.sentences) == list(whole.sentences)
+    assert list(cut.tokens) == list(whole.tokens)
+    assert [s.paragraph.id for s in cut.sentences] == [s.paragraph.id for s in whole.sentences]

@@ -14,7 +14,13 @@ from .cache import LayerCache, layer_key
 from .document import Corpus, Document
 from .manifest import DocumentManifest
 from .provenance import SEPARATOR
-from .segment import ParagraphSpan, Segmentation, paragraph_spans, segment_paragraphs
+from .segment import (
+    ParagraphSpan,
+    Segmentation,
+    joined_segmentations,
+    paragraph_spans,
+    segment_paragraphs,
+)
 
 __all__ = ["find_corpus_root", "load_corpus"]
 
@@ -101,27 +107,67 @@ def _plan(manifest: DocumentManifest) -> _Plan:
     return _Plan(manifest, paragraphs, segments, layer_key(manifest.text, segments))
 
 
-def _segment(plan: _Plan) -> Segmentation:
-    return segment_paragraphs(plan.manifest.text, plan.segments)
+PIECE = 100_000
+"""Characters of text (whole paragraphs) segmented as one unit of work, so that one long
+document is shared among the processes too."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """Consecutive paragraphs of one document, with their text, segmented together."""
+
+    document: int
+    """The document's position in the build."""
+    offset: int
+    """Where the piece's text begins in the document's."""
+    paragraph: int
+    """The number of the piece's first paragraph in the document."""
+    text: str
+    segments: list[tuple[int, int, str]]
+    """The paragraphs, with offsets into the piece's text."""
+
+
+def _pieces(document: int, plan: _Plan) -> list[_Piece]:
+    """``plan``'s paragraphs cut into pieces of about :data:`PIECE` characters."""
+    runs: list[list[tuple[int, int, str]]] = [[]]
+    for segment in plan.segments:
+        if runs[-1] and segment[1] - runs[-1][0][0] > PIECE:
+            runs.append([])
+        runs[-1].append(segment)
+    pieces, paragraph = [], 0
+    for run in runs:
+        start, end = (run[0][0], run[-1][1]) if run else (0, 0)
+        relative = [(s - start, e - start, language) for s, e, language in run]
+        pieces.append(_Piece(document, start, paragraph, plan.manifest.text[start:end], relative))
+        paragraph += len(run)
+    return pieces
+
+
+def _segment(piece: _Piece) -> Segmentation:
+    return segment_paragraphs(piece.text, piece.segments)
 
 
 def _build(
     plans: Sequence[_Plan], positions: list[int], *, workers: int | None, progress: bool | None
 ) -> dict[int, Segmentation]:
-    """Segment the documents at ``positions``, in parallel processes when there are several."""
-    chosen = [plans[position] for position in positions]
-    workers = min(workers or os.cpu_count() or 1, len(chosen))
-    show = len(chosen) > 1 if progress is None else progress
+    """Segment the documents at ``positions``, in parallel processes when there is more than
+    one piece of work (several documents, or one long one)."""
+    pieces = [piece for position in positions for piece in _pieces(position, plans[position])]
+    workers = min(workers or os.cpu_count() or 1, len(pieces))
+    show = len(positions) > 1 if progress is None else progress
     if workers == 1:
-        built = list(_with_progress(map(_segment, chosen), len(chosen), show))
+        built = list(_with_progress(map(_segment, pieces), len(pieces), show))
     else:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunks = max(1, len(chosen) // (workers * 8))
-            results = pool.map(_segment, chosen, chunksize=chunks)
-            built = list(_with_progress(results, len(chosen), show))
-    return dict(zip(positions, built, strict=True))
+            chunks = max(1, len(pieces) // (workers * 8))
+            results = pool.map(_segment, pieces, chunksize=chunks)
+            built = list(_with_progress(results, len(pieces), show))
+    parts: dict[int, list[tuple[Segmentation, int, int]]] = {position: [] for position in positions}
+    for piece, layers in zip(pieces, built, strict=True):
+        parts[piece.document].append((layers, piece.offset, piece.paragraph))
+    return {position: joined_segmentations(found) for position, found in parts.items()}
 
 
 def _with_progress(results: Iterator[Any], total: int, show: bool) -> Iterator[Any]:
@@ -129,4 +175,4 @@ def _with_progress(results: Iterator[Any], total: int, show: bool) -> Iterator[A
         return results
     from tqdm.auto import tqdm
 
-    return tqdm(results, total=total, desc="segmenting", unit="doc")
+    return tqdm(results, total=total, desc="segmenting", unit="piece")

@@ -22,6 +22,7 @@ __all__ = [
     "ParagraphSpan",
     "Segmentation",
     "find_duplicates",
+    "joined_segmentations",
     "paragraph_spans",
     "segment_paragraphs",
 ]
@@ -103,6 +104,25 @@ def segment_paragraphs(text: str, paragraphs: Sequence[tuple[int, int, str]]) ->
             if sentence:  # SoMaJo gives an empty sentence for a text of white space only
                 _append_sentence(columns, sentence, start, index, language)
     return columns
+
+
+def joined_segmentations(parts: Sequence[tuple[Segmentation, int, int]]) -> Segmentation:
+    """One document's layers from those of its consecutive pieces, each given with where its
+    text begins and the number of its first paragraph."""
+    if len(parts) == 1 and parts[0][1:] == (0, 0):
+        return parts[0][0]
+    joined = Segmentation([], [], [], [], [], [], [], [])
+    for layers, offset, paragraph in parts:
+        sentences = len(joined.sentence_start)
+        joined.sentence_start.extend(start + offset for start in layers.sentence_start)
+        joined.sentence_end.extend(end + offset for end in layers.sentence_end)
+        joined.sentence_paragraph.extend(p + paragraph for p in layers.sentence_paragraph)
+        joined.token_start.extend(start + offset for start in layers.token_start)
+        joined.token_end.extend(end + offset for end in layers.token_end)
+        joined.token_sentence.extend(s + sentences for s in layers.token_sentence)
+        joined.token_class.extend(layers.token_class)
+        joined.lemma.extend(layers.lemma)
+    return joined
 
 
 def _append_sentence(
