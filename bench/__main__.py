@@ -1,13 +1,20 @@
-"""Run every benchmark and print one table: `python -m bench [--documents N]`."""
+"""Run every benchmark and print one table: `python -m bench [--documents N]`.
+
+Each figure with a peer (a library that does the same job, or the floor of doing it) has the
+peer measured beside it in the same run, and the ratio ours / peer.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import tempfile
 from pathlib import Path
 
 from . import annotation_store, concordance, corpus_load, glossary_lookup, scoring, translation_cost
-from .synthetic import generate
+from .measure import Row
+from .synthetic import distinct_paragraphs, generate
 
 
 def main() -> None:
@@ -18,9 +25,16 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = generate(Path(folder) / "corpus", args.documents)
+        paragraphs, distinct = distinct_paragraphs(root)
+        print(
+            f"Generated corpus: {args.documents:,} documents of the real document's sentences "
+            f"recombined (seed 2025; {distinct:,} of {paragraphs:,} paragraphs distinct). "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}."
+        )
         rows = [
-            *corpus_load.import_and_load(),
+            *corpus_load.first_cell(),
             *corpus_load.generated_corpus(root),
+            *corpus_load.one_long_document(),
             *glossary_lookup.real_corpus(),
             *glossary_lookup.generated_corpus(root),
             *concordance.query_side_by_side(root),
@@ -28,11 +42,15 @@ def main() -> None:
             *annotation_store.save_and_load(),
             *scoring.score_class(),
         ]
-    width = max(len(name) for name, _, _ in rows)
-    print(f"\n{'benchmark':<{width}}  {'measured':>20}  goal")
-    print(f"{'-' * width}  {'-' * 20}  {'-' * 20}")
-    for name, value, goal in rows:
-        print(f"{name:<{width}}  {value:>20}  {goal}")
+    _print([Row(*row) for row in rows])
+
+
+def _print(rows: list[Row]) -> None:
+    headings = Row("benchmark", "measured", "goal", "peer, same run", "ours / peer")
+    order = ("name", "measured", "peer", "ratio", "goal")
+    widths = {field: max(len(getattr(row, field)) for row in [headings, *rows]) for field in order}
+    for row in [headings, Row(*("-" * widths[f] for f in Row._fields)), *rows]:
+        print("  ".join(getattr(row, field).ljust(widths[field]) for field in order).rstrip())
 
 
 if __name__ == "__main__":

@@ -37,25 +37,31 @@ def _real_sentences() -> dict[str, list[tuple[str, str]]]:
 
 
 def generate(root: Path, documents: int, *, seed: int = 2025) -> Path:
-    """Write ``documents`` generated documents under ``root`` (sources/ and documents/).
-
-    A paragraph takes the language of a sentence drawn from the whole document, and the kind
-    of its own first sentence.
-    """
-    sentences = _real_sentences()
-    languages = list(sentences)
-    weights = [len(sentences[language]) for language in languages]
-    rng = random.Random(seed)
-    (root / "sources").mkdir(parents=True, exist_ok=True)
-    (root / "documents").mkdir(parents=True, exist_ok=True)
+    """Write ``documents`` generated documents under ``root`` (sources/ and documents/)."""
+    sentences, rng = _real_sentences(), random.Random(seed)
     for number in range(documents):
-        paragraphs = []
-        for _ in range(rng.randint(6, 12)):
-            language = rng.choices(languages, weights)[0]
-            drawn = rng.choices(sentences[language], k=rng.randint(3, 6))
-            paragraphs.append((" ".join(text for text, _ in drawn), language, drawn[0][1]))
+        paragraphs = [_paragraph(sentences, rng) for _ in range(rng.randint(6, 12))]
         _write_document(root, f"generated-{number:05d}", paragraphs)
     return root
+
+
+def large_document(root: Path, *, characters: int, seed: int = 2025) -> Path:
+    """One generated document of about ``characters`` characters under ``root``."""
+    sentences, rng = _real_sentences(), random.Random(seed)
+    paragraphs: list[Paragraph] = []
+    while sum(len(text) + 2 for text, _, _ in paragraphs) < characters:
+        paragraphs.extend(_paragraph(sentences, rng) for _ in range(100))
+    _write_document(root, "generated-large", paragraphs)
+    return root
+
+
+def _paragraph(sentences: dict[str, list[tuple[str, str]]], rng: random.Random) -> Paragraph:
+    """Three to six sentences of one language; the language is that of a sentence drawn from
+    the whole document, the kind that of the paragraph's first sentence."""
+    languages = list(sentences)
+    language = rng.choices(languages, [len(sentences[code]) for code in languages])[0]
+    drawn = rng.choices(sentences[language], k=rng.randint(3, 6))
+    return " ".join(text for text, _ in drawn), language, drawn[0][1]
 
 
 def distinct_paragraphs(root: Path) -> tuple[int, int]:
@@ -70,6 +76,8 @@ def distinct_paragraphs(root: Path) -> tuple[int, int]:
 
 
 def _write_document(root: Path, doc_id: str, paragraphs: list[Paragraph]) -> None:
+    (root / "sources").mkdir(parents=True, exist_ok=True)
+    (root / "documents").mkdir(parents=True, exist_ok=True)
     text = "\n\n".join(text for text, _, _ in paragraphs)
     source = root / "sources" / f"{doc_id}.txt"
     source.write_text(text, encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bench.synthetic import distinct_paragraphs, generate
@@ -39,3 +40,21 @@ def test_scoring_benchmark_runs_in_a_tiny_configuration() -> None:
     rows = score_class(students=3, key_size=5)
     assert [name.split()[0] for name, _, _ in rows] == ["read", "score"]
     assert all(value.endswith(" s") and float(value[:-2]) >= 0 for _, value, _ in rows)
+
+
+def test_the_peers_of_the_bench_agree_with_ours_on_a_small_corpus(tmp_path: Path) -> None:
+    """The bench compares like with like: the numpy floor finds the lines our concordance
+    finds, and Aho–Corasick finds every span the glossary finds (and the ratio is printed)."""
+    from bench.concordance import query_side_by_side
+    from bench.glossary_lookup import generated_corpus
+
+    root = generate(tmp_path / "corpus", 20)  # enough for every spelling the glossary lists
+    load_corpus(root, progress=False)
+    (row,) = generated_corpus(root)
+    ours = re.search(r"\(([\d,]+) spans\)", row.name)
+    common = re.search(r"([\d,]+) in common", row.peer)
+    assert ours and common and ours.group(1) == common.group(1) and row.ratio.endswith("×")
+    rows = query_side_by_side(root)
+    queries = [r.name.split("'")[1] for r in rows[1:]]
+    assert queries == ["die", "Ukraine", "Außenminister", "beide Seiten", "Quantenchromodynamik"]
+    assert all(r.ratio.endswith("×") for r in rows[:-1])

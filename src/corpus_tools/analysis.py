@@ -336,6 +336,8 @@ def _numbered(words: Any) -> tuple[dict[str, int], Any]:
     import numpy as np
     import pyarrow as pa
 
+    from .corpus.columnar import numpy_view
+
     encoded = words.dictionary_encode()
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.unify_dictionaries().combine_chunks()
@@ -344,7 +346,7 @@ def _numbered(words: Any) -> tuple[dict[str, int], Any]:
         vocabulary.setdefault(word.casefold(), len(vocabulary))
         for word in encoded.dictionary.to_pylist()
     ]
-    indices = np.asarray(encoded.indices, dtype=np.int64) if len(encoded) else np.zeros(0, np.int64)
+    indices = numpy_view(encoded.indices) if len(encoded) else np.zeros(0, np.int64)
     return vocabulary, np.asarray(numbers, dtype=np.int32)[indices]
 
 

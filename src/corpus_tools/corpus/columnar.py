@@ -22,7 +22,7 @@ from .segment import Segmentation
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["as_list", "read_layers", "write_layers"]
+__all__ = ["as_list", "numpy_view", "read_layers", "write_layers"]
 
 _KEY = b"corpus_tools.key"
 
@@ -86,7 +86,9 @@ def read_layers(
         batch = reader.get_batch(0)
         if reader.num_record_batches != 1:
             raise ValueError(f"{reader.num_record_batches} record batches")
-        starts, ends, sentences = (_numpy(batch.column(n)) for n in ("start", "end", "sentence"))
+        starts, ends, sentences = (
+            numpy_view(batch.column(n)) for n in ("start", "end", "sentence")
+        )
         token_class, lemma = batch.column("token_class"), batch.column("lemma")
     except (KeyError, IndexError, TypeError, ValueError, pa.ArrowException) as exc:
         raise CacheError(f"cache file is corrupt ({exc}); rebuilding", path=path) from exc
@@ -153,11 +155,11 @@ def as_list(values: Any) -> list[Any]:
         import numpy as np
 
         words = np.asarray(values.dictionary.to_pylist(), dtype=object)
-        return words[_numpy(values.indices)].tolist()
+        return words[numpy_view(values.indices)].tolist()
     return values.tolist()
 
 
-def _numpy(array: Any) -> np.ndarray:
+def numpy_view(array: Any) -> np.ndarray:
     """A numpy view of an Arrow integer array without nulls, read from its buffer (Arrow's own
     ``to_numpy`` imports pandas, which loading must not pay for)."""
     import numpy as np

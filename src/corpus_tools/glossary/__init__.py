@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -161,8 +162,7 @@ class Glossary:
         self._matcher = Matcher(
             _patterns(self.entries, _analysed_forms(self.entries, corpus.cache))
         )
-        self._by_document: dict[str, list[Match]] = {}
-        self._corpus_matches: _Located | None = None  # every document's, found together
+        self._by_document: dict[str, list[Match]] = {}  # every document's, found together
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -181,7 +181,8 @@ class Glossary:
             overlapping: keep every match; by default the longest wins where matches overlap.
         """
         if isinstance(target, str):
-            found = self._locate([_string_tokens(target, language)]).matches(0)
+            with _collector_paused():
+                found = self._locate([_string_tokens(target, language)]).matches(0)
             return found if overlapping else _longest(found)
         doc_id = target.id if isinstance(target, Document) else target.doc_id
         found = self._document_matches(doc_id)
@@ -190,16 +191,15 @@ class Glossary:
         return found if overlapping else _longest(found)
 
     def _document_matches(self, doc_id: str) -> list[Match]:
-        """The matches of one document; the first call finds those of every document at
-        once, which costs little more than finding one."""
-        if doc_id not in self._by_document:
-            doc = self.corpus[doc_id]
-            if self._corpus_matches is None:
-                docs = list(self.corpus.values())
-                self._corpus_matches = self._locate([_document_tokens(d) for d in docs])
-                self._numbers = {d.id: number for number, d in enumerate(docs)}
-            self._by_document[doc_id] = self._corpus_matches.matches(self._numbers[doc.id])
-        return self._by_document[doc_id]
+        """The matches of one document: the first call finds those of every document at
+        once, which costs little more than finding one's."""
+        doc = self.corpus[doc_id]
+        if not self._by_document:
+            docs = list(self.corpus.values())
+            located = self._locate([_document_tokens(d) for d in docs])
+            with _collector_paused():  # one pause for all: hundreds of thousands of tuples
+                self._by_document = {d.id: located.matches(n) for n, d in enumerate(docs)}
+        return self._by_document[doc.id]
 
     def _locate(self, texts: Sequence[_Text]) -> _Located:
         """Every match in ``texts``, sorted as :meth:`find` gives them, one per entry and span
@@ -346,12 +346,25 @@ def _group(entry: Entry) -> str:
     return entry.type if isinstance(entry, Entity) else entry.category
 
 
-def _excluded(match: Match, source: str) -> bool:
-    """Whether the text at the match begins one of the phrases its term is not meant for
-    (``unless: [joined by]`` keeps *join* = *beitreten* off "was joined by")."""
-    phrases = [phrase.casefold() for phrase in match.entry.unless]  # type: ignore[union-attr]
-    following = source[match.start : match.start + max(map(len, phrases))].casefold()
-    return any(following.startswith(phrase) for phrase in phrases)
+def _ruled_out(
+    entries: Sequence[Entry], texts: Sequence[_Text], entry: Any, text: Any, start: Any
+) -> Any:
+    """Which matches begin one of the phrases their term is not meant for (``unless: [joined
+    by]`` keeps *join* = *beitreten* off "was joined by"): looked at only for the few terms
+    that have such phrases."""
+    import numpy as np
+
+    ruled_out = np.zeros(len(entry), dtype=bool)
+    for number, candidate in enumerate(entries):
+        phrases = [phrase.casefold() for phrase in getattr(candidate, "unless", ())]
+        if not phrases:
+            continue
+        longest = max(map(len, phrases))
+        for at in np.flatnonzero(entry == number).tolist():
+            source, begin = texts[text[at]].source, int(start[at])
+            following = source[begin : begin + longest].casefold()
+            ruled_out[at] = any(following.startswith(phrase) for phrase in phrases)
+    return ruled_out
 
 
 def _longest(found: list[Match]) -> list[Match]:
@@ -492,7 +505,8 @@ def _lemmas(columns: Sequence[Any]) -> Any:
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector while many small objects without cycles are made; with
-    a large corpus loaded it would otherwise walk every live object again and again."""
+    a large corpus loaded it would otherwise walk every live object again and again (on
+    resuming, it looks at the new objects once)."""
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -501,6 +515,10 @@ def _collector_paused() -> Iterator[None]:
         if paused:
             gc.enable()
 
+
+_new_match = partial(tuple.__new__, Match)
+"""A :class:`Match` from a tuple of its fields, made in C (``Match._make`` checks the length
+in Python, for every match of a corpus)."""
 
 _KINDS = (MatchKind.FORM, MatchKind.LEMMA, MatchKind.SPELLING)
 """By the numbers :mod:`.matching` gives them."""
@@ -519,30 +537,31 @@ class _Located:
         entry = np.asarray([p.entry for p in glossary._matcher.patterns], np.int64)[found.pattern]
         kind = np.asarray([e.kind == "term" for e in entries], np.int64)[entry]  # names first
         start, end, text = starts[found.first], ends[found.last], number[found.first]
-        order = np.lexsort((found.by, entry, kind, start - end, start, text))
+        # text and start, then the longer first, names first, by entry, a form before a lemma
+        where = text * (int(starts.max(initial=0)) + 1) + start
+        ranked = (kind * len(entries) + entry) * len(_KINDS) + found.by
+        order = np.lexsort((ranked, start - end, where))
         start, end, text, entry, by = (a[order] for a in (start, end, text, entry, found.by))
         first = found.first[order]
         repeated = np.zeros(len(order), dtype=bool)
         repeated[1:] = (text[1:] == text[:-1]) & (entry[1:] == entry[:-1]) & (
             start[1:] == start[:-1]) & (end[1:] == end[:-1])  # fmt: skip
-        keep = ~repeated
+        keep = ~repeated & ~_ruled_out(entries, texts, entry, text, start)
         self._start, self._end, self._text, self._entry, self._by = (
             a[keep] for a in (start, end, text, entry, by)
         )
         self._language, self._section = language[first[keep]], section[first[keep]]
         self._bounds = np.searchsorted(self._text, np.arange(len(texts) + 1))
-        self._ruled_out = {n for n, e in enumerate(entries) if getattr(e, "unless", ())}
 
     def matches(self, number: int) -> list[Match]:
-        """The matches in text ``number``, in order, without those an entry's ``unless``
-        rules out (made column by column: this runs for every match of a corpus)."""
+        """The matches in text ``number``, in order (made column by column: this runs for
+        every match of a corpus)."""
         low, high = self._bounds[number], self._bounds[number + 1]
         text = self._texts[number]
         source = text.source
         starts, ends = self._start[low:high].tolist(), self._end[low:high].tolist()
-        entry_numbers = self._entry[low:high].tolist()
         columns = (
-            map(self._entries.__getitem__, entry_numbers),
+            map(self._entries.__getitem__, self._entry[low:high].tolist()),
             starts,
             ends,
             [source[start:end] for start, end in zip(starts, ends, strict=True)],
@@ -551,12 +570,7 @@ class _Located:
             map(text.section_ids.__getitem__, self._section[low:high].tolist()),
             map(_KINDS.__getitem__, self._by[low:high].tolist()),
         )
-        with _collector_paused():  # tuples of strings and numbers: nothing for it to collect
-            found = list(map(Match._make, zip(*columns, strict=True)))
-        if self._ruled_out.isdisjoint(entry_numbers):
-            return found
-        return [m for m, n in zip(found, entry_numbers, strict=True)
-                if n not in self._ruled_out or not _excluded(m, source)]  # fmt: skip
+        return list(map(_new_match, zip(*columns, strict=True)))
 
 
 _TERM_KEYS = {"id", "de", "en", "pos", "gender", "category", "note", "headword", "unless"}

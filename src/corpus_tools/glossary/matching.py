@@ -142,10 +142,15 @@ class Matcher:
     def keys_of(self, forms: Any, lemmas: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The key numbers of tokens given as Arrow string arrays of forms and lemmas
         (plain or dictionary-encoded): casefolded form, casefolded lemma, form as written."""
+        import numpy as np
+
         folded, written = self.folded.numbers, self.written.numbers
-        folded_form = _numbers(forms, lambda w: folded.get(w.casefold(), -1))
-        folded_lemma = _numbers(lemmas, lambda w: folded.get(w.casefold(), -1))
-        return folded_form, folded_lemma, _numbers(forms, lambda w: written.get(w, -1))
+        words, at = _distinct(forms)
+        folded_form = np.asarray([folded.get(w.casefold(), -1) for w in words], np.int64)[at]
+        written_form = np.asarray([written.get(w, -1) for w in words], np.int64)[at]
+        lemma_words, lemma_at = _distinct(lemmas)
+        lemma_keys = [folded.get(w.casefold(), -1) for w in lemma_words]
+        return folded_form, np.asarray(lemma_keys, np.int64)[lemma_at], written_form
 
     def find(self, tokens: TokenKeys) -> Found:
         """Every match of every pattern (overlapping ones too, and some twice), unordered."""
@@ -205,16 +210,16 @@ class Matcher:
         return first, pattern
 
 
-def _numbers(words: Any, number: Any) -> np.ndarray:
-    """``number(word)`` for every word of an Arrow string array, computed once per distinct
-    word."""
+def _distinct(words: Any) -> tuple[list[str], np.ndarray]:
+    """The distinct words of an Arrow string array, and where each word is among them."""
     import numpy as np
     import pyarrow as pa
+
+    from ..corpus.columnar import numpy_view
 
     encoded = words if isinstance(words, pa.DictionaryArray) else words.dictionary_encode()
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.unify_dictionaries().combine_chunks()
-    numbers = np.asarray([number(w) for w in encoded.dictionary.to_pylist()], dtype=np.int64)
     if not len(encoded):
-        return np.zeros(0, dtype=np.int64)
-    return numbers[np.asarray(encoded.indices, dtype=np.int64)]
+        return encoded.dictionary.to_pylist(), np.zeros(0, dtype=np.int64)
+    return encoded.dictionary.to_pylist(), numpy_view(encoded.indices)
