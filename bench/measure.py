@@ -36,11 +36,29 @@ def fresh_process_seconds(code: str, runs: int = 5) -> float:
     return median_seconds(lambda: subprocess.run([sys.executable, "-c", code], check=True), runs)
 
 
+def seconds_in_fresh_process(setup: str, statement: str, runs: int = 5) -> float:
+    """The time ``statement`` takes in a new interpreter after ``setup`` (imports, say), median
+    of ``runs`` processes: what a new notebook kernel sees, without this process's objects."""
+    probe = (
+        f"{setup}\nimport time\nstart = time.perf_counter()\n{statement}\n"
+        "print(time.perf_counter() - start)"
+    )
+    times = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+        )
+        times.append(float(done.stdout.split()[-1]))
+    return statistics.median(times)
+
+
 def peak_megabytes(code: str) -> float:
-    """The peak resident memory of a new interpreter running ``code``, in MB."""
-    probe = f"{code}\nimport resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    """The peak resident memory of a new interpreter running ``code``, in MB (the kernel's
+    high-water mark of its own memory: ``ru_maxrss`` would keep the forking parent's)."""
+    probe = f"{code}\nprint(open('/proc/self/status').read())"
     done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
-    return int(done.stdout.split()[-1]) / 1024
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("VmHWM:")]
+    return int(line.split()[1]) / 1024
 
 
 def ratio(ours: float, peer: float) -> str:

@@ -1,6 +1,8 @@
 """Layers as pandas tables: built from the column arrays through Arrow, for every document at
 once, so a table of a million tokens costs array operations rather than a Python object per
-cell (and comes out as pandas' Arrow-backed strings, as ``pd.read_parquet`` gives them)."""
+cell.  Strings come out as pandas' Arrow-backed ``str``, as ``pd.read_parquet`` gives them;
+they are built as Arrow's ``large_string``, which is what pandas keeps (so nothing is copied
+on the way)."""
 
 from __future__ import annotations
 
@@ -24,42 +26,61 @@ def frame(layers: Sequence[Layer[Any]]) -> pd.DataFrame:
     """One table of layers of one kind from any number of documents: ``doc_id``, ``id``,
     ``start``, ``end``, ``text``, the layer's own columns (links shown by id) and the
     provenance of each unit's section."""
-    import numpy as np
     import pyarrow as pa
 
-    first = layers[0]
     rows = [layer.row_numbers() for layer in layers]
-    counts = np.array([len(r) for r in rows], dtype=np.int64)
-    starts = _joined(layers, rows, "start")
-    ends = _joined(layers, rows, "end")
-    columns: dict[str, Any] = {
-        "doc_id": _repeated([layer.doc.id for layer in layers], counts),
-        "id": _ids(first.id_prefix, np.concatenate(rows))
-        if first.id_prefix
-        else _named(layers, rows),
-        "start": starts,
-        "end": ends,
-        "text": Texts([layer.doc.text for layer in layers]).slices(
-            np.repeat(np.arange(len(layers)), counts), starts, ends
-        ),
-    }
-    for name in first.columns.names:
+    columns = _leading(layers, rows)
+    for name in layers[0].columns.names:
         if name not in _SKIPPED:
             columns[name] = _own_column(layers, rows, name)
     table = pa.table(columns)
-    provenance, section_rows, offset = [], [], 0
-    for layer, r in zip(layers, rows, strict=True):
-        sections = r if first.id_prefix is None else _array(layer.columns.array("section"))[r]
-        section_rows.append(np.asarray(sections, dtype=np.int64) + offset)
-        described = layer.doc.provenance_rows()
-        provenance.extend(described)
-        offset += len(described)
-    joined = pa.Table.from_pylist(provenance).take(np.concatenate(section_rows))
-    if first.id_prefix is None:  # a section's own id is its section
-        joined = joined.drop_columns("section")
-    for name in joined.column_names:
-        table = table.append_column(name, joined.column(name))
+    provenance = _provenance(layers, rows)
+    for name in provenance.column_names:
+        table = table.append_column(name, provenance.column(name))
     return table.to_pandas()
+
+
+def _leading(layers: Sequence[Layer[Any]], rows: list[np.ndarray]) -> dict[str, Any]:
+    """The columns every table begins with: ``doc_id``, ``id``, ``start``, ``end``, ``text``."""
+    import numpy as np
+
+    first = layers[0]
+    counts = np.array([len(r) for r in rows], dtype=np.int64)
+    starts, ends = _joined(layers, rows, "start"), _joined(layers, rows, "end")
+    texts = Texts([layer.doc.text for layer in layers])
+    return {
+        "doc_id": _repeated([layer.doc.id for layer in layers], counts),
+        "id": _ids(first.id_prefix, np.concatenate(rows)) if first.id_prefix
+        else _named(layers, rows),
+        "start": starts,
+        "end": ends,
+        "text": texts.slices(np.repeat(np.arange(len(layers)), counts), starts, ends),
+    }  # fmt: skip
+
+
+def _provenance(layers: Sequence[Layer[Any]], rows: list[np.ndarray]) -> Any:
+    """The provenance columns of each row's section, as an Arrow table."""
+    import numpy as np
+    import pyarrow as pa
+
+    by_section, section_rows = [], []
+    for layer, r in zip(layers, rows, strict=True):
+        own = layer.id_prefix is None  # a section is its own section
+        sections = r if own else _array(layer.columns.array("section"))[r]
+        section_rows.append(np.asarray(sections, dtype=np.int64) + len(by_section))
+        by_section.extend(layer.doc.provenance_rows())
+    described = pa.Table.from_pylist(by_section)
+    large = pa.schema([_large_field(field) for field in described.schema])
+    joined = described.cast(large).take(np.concatenate(section_rows))
+    return joined.drop_columns("section") if layers[0].id_prefix is None else joined
+
+
+def _large_field(field: Any) -> Any:
+    import pyarrow as pa
+
+    if pa.types.is_string(field.type):
+        return field.with_type(pa.large_string())
+    return field
 
 
 def _named(layers: Sequence[Layer[Any]], rows: list[np.ndarray]) -> Any:
@@ -69,7 +90,7 @@ def _named(layers: Sequence[Layer[Any]], rows: list[np.ndarray]) -> Any:
     ids = [
         i for layer, r in zip(layers, rows, strict=True) for i in _pick(layer.columns.list("id"), r)
     ]
-    return pa.array(ids, pa.string())
+    return pa.array(ids, pa.large_string())
 
 
 def _pick(values: list[Any], rows: np.ndarray) -> list[Any]:
@@ -113,20 +134,41 @@ def _own_column(layers: Sequence[Layer[Any]], rows: list[np.ndarray], name: str)
             for layer, r in zip(layers, rows, strict=True)
             for row in _pick(layer.columns.list(name), r)
         ]
-        return pa.array(named, pa.string())
+        return pa.array(named, pa.large_string())
     if name in _WORD_COLUMNS:
-        return pa.chunked_array(
-            [as_strings(layer.columns.array(name)).take(pa.array(r))
-             for layer, r in zip(layers, rows, strict=True)],
-            pa.string(),
-        )  # fmt: skip
+        return _words(layers, rows, name)
     return _joined(layers, rows, name)
 
 
-def as_strings(values: Any) -> Any:
+def _words(layers: Sequence[Layer[Any]], rows: list[np.ndarray], name: str) -> Any:
+    """A column of words (lemmas, token classes) of every layer's rows: the documents'
+    dictionaries are unified and decoded once."""
     import pyarrow as pa
 
-    if hasattr(values, "dictionary_decode"):
+    parts = []
+    for layer, r in zip(layers, rows, strict=True):
+        words = layer.columns.array(name)
+        if not isinstance(words, pa.DictionaryArray):
+            words = as_strings(words).dictionary_encode()
+        parts.append(_taken(words, r, len(layer.columns.array("start"))))
+    unified = pa.chunked_array(parts).unify_dictionaries().combine_chunks()
+    large = pa.dictionary(unified.type.index_type, pa.large_string())
+    return unified.cast(large).dictionary_decode()
+
+
+def _taken(values: Any, rows: np.ndarray, count: int) -> Any:
+    """``values`` at ``rows`` (all of them, untouched, when the rows are the whole layer)."""
+    import pyarrow as pa
+
+    whole = len(rows) == count and (not count or (rows[0] == 0 and rows[-1] == count - 1))
+    return values if whole else values.take(pa.array(rows))
+
+
+def as_strings(values: Any) -> Any:
+    """Words (a list, or a dictionary-encoded Arrow array) as an Arrow string array."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.DictionaryArray):
         return values.dictionary_decode()
     return pa.array(values, pa.string())
 
@@ -138,19 +180,22 @@ def _repeated(values: list[str], counts: np.ndarray) -> Any:
 
     indices = np.repeat(np.arange(len(values), dtype=np.int32), counts)
     return pa.DictionaryArray.from_arrays(
-        indices, pa.array(values, pa.string())
+        indices, pa.array(values, pa.large_string())
     ).dictionary_decode()
 
 
 def _ids(prefix: str, rows: np.ndarray) -> Any:
-    """``prefix`` and each row number from 1 (``t1``, ``t2`` ...), null where a row is masked."""
+    """``prefix`` and each row number from 1 (``t1``, ``t2`` ...), null where a row is masked.
+    Every document numbers its units from 1, so the distinct ids are few: they are made once
+    and taken."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     mask = np.ma.getmaskarray(rows) if np.ma.isMaskedArray(rows) else None
-    numbers = pa.array(np.ma.getdata(rows).astype(np.int64) + 1, mask=mask)
-    return pc.binary_join_element_wise(prefix, pc.cast(numbers, pa.string()), "")
+    data = np.ma.getdata(rows).astype(np.int32)
+    numbers = range(1, int(data.max(initial=-1)) + 2)
+    distinct = pa.array([f"{prefix}{n}" for n in numbers], pa.large_string())
+    return pa.DictionaryArray.from_arrays(pa.array(data, mask=mask), distinct).dictionary_decode()
 
 
 class Texts:
@@ -160,33 +205,35 @@ class Texts:
         import numpy as np
 
         joined = "".join(texts)
-        data = joined.encode("utf-8")
-        self._data = np.frombuffer(data, dtype=np.uint8)
+        self._data = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
         self._base = np.concatenate(([0], np.cumsum([len(text) for text in texts])))
-        self._byte_at: Any = None  # code point -> byte offset; None while they are the same
-        if len(data) != len(joined):
-            points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-            widths = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
-            offsets = np.zeros(len(points) + 1, dtype=np.int64)
-            np.cumsum(widths, out=offsets[1:])
-            self._byte_at = offsets
+        # A character's byte offset is its own offset plus the extra bytes of the wider
+        # characters before it.  Those begin with a byte of 11xxxxxx, and are few.
+        lead = np.flatnonzero(self._data >= 0xC0)
+        extra = 1 + (self._data[lead] >= 0xE0) + (self._data[lead] >= 0xF0)
+        before = np.concatenate(([0], np.cumsum(extra))).astype(np.int64)
+        self._wide_at = lead - before[:-1]  # their offsets, in characters
+        self._extra_before = before
+
+    def _bytes(self, offsets: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        if not len(self._wide_at):
+            return offsets
+        return offsets + self._extra_before[np.searchsorted(self._wide_at, offsets)]
 
     def slices(self, numbers: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Any:
-        """``texts[number][start:end]`` for every row, as one Arrow string array."""
+        """``texts[number][start:end]`` for every row, as one Arrow ``large_string`` array."""
         import numpy as np
         import pyarrow as pa
 
-        # the end of one text is where the next begins, so one map serves every text
-        first, last = self._base[numbers] + starts, self._base[numbers] + ends
-        if self._byte_at is None:
-            byte_starts, byte_ends = first, last
-        else:
-            byte_starts, byte_ends = self._byte_at[first], self._byte_at[last]
+        # the end of one text is where the next begins: offsets into the joined texts
+        byte_starts = self._bytes(self._base[numbers] + starts)
+        byte_ends = self._bytes(self._base[numbers] + ends)
         lengths = byte_ends - byte_starts
         offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
         gather = np.repeat(byte_starts - offsets[:-1], lengths) + np.arange(offsets[-1])
         data = self._data[gather]
-        strings = pa.LargeStringArray.from_buffers(
+        return pa.LargeStringArray.from_buffers(
             len(lengths), pa.py_buffer(offsets), pa.py_buffer(data)
         )
-        return strings.cast(pa.string()) if offsets[-1] < 2**31 else strings
