@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -78,15 +79,58 @@ def test_edited_source_under_a_cached_manifest_is_caught(corpus_copy: Path) -> N
         load_corpus(corpus_copy)
 
 
+def _read_cache(path: Path) -> tuple[dict[str, Any], Any]:
+    """The header and the payload of a JSON cache file."""
+    header, _, payload = path.read_bytes().partition(b"\n")
+    return json.loads(header), json.loads(payload)
+
+
+def _write_cache(path: Path, header: dict[str, Any], payload: Any, *, checksum: bool) -> None:
+    """Write a cache file, with the payload's checksum or keeping the old one."""
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    if checksum:
+        header = {**header, "sha256": hashlib.sha256(body).hexdigest()}
+    path.write_bytes(json.dumps(header).encode() + b"\n" + body)
+
+
 def test_corrupt_manifest_cache_is_revalidated(corpus_copy: Path) -> None:
     load_corpus(corpus_copy)
     path = corpus_copy / ".cache" / f"{DOC_ID}.manifest.json"
-    data = json.loads(path.read_bytes())
-    data["payload"]["sections"] = [["x"]]
-    path.write_text(json.dumps(data), "utf-8")
+    header, payload = _read_cache(path)
+    payload["sections"] = [["x"]]
+    _write_cache(path, header, payload, checksum=True)  # sound as a file, wrong inside
     with pytest.warns(UserWarning, match=r"manifest\.json: ignoring the cached manifest"):
         doc = load_corpus(corpus_copy)[DOC_ID]
     assert doc.section("russian-readout").provenance.translation is not None
+
+
+def test_a_cached_manifest_changed_on_disk_fails_its_checksum(corpus_copy: Path) -> None:
+    """An edit that leaves a well-formed manifest (a section's language) is still caught."""
+    load_corpus(corpus_copy)
+    path = corpus_copy / ".cache" / f"{DOC_ID}.manifest.json"
+    header, payload = _read_cache(path)
+    caption = next(s for s in payload["sections"] if s[0] == "photo-caption")
+    caption[5][1] = "de"  # the provenance's language
+    _write_cache(path, header, payload, checksum=False)
+    with pytest.warns(UserWarning, match=r"manifest\.json.*no longer matches its checksum"):
+        doc = load_corpus(corpus_copy)[DOC_ID]
+    assert doc.section("photo-caption").language == "en"
+
+
+def test_cache_files_are_readable_by_the_other_users_of_a_shared_corpus(
+    with_glossary: Path,
+) -> None:
+    from corpus_tools.glossary import load_glossary
+
+    umask = os.umask(0o022)
+    try:
+        load_glossary(load_corpus(with_glossary))
+    finally:
+        os.umask(umask)
+    cache = with_glossary / ".cache"
+    modes = {path.name.split(".")[-1]: path.stat().st_mode & 0o777 for path in cache.iterdir()}
+    assert modes == {"json": 0o644, "arrow": 0o644}
+    assert cache.stat().st_mode & 0o777 == 0o755
 
 
 def test_changed_source_rebuilds(corpus_copy: Path) -> None:
@@ -119,9 +163,14 @@ def test_changed_section_language_rebuilds(corpus_copy: Path) -> None:
     assert lemmas[1]["Advisor"] == "Advisor"
 
 
-def _rewritten(path: Path, change: Callable[[dict[str, list[Any]]], None]) -> None:
-    """Rewrite the cached token table with ``change`` applied to its columns, key kept."""
+def _rewritten(
+    path: Path, change: Callable[[dict[str, list[Any]]], None], *, checksum: bool = False
+) -> None:
+    """Rewrite the cached token table with ``change`` applied to its columns, key kept, and
+    the old checksum kept (damage on disk) or made anew (a sound file with wrong layers)."""
     import pyarrow as pa
+
+    from corpus_tools.corpus.columnar import _digest
 
     table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
     columns = {name: table.column(name).to_pylist() for name in table.column_names}
@@ -130,13 +179,24 @@ def _rewritten(path: Path, change: Callable[[dict[str, list[Any]]], None]) -> No
         name: pa.array(values).dictionary_encode() if name in {"lemma", "token_class"}
         else pa.array(values, pa.int32()) for name, values in columns.items()
     }  # fmt: skip
-    rewritten = pa.table(arrays).replace_schema_metadata(table.schema.metadata)
+    metadata = dict(table.schema.metadata)
+    if checksum:
+        metadata[b"corpus_tools.sha256"] = _digest(*arrays.values()).encode()
+    rewritten = pa.table(arrays).replace_schema_metadata(metadata)
     with pa.ipc.new_file(str(path), rewritten.schema) as writer:
         writer.write_table(rewritten)
 
 
 def _set(name: str, row: int, value: Any) -> Callable[[dict[str, list[Any]]], None]:
     return lambda columns: columns[name].__setitem__(row, value)
+
+
+def _shorten_a_word(columns: dict[str, list[Any]]) -> None:
+    """End the first word of several characters one character early: every offset stays in
+    order and in range, so only the checksum can tell."""
+    spans = zip(columns["start"], columns["end"], strict=True)
+    row = next(i for i, (start, end) in enumerate(spans) if end - start > 2)
+    columns["end"][row] -= 1
 
 
 DAMAGE: dict[str, Callable[[Path], None]] = {
@@ -146,8 +206,27 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "overlapping-tokens": lambda p: _rewritten(p, _set("end", 3, 10_000)),
     "sentence-numbers-skip": lambda p: _rewritten(p, _set("sentence", -1, 99_999)),
     "missing-column": lambda p: _rewritten(p, lambda columns: columns.pop("lemma")),
+    "one-end-moved": lambda p: _rewritten(p, _shorten_a_word),
     "null-lemma": lambda p: _rewritten(p, _set("lemma", 0, None)),
 }
+
+
+SOUND_BUT_WRONG = ["offset-out-of-range", "overlapping-tokens", "sentence-numbers-skip"]
+
+
+@pytest.mark.parametrize("name", SOUND_BUT_WRONG)
+def test_layers_with_a_sound_checksum_are_still_checked(corpus_copy: Path, name: str) -> None:
+    """A file whose checksum fits wrong layers (a faulty writer) fails the checks of shape."""
+    good = load_corpus(corpus_copy)[DOC_ID]
+    changes = {
+        "offset-out-of-range": _set("start", 0, -5),
+        "overlapping-tokens": _set("end", 3, 10_000),
+        "sentence-numbers-skip": _set("sentence", -1, 99_999),
+    }
+    _rewritten(_layers_file(corpus_copy / ".cache"), changes[name], checksum=True)
+    rebuilt = load_corpus(corpus_copy)[DOC_ID]
+    with pytest.warns(UserWarning, match="out of order or range|do not fit the paragraphs"):
+        assert list(rebuilt.tokens) == list(good.tokens)
 
 
 @pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
@@ -158,7 +237,7 @@ def test_corrupt_cache_is_rebuilt_not_trusted(
     path = _layers_file(corpus_copy / ".cache")
     damage(path)
     rebuilt = load_corpus(corpus_copy)[DOC_ID]  # the file is read when first used
-    with pytest.warns(UserWarning, match=r"layers\.arrow: (cache file is corrupt|cached)"):
+    with pytest.warns(UserWarning, match=r"layers\.arrow: (cache file|cached)"):
         assert list(rebuilt.tokens) == list(good.tokens)
     assert list(rebuilt.sentences) == list(good.sentences)
     assert list(load_corpus(corpus_copy)[DOC_ID].tokens) == list(good.tokens)  # stored again
@@ -175,7 +254,7 @@ def test_a_sentence_that_leaves_its_paragraph_is_not_trusted(corpus_copy: Path) 
     def join_first_two(columns: dict[str, list[Any]]) -> None:
         columns["sentence"] = [max(0, number - 1) for number in columns["sentence"]]
 
-    _rewritten(path, join_first_two)
+    _rewritten(path, join_first_two, checksum=True)
     rebuilt = load_corpus(corpus_copy)[DOC_ID]
     with pytest.warns(UserWarning, match="do not fit the paragraphs"):
         assert list(rebuilt.sentences) == list(good.sentences)
@@ -263,24 +342,28 @@ def test_a_warm_first_cell_imports_neither_somajo_simplemma_nor_pandas(with_glos
     assert (with_glossary / ".cache" / "glossary-forms.json").is_file()
 
 
-@pytest.mark.parametrize("damage", ["{", "[1, 2]", "key-only", "short"])
+@pytest.mark.parametrize("damage", ["{", "[1, 2]", "key-only", "short", "edited"])
 def test_damaged_glossary_cache_is_rebuilt_with_a_warning(with_glossary: Path, damage: str) -> None:
     from corpus_tools.glossary import load_glossary
 
     corpus = load_corpus(with_glossary)
     expected = [(m.entry_id, m.start, m.end) for m in load_glossary(corpus).find(corpus[DOC_ID])]
     cached = with_glossary / ".cache" / "glossary-forms.json"
-    stored = json.loads(cached.read_text(encoding="utf-8"))
-    if damage == "short":  # the right key over a payload that lost its last form
-        cached.write_text(json.dumps({**stored, "payload": stored["payload"][:-1]}))
+    stored = _read_cache(cached)
+    header, payload = stored
+    if damage == "short":  # the right key and checksum over a payload that lost its last form
+        _write_cache(cached, header, payload[:-1], checksum=True)
     elif damage == "key-only":
-        cached.write_text(json.dumps({"key": stored["key"], "payload": [[[], []]]}))
+        _write_cache(cached, header, [[[], []]], checksum=True)
+    elif damage == "edited":  # a form's lemma changed, the checksum left as it was
+        _write_cache(cached, header, [[texts, ["x"] * len(texts)] for texts, _ in payload],
+                     checksum=False)  # fmt: skip
     else:
         cached.write_text(damage)
     with pytest.warns(UserWarning, match="glossary-forms"):
         found = load_glossary(corpus).find(corpus[DOC_ID])
     assert [(m.entry_id, m.start, m.end) for m in found] == expected
-    assert json.loads(cached.read_text(encoding="utf-8")) == stored
+    assert _read_cache(cached) == stored
 
 
 def test_an_edited_glossary_form_is_analysed_again(with_glossary: Path) -> None:
@@ -289,13 +372,13 @@ def test_an_edited_glossary_form_is_analysed_again(with_glossary: Path) -> None:
     corpus = load_corpus(with_glossary)
     load_glossary(corpus)
     cached = with_glossary / ".cache" / "glossary-forms.json"
-    before = json.loads(cached.read_text(encoding="utf-8"))["key"]
+    before = _read_cache(cached)[0]["key"]
     terms = with_glossary / "glossary" / "terms.yaml"
     text = terms.read_text(encoding="utf-8")
     assert "de: Außenminister\n" in text
     terms.write_text(text.replace("de: Außenminister\n", "de: [Außenminister, Chefdiplomat]\n"))
     glossary = load_glossary(corpus)
-    assert json.loads(cached.read_text(encoding="utf-8"))["key"] != before
+    assert _read_cache(cached)[0]["key"] != before
     assert [m.entry_id for m in glossary.find("Der Chefdiplomat reiste ab.")] == ["aussenminister"]
 
 

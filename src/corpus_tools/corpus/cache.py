@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from ..errors import CacheError
 from ..files import write_atomic
-from .columnar import read_layers, write_layers
+from .columnar import CHANGED, read_layers, write_layers
 from .datafile import read_bytes
 from .manifest import DocumentManifest, read_manifest
 from .segment import ParagraphSpan, Segmentation
@@ -40,7 +40,7 @@ __all__ = ["CACHE_FORMAT", "DiskCache", "LayerCache", "derived_key", "layer_key"
 
 T = TypeVar("T")
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 """Bump when segmentation or the cached shapes change in a way that invalidates old files."""
 
 
@@ -114,7 +114,11 @@ def _module_file(stem: Path) -> Path | None:
 
 
 class DiskCache:
-    """JSON payloads stored under a key, one file per name, in ``directory``."""
+    """JSON payloads stored under a key, one file per name, in ``directory``.
+
+    A file is two lines: ``{"key": ..., "sha256": ...}``, then the payload; the checksum is
+    that of the payload's line, so a payload changed on disk is caught without parsing it.
+    """
 
     def __init__(self, directory: Path):
         self.directory = directory
@@ -126,7 +130,8 @@ class DiskCache:
         """The payload stored under ``key``, or None if absent or stored under another key.
 
         Raises:
-            CacheError: the file exists but is not a readable cache file (rebuild it).
+            CacheError: the file exists but is not a readable cache file, or its payload no
+                longer matches its checksum (rebuild it).
         """
         path = self.path(name)
         try:
@@ -137,22 +142,29 @@ class DiskCache:
             raise CacheError(
                 f"cannot read cache file: {exc.strerror}; rebuilding", path=path
             ) from exc
+        header, _, payload = raw.partition(b"\n")
         try:
-            data = json.loads(raw)
-            return data["payload"] if data["key"] == key else None
+            recorded = json.loads(header)
+            if recorded["key"] != key:
+                return None
+            if hashlib.sha256(payload).hexdigest() != recorded["sha256"]:
+                raise CacheError(CHANGED, path=path)
+            return json.loads(payload)
         except (ValueError, KeyError, TypeError) as exc:
             raise CacheError(f"cache file is corrupt ({exc}); rebuilding", path=path) from exc
 
     def store(self, name: str, key: str, payload: Any) -> None:
-        """Write atomically (a complete file renamed into place).
+        """Write atomically (a complete file renamed into place), readable by the other users
+        of a shared corpus as the umask allows.
 
         Raises:
             CacheError: the folder is not writable (loading still works, but rebuilds).
         """
-        data = json.dumps({"key": key, "payload": payload}, separators=(",", ":"))
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        header = json.dumps({"key": key, "sha256": hashlib.sha256(body).hexdigest()})
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path(name), data)
+            write_atomic(self.path(name), header.encode() + b"\n" + body)
         except OSError as exc:
             raise _unwritable(exc, self.directory) from exc
 

@@ -1,7 +1,8 @@
 """A document's sentence and token layers on disk: one Arrow IPC file.
 
 The file holds one record batch of tokens (``start``, ``end``, ``sentence``, and
-``token_class`` and ``lemma`` dictionary-encoded) whose schema metadata holds the cache key.
+``token_class`` and ``lemma`` dictionary-encoded) whose schema metadata holds the cache key and
+a checksum of the values, so a file changed on disk is rebuilt even where it still looks sound.
 Sentences are not stored: a sentence runs from its first token's start to its last token's
 end, and lies in the paragraph that holds its start.  A file is read whole into one buffer
 (for files of a document's size that is four times faster than mapping each) and the columns
@@ -11,6 +12,7 @@ a tenth of a second, and nothing becomes a Python object until it is asked for.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,9 +24,12 @@ from .segment import Segmentation
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["as_list", "numpy_view", "read_layers", "write_layers"]
+__all__ = ["CHANGED", "as_list", "numpy_view", "read_layers", "write_layers"]
+
+CHANGED = "cache file no longer matches its checksum (changed or damaged on disk); rebuilding"
 
 _KEY = b"corpus_tools.key"
+_DIGEST = b"corpus_tools.sha256"
 
 
 def write_layers(path: Path, key: str, layers: Segmentation) -> None:
@@ -35,16 +40,15 @@ def write_layers(path: Path, key: str, layers: Segmentation) -> None:
     """
     import pyarrow as pa
 
-    batch = pa.record_batch(
-        {
-            "start": pa.array(layers.token_start, pa.int32()),
-            "end": pa.array(layers.token_end, pa.int32()),
-            "sentence": pa.array(layers.token_sentence, pa.int32()),
-            "token_class": _dictionary(layers.token_class),
-            "lemma": _dictionary(layers.lemma),
-        },
-        metadata={_KEY: key.encode()},
-    )
+    columns = {
+        "start": pa.array(layers.token_start, pa.int32()),
+        "end": pa.array(layers.token_end, pa.int32()),
+        "sentence": pa.array(layers.token_sentence, pa.int32()),
+        "token_class": _dictionary(layers.token_class),
+        "lemma": _dictionary(layers.lemma),
+    }
+    digest = _digest(*columns.values()).encode()
+    batch = pa.record_batch(columns, metadata={_KEY: key.encode(), _DIGEST: digest})
     sink = io.BytesIO()
     with pa.ipc.new_file(sink, batch.schema) as writer:
         writer.write_batch(batch)  # one batch, even of no tokens
@@ -92,12 +96,32 @@ def read_layers(
         token_class, lemma = batch.column("token_class"), batch.column("lemma")
     except (KeyError, IndexError, TypeError, ValueError, pa.ArrowException) as exc:
         raise CacheError(f"cache file is corrupt ({exc}); rebuilding", path=path) from exc
-    if not (_ordered(starts, ends, text_length) and _dictionaries(token_class, lemma)):
+    if not _dictionaries(token_class, lemma):
+        raise CacheError("cached words are not dictionaries of text; rebuilding", path=path)
+    recorded = (reader.schema.metadata or {}).get(_DIGEST, b"").decode()
+    if _digest(batch.column("start"), batch.column("end"), batch.column("sentence"),
+               token_class, lemma) != recorded:  # fmt: skip
+        raise CacheError(CHANGED, path=path)
+    if not _ordered(starts, ends, text_length):
         raise CacheError("cached offsets are out of order or range; rebuilding", path=path)
     found = _sentences(starts, ends, sentences, paragraphs)
     if found is None:
         raise CacheError("cached sentences do not fit the paragraphs; rebuilding", path=path)
     return Segmentation(*found, starts, ends, sentences, token_class, lemma)
+
+
+def _digest(*columns: Any) -> str:
+    """A checksum of the columns' values: the integers as stored, and each dictionary's
+    indices and words."""
+    digest = hashlib.sha256()
+    for column in columns:
+        if hasattr(column, "indices"):
+            digest.update(numpy_view(column.indices).tobytes())
+            digest.update("\x00".join(column.dictionary.to_pylist()).encode())
+        else:
+            digest.update(numpy_view(column).tobytes())
+        digest.update(b"\x01")
+    return digest.hexdigest()
 
 
 def _ordered(starts: np.ndarray, ends: np.ndarray, text_length: int) -> bool:
