@@ -202,7 +202,8 @@ class Concordancer:
         import numpy as np
         import pyarrow as pa
 
-        from .corpus.frames import Texts, as_strings
+        from .corpus.columnar import as_dictionary
+        from .corpus.frames import Texts
 
         self.corpus = corpus
         self._docs = list(corpus.values())
@@ -212,11 +213,11 @@ class Concordancer:
         self._starts = _concatenated([doc.tokens.columns.array("start") for doc in self._docs])
         self._ends = _concatenated([doc.tokens.columns.array("end") for doc in self._docs])
         self._texts = Texts([doc.text for doc in self._docs])
-        forms = self._texts.slices(self._document, self._starts, self._ends)
-        lemmas = [as_strings(doc.tokens.columns.array("lemma")) for doc in self._docs]
         self._vocabulary: dict[str, dict[str, int]] = {}
         self._keys: dict[str, Any] = {}
-        for by, words in (("form", forms), ("lemma", pa.chunked_array(lemmas, pa.string()))):
+        for by in _BY:
+            column = [as_dictionary(doc.tokens.columns.array(by)) for doc in self._docs]
+            words = pa.chunked_array(column, pa.dictionary(pa.int32(), pa.string()))
             self._vocabulary[by], self._keys[by] = _numbered(words)
         self._sorted = {by: np.argsort(keys, kind="stable") for by, keys in self._keys.items()}
         self._bounds = {
@@ -331,23 +332,16 @@ class Concordancer:
 
 
 def _numbered(words: Any) -> tuple[dict[str, int], Any]:
-    """Number the casefolded words (an Arrow string array): each distinct key its number, and
-    each word the number of its key.  Only the distinct words are casefolded in Python."""
+    """Number the casefolded words (an Arrow array of words): each distinct key its number,
+    and each word the number of its key.  Only the distinct words are casefolded in Python."""
     import numpy as np
-    import pyarrow as pa
 
-    from .corpus.columnar import numpy_view
+    from .corpus.columnar import distinct_words
 
-    encoded = words.dictionary_encode()
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.unify_dictionaries().combine_chunks()
+    distinct, at = distinct_words(words)
     vocabulary: dict[str, int] = {}
-    numbers = [
-        vocabulary.setdefault(word.casefold(), len(vocabulary))
-        for word in encoded.dictionary.to_pylist()
-    ]
-    indices = numpy_view(encoded.indices) if len(encoded) else np.zeros(0, np.int64)
-    return vocabulary, np.asarray(numbers, dtype=np.int32)[indices]
+    numbers = [vocabulary.setdefault(word.casefold(), len(vocabulary)) for word in distinct]
+    return vocabulary, np.asarray(numbers, dtype=np.int32)[at]
 
 
 def _concatenated(columns: list[Any]) -> Any:

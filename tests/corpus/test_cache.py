@@ -176,7 +176,7 @@ def _rewritten(
     columns = {name: table.column(name).to_pylist() for name in table.column_names}
     change(columns)
     arrays = {
-        name: pa.array(values).dictionary_encode() if name in {"lemma", "token_class"}
+        name: pa.array(values).dictionary_encode() if name in {"lemma", "token_class", "form"}
         else pa.array(values, pa.int32()) for name, values in columns.items()
     }  # fmt: skip
     metadata = dict(table.schema.metadata)

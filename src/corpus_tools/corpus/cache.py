@@ -40,7 +40,7 @@ __all__ = ["CACHE_FORMAT", "DiskCache", "LayerCache", "derived_key", "layer_key"
 
 T = TypeVar("T")
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 """Bump when segmentation or the cached shapes change in a way that invalidates old files."""
 
 

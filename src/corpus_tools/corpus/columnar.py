@@ -1,8 +1,8 @@
 """A document's sentence and token layers on disk: one Arrow IPC file.
 
-The file holds one record batch of tokens (``start``, ``end``, ``sentence``, and
-``token_class`` and ``lemma`` dictionary-encoded) whose schema metadata holds the cache key and
-a checksum of the values, so a file changed on disk is rebuilt even where it still looks sound.
+The file holds one record batch of tokens (``start``, ``end``, ``sentence``, and ``token_class``,
+``lemma`` and ``form`` dictionary-encoded) whose schema metadata holds the cache key and a
+checksum of the values, so a file changed on disk is rebuilt even where it still looks sound.
 Sentences are not stored: a sentence runs from its first token's start to its last token's
 end, and lies in the paragraph that holds its start.  A file is read whole into one buffer
 (for files of a document's size that is four times faster than mapping each) and the columns
@@ -24,7 +24,15 @@ from .segment import Segmentation
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["CHANGED", "as_list", "numpy_view", "read_layers", "write_layers"]
+__all__ = [
+    "CHANGED",
+    "as_dictionary",
+    "as_list",
+    "distinct_words",
+    "numpy_view",
+    "read_layers",
+    "write_layers",
+]
 
 CHANGED = "cache file no longer matches its checksum (changed or damaged on disk); rebuilding"
 
@@ -44,8 +52,9 @@ def write_layers(path: Path, key: str, layers: Segmentation) -> None:
         "start": pa.array(layers.token_start, pa.int32()),
         "end": pa.array(layers.token_end, pa.int32()),
         "sentence": pa.array(layers.token_sentence, pa.int32()),
-        "token_class": _dictionary(layers.token_class),
-        "lemma": _dictionary(layers.lemma),
+        "token_class": as_dictionary(layers.token_class),
+        "lemma": as_dictionary(layers.lemma),
+        "form": as_dictionary(layers.form),
     }
     digest = _digest(*columns.values()).encode()
     batch = pa.record_batch(columns, metadata={_KEY: key.encode(), _DIGEST: digest})
@@ -56,7 +65,8 @@ def write_layers(path: Path, key: str, layers: Segmentation) -> None:
     write_atomic(path, sink.getvalue())
 
 
-def _dictionary(values: Any) -> Any:
+def as_dictionary(values: Any) -> Any:
+    """Words (a list, or an Arrow array of them) as a dictionary-encoded Arrow array."""
     import pyarrow as pa
 
     if isinstance(values, pa.DictionaryArray):
@@ -93,21 +103,21 @@ def read_layers(
         starts, ends, sentences = (
             numpy_view(batch.column(n)) for n in ("start", "end", "sentence")
         )
-        token_class, lemma = batch.column("token_class"), batch.column("lemma")
+        token_class, lemma, form = (batch.column(n) for n in ("token_class", "lemma", "form"))
     except (KeyError, IndexError, TypeError, ValueError, pa.ArrowException) as exc:
         raise CacheError(f"cache file is corrupt ({exc}); rebuilding", path=path) from exc
-    if not _dictionaries(token_class, lemma):
+    if not _dictionaries(token_class, lemma, form):
         raise CacheError("cached words are not dictionaries of text; rebuilding", path=path)
     recorded = (reader.schema.metadata or {}).get(_DIGEST, b"").decode()
-    if _digest(batch.column("start"), batch.column("end"), batch.column("sentence"),
-               token_class, lemma) != recorded:  # fmt: skip
+    if _digest(*(batch.column(n) for n in ("start", "end", "sentence")),
+               token_class, lemma, form) != recorded:  # fmt: skip
         raise CacheError(CHANGED, path=path)
     if not _ordered(starts, ends, text_length):
         raise CacheError("cached offsets are out of order or range; rebuilding", path=path)
     found = _sentences(starts, ends, sentences, paragraphs)
     if found is None:
         raise CacheError("cached sentences do not fit the paragraphs; rebuilding", path=path)
-    return Segmentation(*found, starts, ends, sentences, token_class, lemma)
+    return Segmentation(*found, starts, ends, sentences, token_class, lemma, form)
 
 
 def _digest(*columns: Any) -> str:
@@ -197,3 +207,21 @@ def numpy_view(array: Any) -> np.ndarray:
     return np.frombuffer(
         array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize
     )
+
+
+def distinct_words(words: Any) -> tuple[list[str], np.ndarray]:
+    """The distinct words of an Arrow array of words (plain, dictionary-encoded, or chunks of
+    either), and where each word is among them: code that looks words up does it once per
+    distinct word."""
+    import numpy as np
+    import pyarrow as pa
+
+    if isinstance(words, pa.ChunkedArray) and pa.types.is_dictionary(words.type):
+        encoded = words.unify_dictionaries().combine_chunks()
+    else:
+        encoded = words if isinstance(words, pa.DictionaryArray) else words.dictionary_encode()
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.unify_dictionaries().combine_chunks()
+    if not len(encoded):
+        return encoded.dictionary.to_pylist(), np.zeros(0, dtype=np.int64)
+    return encoded.dictionary.to_pylist(), numpy_view(encoded.indices)

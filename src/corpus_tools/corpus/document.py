@@ -102,6 +102,7 @@ class Document:
                 "sentence": layers.token_sentence,
                 "lemma": layers.lemma,
                 "token_class": layers.token_class,
+                "form": layers.form,
                 "section": _lazy_take(self._sentence_section, layers.token_sentence),
             },
             _token,

@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Texts", "as_strings", "frame"]
 
-_SKIPPED = {"id", "start", "end", "section", "provenance"}
-"""Columns that are not shown as they are: ids and offsets lead, sections join provenance."""
+_SKIPPED = {"id", "start", "end", "section", "provenance", "form"}
+"""Columns that are not shown as they are: ids and offsets lead, sections join provenance, and
+a token's form is the table's ``text``."""
 _WORD_COLUMNS = {"lemma", "token_class"}
 
 

@@ -53,6 +53,9 @@ class Segmentation:
     token_sentence: Sequence[int]
     token_class: Sequence[str]
     lemma: Sequence[str]
+    form: Sequence[str]
+    """Each token as the source writes it (``text[start:end]``), kept so that tools can count
+    and look up words without cutting them from the text again."""
 
 
 def paragraph_spans(
@@ -93,16 +96,17 @@ def find_duplicates(text: str, spans: Sequence[ParagraphSpan]) -> list[int | Non
 
 
 def segment_paragraphs(text: str, paragraphs: Sequence[tuple[int, int, str]]) -> Segmentation:
-    """Sentences and tokens (with lemma and SoMaJo token class) of ``(start, end, language)``.
+    """Sentences and tokens (with form, lemma and SoMaJo token class) of ``(start, end,
+    language)``.
 
     Each paragraph is tokenised on its own, so sentences never cross a paragraph.
     """
-    columns = Segmentation([], [], [], [], [], [], [], [])
+    columns = Segmentation([], [], [], [], [], [], [], [], [])
     for index, (start, end, language) in enumerate(paragraphs):
         sentences = _tokenizer(language).tokenize_text([text[start:end]])
         for sentence in sentences:
             if sentence:  # SoMaJo gives an empty sentence for a text of white space only
-                _append_sentence(columns, sentence, start, index, language)
+                _append_sentence(columns, text, sentence, start, index, language)
     return columns
 
 
@@ -111,7 +115,7 @@ def joined_segmentations(parts: Sequence[tuple[Segmentation, int, int]]) -> Segm
     text begins and the number of its first paragraph."""
     if len(parts) == 1 and parts[0][1:] == (0, 0):
         return parts[0][0]
-    joined = Segmentation([], [], [], [], [], [], [], [])
+    joined = Segmentation([], [], [], [], [], [], [], [], [])
     for layers, offset, paragraph in parts:
         sentences = len(joined.sentence_start)
         joined.sentence_start.extend(start + offset for start in layers.sentence_start)
@@ -122,11 +126,17 @@ def joined_segmentations(parts: Sequence[tuple[Segmentation, int, int]]) -> Segm
         joined.token_sentence.extend(s + sentences for s in layers.token_sentence)
         joined.token_class.extend(layers.token_class)
         joined.lemma.extend(layers.lemma)
+        joined.form.extend(layers.form)
     return joined
 
 
 def _append_sentence(
-    columns: Segmentation, sentence: list[Any], offset: int, paragraph: int, language: str
+    columns: Segmentation,
+    text: str,
+    sentence: list[Any],
+    offset: int,
+    paragraph: int,
+    language: str,
 ) -> None:
     sentence_index = len(columns.sentence_start)
     columns.sentence_start.append(offset + sentence[0].character_offset[0])
@@ -139,6 +149,7 @@ def _append_sentence(
         columns.token_sentence.append(sentence_index)
         columns.token_class.append(token.token_class)
         columns.lemma.append(_lemma(token.text, token.token_class, language))
+        columns.form.append(text[offset + start : offset + end])
 
 
 @cache

@@ -206,14 +206,12 @@ class Glossary:
         (a form before a lemma where both match)."""
         import numpy as np
 
-        from ..corpus.frames import Texts
-
         counts = np.asarray([len(text.starts) for text in texts], dtype=np.int64)
         number = np.repeat(np.arange(len(texts)), counts)
         starts = _joined([text.starts for text in texts])
         ends = _joined([text.ends for text in texts])
-        forms = Texts([text.source for text in texts]).slices(number, starts, ends)
-        keys = self._matcher.keys_of(forms, _lemmas([text.lemmas for text in texts]))
+        forms, lemmas = _words([t.forms for t in texts]), _words([t.lemmas for t in texts])
+        keys = self._matcher.keys_of(forms, lemmas)
         section = _joined([text.section_rows for text in texts])
         # each token's language, from its section's (-1 for a language the glossary lacks)
         numbered = {language: number for number, language in enumerate(LANGUAGES)}
@@ -457,6 +455,7 @@ class _Text:
     doc_id: str | None
     starts: Sequence[int]
     ends: Sequence[int]
+    forms: Any
     lemmas: Any
     section_rows: Any
     languages: Sequence[str]
@@ -468,17 +467,17 @@ def _string_tokens(text: str, language: str) -> _Text:
     layers = segment_paragraphs(text, [(0, len(text), language)])
     count = len(layers.token_start)
     return _Text(
-        text, None, layers.token_start, layers.token_end, layers.lemma, [0] * count,
-        [language], [None],
+        text, None, layers.token_start, layers.token_end, layers.form, layers.lemma,
+        [0] * count, [language], [None],
     )  # fmt: skip
 
 
 def _document_tokens(doc: Document) -> _Text:
     columns = doc.tokens.columns
     return _Text(
-        doc.text, doc.id, columns.array("start"), columns.array("end"), columns.array("lemma"),
-        columns.array("section"), [spec.provenance.language for spec in doc.manifest.sections],
-        doc.sections.column("id"),
+        doc.text, doc.id, columns.array("start"), columns.array("end"), columns.array("form"),
+        columns.array("lemma"), columns.array("section"),
+        [spec.provenance.language for spec in doc.manifest.sections], doc.sections.column("id"),
     )  # fmt: skip
 
 
@@ -490,16 +489,14 @@ def _joined(columns: Sequence[Any]) -> Any:
     )
 
 
-def _lemmas(columns: Sequence[Any]) -> Any:
+def _words(columns: Sequence[Any]) -> Any:
+    """Each text's words (lists, or dictionary-encoded arrays) as one chunked Arrow array."""
     import pyarrow as pa
 
-    from ..corpus.frames import as_strings
+    from ..corpus.columnar import as_dictionary
 
-    decoded = [
-        c.dictionary_decode() if isinstance(c, pa.DictionaryArray) else as_strings(c)
-        for c in columns
-    ]
-    return pa.chunked_array(decoded, pa.string())
+    chunks = [as_dictionary(column) for column in columns]
+    return pa.chunked_array(chunks, pa.dictionary(pa.int32(), pa.string()))
 
 
 @contextmanager

@@ -144,11 +144,13 @@ class Matcher:
         (plain or dictionary-encoded): casefolded form, casefolded lemma, form as written."""
         import numpy as np
 
+        from ..corpus.columnar import distinct_words
+
         folded, written = self.folded.numbers, self.written.numbers
-        words, at = _distinct(forms)
+        words, at = distinct_words(forms)
         folded_form = np.asarray([folded.get(w.casefold(), -1) for w in words], np.int64)[at]
         written_form = np.asarray([written.get(w, -1) for w in words], np.int64)[at]
-        lemma_words, lemma_at = _distinct(lemmas)
+        lemma_words, lemma_at = distinct_words(lemmas)
         lemma_keys = [folded.get(w.casefold(), -1) for w in lemma_words]
         return folded_form, np.asarray(lemma_keys, np.int64)[lemma_at], written_form
 
@@ -208,18 +210,3 @@ class Matcher:
         first = np.concatenate([pair[0] for pair in found])
         pattern = np.concatenate([pair[1] for pair in found])
         return first, pattern
-
-
-def _distinct(words: Any) -> tuple[list[str], np.ndarray]:
-    """The distinct words of an Arrow string array, and where each word is among them."""
-    import numpy as np
-    import pyarrow as pa
-
-    from ..corpus.columnar import numpy_view
-
-    encoded = words if isinstance(words, pa.DictionaryArray) else words.dictionary_encode()
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.unify_dictionaries().combine_chunks()
-    if not len(encoded):
-        return encoded.dictionary.to_pylist(), np.zeros(0, dtype=np.int64)
-    return encoded.dictionary.to_pylist(), numpy_view(encoded.indices)
