@@ -127,7 +127,7 @@ def test_every_student_notebook_runs_in_the_browser(student_lab: tuple[str, Path
                 _open_alone(page, name)
                 page.wait_for_function(_KERNEL_READY, timeout=90_000)
                 page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-                page.wait_for_function(_DONE, timeout=120_000, polling=500)
+                page.wait_for_function(_DONE, timeout=120_000, polling=100)
                 errors[name] = page.evaluate(_ERRORS)
                 unchecked[name] = page.evaluate(_CHECKS_WITHOUT_OUTPUT)
                 page.screenshot(path=str(ARTIFACTS / f"student-{name.removesuffix('.ipynb')}.png"))
