@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import itertools
 import json
 import math
@@ -345,6 +346,36 @@ def test_write_report_writes_the_whole_report_or_leaves_the_old_one(
         write_report(changed, tmp_path / "out")
     assert [p.read_bytes() for p in written] == before
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(REPORT)
+
+
+def test_report_cells_that_a_spreadsheet_would_run_are_kept_as_text(
+    tmp_path: Path, doc: Document, key: list[Annotation]
+) -> None:
+    """A student's file named like a formula reaches the report as text (OWASP's advice on CSV
+    injection: a leading apostrophe); numbers, negative ones too, stay numbers."""
+    hostile = ['=HYPERLINK("http://example.invalid")', "+1", "-2+3", "@SUM(A1)"]
+    klass = {name: key[::2] for name in hostile} | {"plain": key}
+    written = write_report(grade(key, klass, {doc.id: doc}), tmp_path / "out")
+    for path in (p for p in written if p.suffix == ".csv"):
+        with path.open(newline="", encoding="utf-8") as handle:
+            cells = [cell for row in csv.reader(handle) for cell in row]
+        assert not [
+            c
+            for c in cells
+            if c.startswith(("=", "+", "@")) or (c.startswith("-") and not _number(c))
+        ], path.name
+    students = set(pd.read_csv(written[0]).student)
+    assert {f"'{name}" for name in hostile} | {"plain"} == students
+    kappas = pd.read_csv(written[2])
+    assert pd.api.types.is_numeric_dtype(kappas.pairs)
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 REPORT = [

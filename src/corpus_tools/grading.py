@@ -652,11 +652,11 @@ def write_report(results: GradingResults, outdir: Path | str) -> list[Path]:
     """
     outdir = Path(outdir)
     writers: list[tuple[str, Callable[[Path], None]]] = [
-        ("scores.csv", lambda p: results.scores.to_csv(p, index=False)),
-        ("agreement.csv", lambda p: results.agreement.to_csv(p, index=False)),
-        ("kappa_by_student.csv", lambda p: results.kappa_by_student.to_csv(p, index=False)),
-        ("passages.csv", lambda p: results.disagreement.passages.to_csv(p, index=False)),
-        ("unjudged.csv", lambda p: _unjudged(results).to_csv(p, index=False)),
+        ("scores.csv", lambda p: _csv(results.scores, p)),
+        ("agreement.csv", lambda p: _csv(results.agreement, p)),
+        ("kappa_by_student.csv", lambda p: _csv(results.kappa_by_student, p)),
+        ("passages.csv", lambda p: _csv(results.disagreement.passages, p)),
+        ("unjudged.csv", lambda p: _csv(_unjudged(results), p)),
         ("disagreement.png", lambda p: _save_png(_disagreement_figure(results), p)),
     ]
     parts: list[tuple[Path, Path]] = []
@@ -676,6 +676,29 @@ def write_report(results: GradingResults, outdir: Path | str) -> list[Path]:
         for part, _ in parts:
             part.unlink(missing_ok=True)
     return [final for _, final in parts]
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as CSV for a spreadsheet: a text cell that would be read as a formula
+    (a student's name or comment beginning with ``=``, say) is prefixed with ``'``, which
+    spreadsheets show as text; numbers are left as they are."""
+    import pandas as pd
+
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(_as_text)
+    safe.to_csv(path, index=False)
+
+
+def _as_text(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return f"'{value}"
+    return value
 
 
 def _unjudged(results: GradingResults) -> pd.DataFrame:
