@@ -202,22 +202,20 @@ class Concordancer:
         import numpy as np
         import pyarrow as pa
 
-        from .corpus.columnar import as_dictionary
+        from .corpus.columnar import joined_integers, word_chunks
         from .corpus.frames import Texts
 
         self.corpus = corpus
         self._docs = list(corpus.values())
         counts = np.array([len(doc.tokens) for doc in self._docs], dtype=np.int64)
         self._document = np.repeat(np.arange(len(self._docs), dtype=np.int32), counts)
-        self._first_token = np.concatenate(([0], np.cumsum(counts)))
-        self._starts = _concatenated([doc.tokens.columns.array("start") for doc in self._docs])
-        self._ends = _concatenated([doc.tokens.columns.array("end") for doc in self._docs])
+        self._starts = joined_integers([doc.tokens.columns.array("start") for doc in self._docs])
+        self._ends = joined_integers([doc.tokens.columns.array("end") for doc in self._docs])
         self._texts = Texts([doc.text for doc in self._docs])
         self._vocabulary: dict[str, dict[str, int]] = {}
         self._keys: dict[str, Any] = {}
         for by in _BY:
-            column = [as_dictionary(doc.tokens.columns.array(by)) for doc in self._docs]
-            words = pa.chunked_array(column, pa.dictionary(pa.int32(), pa.string()))
+            words = word_chunks([doc.tokens.columns.array(by) for doc in self._docs])
             self._vocabulary[by], self._keys[by] = _numbered(words)
         self._sorted = {by: np.argsort(keys, kind="stable") for by, keys in self._keys.items()}
         self._bounds = {
@@ -342,16 +340,6 @@ def _numbered(words: Any) -> tuple[dict[str, int], Any]:
     vocabulary: dict[str, int] = {}
     numbers = [vocabulary.setdefault(word.casefold(), len(vocabulary)) for word in distinct]
     return vocabulary, np.asarray(numbers, dtype=np.int32)[at]
-
-
-def _concatenated(columns: list[Any]) -> Any:
-    import numpy as np
-
-    return (
-        np.concatenate([np.asarray(column, dtype=np.int64) for column in columns])
-        if columns
-        else np.zeros(0, np.int64)
-    )
 
 
 _LINE_COLUMNS = ["doc_id", "section", "left", "match", "right", "start", "end"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +30,10 @@ __all__ = [
     "as_dictionary",
     "as_list",
     "distinct_words",
+    "joined_integers",
     "numpy_view",
     "read_layers",
+    "word_chunks",
     "write_layers",
 ]
 
@@ -207,6 +210,24 @@ def numpy_view(array: Any) -> np.ndarray:
     return np.frombuffer(
         array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize
     )
+
+
+def joined_integers(columns: Sequence[Any]) -> np.ndarray:
+    """Integer columns (lists or arrays) of several documents, end to end, as one int64 array."""
+    import numpy as np
+
+    return np.concatenate(
+        [np.zeros(0, np.int64), *(np.asarray(c, dtype=np.int64) for c in columns)]
+    )
+
+
+def word_chunks(columns: Sequence[Any]) -> Any:
+    """Word columns of several documents (lists, or dictionary-encoded arrays) as one chunked
+    Arrow array of dictionaries, for :func:`distinct_words`."""
+    import pyarrow as pa
+
+    chunks = [as_dictionary(column) for column in columns]
+    return pa.chunked_array(chunks, pa.dictionary(pa.int32(), pa.string()))
 
 
 def distinct_words(words: Any) -> tuple[list[str], np.ndarray]:

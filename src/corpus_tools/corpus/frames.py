@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .columnar import as_dictionary
+
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
     from .layers import Layer
 
-__all__ = ["Texts", "as_strings", "frame"]
+__all__ = ["Texts", "frame"]
 
 _SKIPPED = {"id", "start", "end", "section", "provenance", "form"}
 """Columns that are not shown as they are: ids and offsets lead, sections join provenance, and
@@ -146,12 +148,10 @@ def _words(layers: Sequence[Layer[Any]], rows: list[np.ndarray], name: str) -> A
     dictionaries are unified and decoded once."""
     import pyarrow as pa
 
-    parts = []
-    for layer, r in zip(layers, rows, strict=True):
-        words = layer.columns.array(name)
-        if not isinstance(words, pa.DictionaryArray):
-            words = as_strings(words).dictionary_encode()
-        parts.append(_taken(words, r, len(layer.columns.array("start"))))
+    parts = [
+        _taken(as_dictionary(layer.columns.array(name)), r, len(layer.columns.array("start")))
+        for layer, r in zip(layers, rows, strict=True)
+    ]
     unified = pa.chunked_array(parts).unify_dictionaries().combine_chunks()
     large = pa.dictionary(unified.type.index_type, pa.large_string())
     return unified.cast(large).dictionary_decode()
@@ -163,15 +163,6 @@ def _taken(values: Any, rows: np.ndarray, count: int) -> Any:
 
     whole = len(rows) == count and (not count or (rows[0] == 0 and rows[-1] == count - 1))
     return values if whole else values.take(pa.array(rows))
-
-
-def as_strings(values: Any) -> Any:
-    """Words (a list, or a dictionary-encoded Arrow array) as an Arrow string array."""
-    import pyarrow as pa
-
-    if isinstance(values, pa.DictionaryArray):
-        return values.dictionary_decode()
-    return pa.array(values, pa.string())
 
 
 def _repeated(values: list[str], counts: np.ndarray) -> Any:

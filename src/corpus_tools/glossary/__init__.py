@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..corpus import Corpus, Document, Paragraph
+from ..corpus.columnar import joined_integers, word_chunks
 from ..corpus.datafile import Fields, Record, load_yaml
 from ..corpus.provenance import UNKNOWN, other_language
 from ..corpus.segment import segment_paragraphs
@@ -181,8 +182,7 @@ class Glossary:
             overlapping: keep every match; by default the longest wins where matches overlap.
         """
         if isinstance(target, str):
-            with _collector_paused():
-                found = self._locate([_string_tokens(target, language)]).matches(0)
+            found = self._locate([_string_tokens(target, language)]).matches(0)
             return found if overlapping else _longest(found)
         doc_id = target.id if isinstance(target, Document) else target.doc_id
         found = self._document_matches(doc_id)
@@ -208,11 +208,14 @@ class Glossary:
 
         counts = np.asarray([len(text.starts) for text in texts], dtype=np.int64)
         number = np.repeat(np.arange(len(texts)), counts)
-        starts = _joined([text.starts for text in texts])
-        ends = _joined([text.ends for text in texts])
-        forms, lemmas = _words([t.forms for t in texts]), _words([t.lemmas for t in texts])
+        starts = joined_integers([text.starts for text in texts])
+        ends = joined_integers([text.ends for text in texts])
+        forms, lemmas = (
+            word_chunks([t.forms for t in texts]),
+            word_chunks([t.lemmas for t in texts]),
+        )
         keys = self._matcher.keys_of(forms, lemmas)
-        section = _joined([text.section_rows for text in texts])
+        section = joined_integers([text.section_rows for text in texts])
         # each token's language, from its section's (-1 for a language the glossary lacks)
         numbered = {language: number for number, language in enumerate(LANGUAGES)}
         of_section = [[numbered.get(lang, -1) for lang in text.languages] for text in texts]
@@ -479,24 +482,6 @@ def _document_tokens(doc: Document) -> _Text:
         columns.array("lemma"), columns.array("section"),
         [spec.provenance.language for spec in doc.manifest.sections], doc.sections.column("id"),
     )  # fmt: skip
-
-
-def _joined(columns: Sequence[Any]) -> Any:
-    import numpy as np
-
-    return np.concatenate(
-        [np.zeros(0, np.int64), *(np.asarray(c, dtype=np.int64) for c in columns)]
-    )
-
-
-def _words(columns: Sequence[Any]) -> Any:
-    """Each text's words (lists, or dictionary-encoded arrays) as one chunked Arrow array."""
-    import pyarrow as pa
-
-    from ..corpus.columnar import as_dictionary
-
-    chunks = [as_dictionary(column) for column in columns]
-    return pa.chunked_array(chunks, pa.dictionary(pa.int32(), pa.string()))
 
 
 @contextmanager
