@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import hypothesis
 import pytest
 import yaml
 
@@ -35,6 +36,13 @@ _PRIVATE = {
 }
 _FOREIGN = ("DEEPL_AUTH_KEY", "DEEPL_SERVER_URL", "CORPUS_TOOLS_ROOT")
 _SCRATCH = pytest.StashKey[Path]()
+
+# Property tests draw the same examples on every run and keep no example database in the
+# project folder; a slow shared machine never fails them on time.
+hypothesis.settings.register_profile(
+    "corpus-tools", derandomize=True, database=None, deadline=None, max_examples=60
+)
+hypothesis.settings.load_profile("corpus-tools")
 
 
 def pytest_configure(config: pytest.Config) -> None:
