@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,11 +17,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status (0 ok, 1 invalid corpus, 2 usage)."""
     parser = _parser()
     args = parser.parse_args(argv)
-    try:
-        return args.run(args)
-    except CorpusError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            return args.run(args)
+        except CorpusError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:  # a file-system failure no loader foresaw: still one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(
+                f"error: {where}{exc.strerror or exc}; check the path and try again",
+                file=sys.stderr,
+            )
+            return 1
+        except KeyboardInterrupt:
+            print("stopped; nothing half-written was left behind", file=sys.stderr)
+            return 130
+
+
+def _show_warning(message: Warning | str, *_: object, **__: object) -> None:
+    """A warning in the terminal is one line, without the code that raised it."""
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -21,6 +21,7 @@ __all__ = [
     "DataFileError",
     "DocumentSpecError",
     "ExerciseError",
+    "ExportError",
     "GlossaryError",
     "GradingError",
     "NoReferenceError",
@@ -143,6 +144,10 @@ class AlignmentError(CorpusError):
 
 class ExerciseError(CorpusError):
     """An exercise file is malformed, or a notebook asks for an exercise that does not exist."""
+
+
+class ExportError(CorpusError):
+    """An export could not be written: its folder is a file, not writable, or the disk is full."""
 
 
 class ReleaseError(CorpusError):

@@ -28,7 +28,7 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any
 
-from .corpus.datafile import Fields, load_yaml
+from .corpus.datafile import Fields, load_yaml, resolved
 from .display import feedback_box
 from .errors import ExerciseError
 
@@ -127,12 +127,22 @@ def load_exercises(folder: Path | str | None = None) -> dict[str, Exercise]:
         from .corpus import find_corpus_root
 
         folder = find_corpus_root() / "exercises"
-    folder = Path(folder).resolve()
+    folder = resolved(Path(folder), what="exercise folder")
     if not folder.is_dir():
         raise ExerciseError(f"no exercise folder {folder}; the corpus keeps them in exercises/")
     # Files are read again when one changes, so an instructor's edit counts at once.
-    signature = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in _files(folder))
+    signature = tuple((p.name, *_changed(p)) for p in _files(folder))
     return dict(_load_folder(folder, signature))
+
+
+def _changed(path: Path) -> tuple[int, int]:
+    """When a file last changed, and its size; (0, 0) where it cannot be seen (a broken link),
+    which reading it then reports."""
+    try:
+        status = path.stat()
+    except OSError:
+        return 0, 0
+    return status.st_mtime_ns, status.st_size
 
 
 def _files(folder: Path) -> list[Path]:

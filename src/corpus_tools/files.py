@@ -6,11 +6,42 @@ but not a cache, a report or a release that teaching assistants open on a shared
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["part_beside", "shareable", "write_atomic"]
+from .errors import ExportError
+
+__all__ = ["part_beside", "shareable", "write_atomic", "writing_into"]
+
+
+@contextmanager
+def writing_into(folder: Path, what: str) -> Iterator[Path]:
+    """Create ``folder`` and write ``what`` into it; a failure of the file system (a file
+    where the folder should be, no permission, a full disk) becomes an :class:`ExportError`
+    naming the path and what to do.
+
+    Raises:
+        ExportError: the folder or a file in it could not be written.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        yield folder
+    except OSError as exc:
+        raise ExportError(
+            f"cannot write the {what} ({_reason(exc)}); choose a folder you can write to, "
+            "with room on its disk",
+            path=exc.filename or folder,
+        ) from exc
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.EEXIST or (exc.errno == errno.ENOTDIR):
+        return "a file stands where a folder is needed"
+    return exc.strerror or str(exc)
 
 
 def part_beside(path: Path) -> Path:

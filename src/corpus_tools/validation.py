@@ -50,6 +50,8 @@ def validate(root: Path | str | None = None) -> Validation:
         return report
     report.documents = list(corpus.values())
     for folder, checks in _checks(corpus).items():
+        if (root / folder).exists() and not (root / folder).is_dir():
+            report.problems.append(_not_a_folder(root / folder))
         if not (root / folder).is_dir():
             continue
         for name, check in checks:
@@ -60,6 +62,16 @@ def validate(root: Path | str | None = None) -> Validation:
                 if str(exc) not in {str(p) for p in report.problems}:  # one cause, said once
                     report.problems.append(exc)
     return report
+
+
+def _not_a_folder(path: Path) -> CorpusError:
+    from .errors import DataFileError
+
+    return DataFileError(
+        f"the corpus keeps its {path.name} in a folder, but this is a file; move it aside and "
+        f"make {path.name}/ a folder",
+        path=path,
+    )
 
 
 def _checks(corpus: Any) -> dict[str, list[tuple[str, Callable[[], object]]]]:

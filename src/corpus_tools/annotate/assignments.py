@@ -9,12 +9,13 @@ graded).  In a student release, which has no ``keys/``, the key is not read.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..corpus.datafile import Fields, load_yaml, named_file
+from ..corpus.datafile import Fields, load_yaml, named_file, require_ordinary_file
 from ..errors import AssignmentError
 from .record import Annotation
 
@@ -116,6 +117,8 @@ def load_assignment(name_or_path: str | Path, corpus: Corpus) -> Assignment:
 def _path(name_or_path: str | Path, corpus: Corpus) -> Path:
     path, _ = named_file(name_or_path, corpus.root / "assignments", ".yaml")
     if not path.is_file():
+        if os.path.lexists(path):
+            require_ordinary_file(path, what="assignment")
         known = sorted(p.stem for p in (corpus.root / "assignments").glob("*.yaml"))
         raise AssignmentError(
             f"no such assignment; give its id or the path of its file (assignments: "

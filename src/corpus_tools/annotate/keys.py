@@ -10,11 +10,12 @@ the sections the tag set applies to stops the load with the file and line.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Container
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..corpus.datafile import named_file
+from ..corpus.datafile import named_file, read_bytes, require_ordinary_file
 from ..errors import AnswerKeyError, TagSetError
 from ..formatting import shorten
 from .record import Annotation
@@ -97,6 +98,8 @@ def key_file(name_or_path: str | Path, keys: Path) -> Path:
 def _located_key(name_or_path: str | Path, keys: Path) -> tuple[Path, bool]:
     path, by_path = named_file(name_or_path, keys, KEY_SUFFIX)
     if not path.is_file():
+        if os.path.lexists(path):
+            require_ordinary_file(path, what="answer key")
         known = ", ".join(available_keys(keys)) or "none"
         what = "no such answer key file" if by_path else f"no answer key {str(name_or_path)!r} here"
         raise AnswerKeyError(
@@ -127,7 +130,7 @@ def _tagset(path: Path, annotations: list[Annotation], corpus: Corpus, *, by_pat
 def _event_lines(path: Path) -> dict[str, int]:
     """The line of each annotation's last ``add`` or ``edit`` event, by annotation id."""
     lines: dict[str, int] = {}
-    for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
+    for number, raw in enumerate(read_bytes(path, what="answer key").splitlines(), start=1):
         try:
             lines[str(json.loads(raw)["annotation"]["id"])] = number
         except (ValueError, UnicodeDecodeError, KeyError, TypeError):

@@ -103,7 +103,7 @@ def load_alignment(corpus: Corpus, path: Path | str | None = None) -> Alignment:
     """
     data = _fields(corpus, path)
     path = data.path
-    doc = corpus[data.string("document")]
+    doc = data.document(corpus)
     sides = {"us": data.string("us_section"), "russian": data.string("russian_section")}
     relations = _relations(data)
     sentences = {side: _sentences(doc, section) for side, section in sides.items()}

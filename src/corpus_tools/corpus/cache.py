@@ -298,5 +298,11 @@ class LayerCache:
             _warn(str(exc))
 
 
+_WARNED: set[str] = set()
+
+
 def _warn(message: str) -> None:
-    warnings.warn(message, stacklevel=5)
+    """Warn about a cache file, once per process for each message."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, stacklevel=5)

@@ -7,7 +7,10 @@ line of each key, so that a validator can say *where* a value is wrong.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +18,25 @@ import yaml
 
 from ..errors import CorpusError, DataFileError
 
-__all__ = ["Fields", "Record", "load_yaml", "named_file", "read_bytes", "read_text"]
+__all__ = [
+    "MAX_YAML_ALIASED",
+    "MAX_YAML_BYTES",
+    "Fields",
+    "Record",
+    "load_yaml",
+    "named_file",
+    "read_bytes",
+    "read_text",
+    "require_ordinary_file",
+    "resolved",
+]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+MAX_YAML_BYTES = 32 * 1024 * 1024
+"""A hand-edited data file larger than this is refused rather than parsed."""
+MAX_YAML_ALIASED = 10_000
+"""YAML aliases (``*name``) in one file may stand for at most this many values in all: a few
+nested aliases can stand for billions of them (an "alias bomb")."""
 
 
 class Record(dict):
@@ -44,24 +63,69 @@ def read_bytes(path: Path, *, what: str = "file") -> bytes:
     """The bytes of ``path``.
 
     Raises:
-        DataFileError: the file is missing, a folder, or cannot be read; the message says what
-            to do.
+        DataFileError: the file is missing, a folder, not an ordinary file, or cannot be read;
+            the message says what to do.
     """
+    require_ordinary_file(path, what=what)
     try:
         return path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(path, what, exc) from exc
+
+
+def require_ordinary_file(path: Path, *, what: str = "file") -> None:
+    """Check, without opening it, that ``path`` is an ordinary file: a named pipe would make
+    a reader wait forever.
+
+    Raises:
+        DataFileError: the file is missing, a folder, a pipe, socket or device, or a loop of
+            symbolic links.
+    """
+    try:
+        mode = os.stat(path).st_mode
     except FileNotFoundError:
         raise DataFileError(
             f"{what} not found; check the path or create the file", path=path
         ) from None
-    except IsADirectoryError:
+    except OSError as exc:
+        raise _unreadable(path, what, exc) from exc
+    if stat.S_ISDIR(mode):
         raise DataFileError(
             f"this is a folder, not a {what}; rename or move it out of the corpus", path=path
-        ) from None
-    except OSError as exc:
+        )
+    if not stat.S_ISREG(mode):
         raise DataFileError(
-            f"cannot read {what}: {exc.strerror or exc}; check that it is a readable file",
+            f"this is not an ordinary file (a named pipe, socket or device); put the {what} "
+            "itself here",
             path=path,
-        ) from exc
+        )
+
+
+def _unreadable(path: Path, what: str, exc: OSError) -> DataFileError:
+    if exc.errno == errno.ELOOP:
+        return DataFileError(
+            "a symbolic link that leads back to itself; point it at the real file", path=path
+        )
+    return DataFileError(
+        f"cannot read {what}: {exc.strerror or exc}; check that it is a readable file "
+        "(permissions) and that the disk is reachable",
+        path=path,
+    )
+
+
+def resolved(path: Path, *, what: str = "file") -> Path:
+    """``path`` with its symbolic links followed.
+
+    Raises:
+        DataFileError: the links form a loop.
+    """
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop
+        raise DataFileError(
+            f"the {what}'s symbolic links lead back to themselves; point them at the real file",
+            path=path,
+        ) from None
 
 
 def read_text(path: Path, *, what: str = "text file") -> str:
@@ -94,8 +158,21 @@ def load_yaml(path: Path, *, what: str = "YAML file") -> Any:
         DataFileError: unreadable, empty, not UTF-8, invalid YAML, or a key given twice.
     """
     text = read_text(path, what=what)
+    if len(text) > MAX_YAML_BYTES:
+        raise DataFileError(
+            f"{len(text):,} characters is more than a {what} may hold "
+            f"({MAX_YAML_BYTES:,}); split it into several files",
+            path=path,
+        )
     try:
         return yaml.load(text, Loader=_RecordLoader)
+    except _TooManyAliases as exc:
+        raise DataFileError(
+            f"aliases (*name) of the value here and others stand for more than "
+            f"{MAX_YAML_ALIASED:,} values; write the values out instead of referring to them",
+            path=path,
+            line=exc.line,
+        ) from None
     except _DuplicateKey as exc:
         raise DataFileError(
             f"key {exc.key!r} is given twice (first on line {exc.first_line}); keep one",
@@ -127,6 +204,12 @@ class _BadValue(Exception):
         self.reason, self.line = reason, line
 
 
+class _TooManyAliases(Exception):
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
+
+
 class _DuplicateKey(Exception):
     def __init__(self, key: str, line: int, first_line: int):
         super().__init__(key)
@@ -137,7 +220,17 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _RecordLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader whose mappings are Records and which rejects duplicate keys."""
+    """Safe loader whose mappings are Records, which rejects duplicate keys and limits the
+    use of aliases."""
+
+    aliased = 0
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:  # a node met again is an alias
+            self.aliased += _values(node, {})
+            if self.aliased > MAX_YAML_ALIASED:
+                raise _TooManyAliases(node.start_mark.line + 1)
+        return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Record:
         record = Record()
@@ -152,6 +245,19 @@ class _RecordLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             record.key_lines[key] = line
             record[key] = self.construct_object(value_node, deep=True)
         return record
+
+
+def _values(node: yaml.Node, counted: dict[int, int]) -> int:
+    """How many values ``node`` stands for with every alias inside it written out."""
+    if id(node) not in counted:
+        if isinstance(node, yaml.SequenceNode):
+            counted[id(node)] = 1 + sum(_values(child, counted) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            pairs = node.value
+            counted[id(node)] = 1 + sum(_values(k, counted) + _values(v, counted) for k, v in pairs)
+        else:
+            counted[id(node)] = 1
+    return counted[id(node)]
 
 
 _RecordLoader.add_constructor(
@@ -209,6 +315,10 @@ class Fields:
                 f"{self.what} field {key!r} should be {_TYPE_NAMES[kind]}, not {value!r}",
             )
         return value
+
+    def document(self, corpus: Any, key: str = "document") -> Any:
+        """The document of ``corpus`` named by ``key``."""
+        return corpus[self.choice(key, corpus)]
 
     def optional(self, key: str, kind: type) -> Any:
         return self._get(key, kind, None)

@@ -14,9 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import DocumentSpecError, SectionError, SourceError
+from ..errors import DataFileError, DocumentSpecError, SectionError, SourceError
 from ..formatting import shorten
-from .datafile import Fields, Record, load_yaml, read_text
+from .datafile import Fields, Record, load_yaml, read_bytes, read_text, resolved
 from .provenance import (
     LANGUAGES,
     ORIGIN_ROLES,
@@ -107,9 +107,11 @@ class DocumentManifest:
             KeyError, TypeError, ValueError: the cached data is malformed.
         """
         source_path = sources_dir / data["source"]
+        if not _inside(source_path, sources_dir):
+            return None  # read again, to say so
         try:
-            raw = source_path.read_bytes()
-        except OSError:
+            raw = read_bytes(source_path, what="source text")
+        except DataFileError:
             return None
         if hashlib.sha256(raw).hexdigest() != data["sha256"]:
             return None
@@ -221,7 +223,7 @@ def _source_path(fields: Fields, sources_dir: Path) -> Path:
     """The source named by ``source``, which must lie in the sources folder."""
     name = fields.string("source")
     path = sources_dir / name
-    if not path.resolve().is_relative_to(sources_dir.resolve()):
+    if not _inside(path, sources_dir):
         fields.fail(
             "source",
             f"source {name!r} lies outside {sources_dir}; put the text in the sources folder "
@@ -231,8 +233,13 @@ def _source_path(fields: Fields, sources_dir: Path) -> Path:
     return path
 
 
+def _inside(path: Path, sources_dir: Path) -> bool:
+    """Whether ``path``, with its links followed, lies in the sources folder."""
+    return resolved(path, what="source").is_relative_to(resolved(sources_dir))
+
+
 def _read_source(source_path: Path, fields: Fields) -> str:
-    if not source_path.is_file():
+    if not source_path.exists():
         fields.fail(
             "source",
             f"source text {source_path} does not exist; put the verbatim text in the sources "
@@ -241,7 +248,7 @@ def _read_source(source_path: Path, fields: Fields) -> str:
         )
     text = read_text(source_path, what="source text")
     recorded = fields.string("sha256")
-    actual = hashlib.sha256(source_path.read_bytes()).hexdigest()
+    actual = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if actual != recorded:
         fields.fail(
             "sha256",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..files import writing_into
 from .document import LAYER_NAMES, Corpus
 from .provenance import format_origin
 
@@ -18,11 +19,17 @@ def export_layers(corpus: Corpus, outdir: Path | str) -> list[Path]:
 
     Returns:
         The written files, documents first.
+
+    Raises:
+        ExportError: the folder or a file in it could not be written.
     """
+    with writing_into(Path(outdir), "Parquet export") as folder:
+        return _write_tables(corpus, folder)
+
+
+def _write_tables(corpus: Corpus, outdir: Path) -> list[Path]:
     import pandas as pd
 
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
     documents = pd.DataFrame(
         [
             {

@@ -74,12 +74,8 @@ def _read(path: Path, corpus: Corpus) -> list[ReferenceTranslation]:
     data = Fields(load_yaml(path, what="translation file"), path, "translation file",
                   ReferenceDataError)  # fmt: skip
     data.check_keys(_FILE_KEYS)
-    doc_id = data.string("document")
-    if doc_id not in corpus:
-        data.fail(
-            "document", f"no document {doc_id!r} in the corpus; expected one of {list(corpus)}"
-        )
-    doc = corpus[doc_id]
+    doc = data.document(corpus)
+    doc_id = doc.id
     translator, date = data.string("translator"), data.date("date")
     method = data.string("method")
     paragraphs = {p.id: p for p in doc.paragraphs}
