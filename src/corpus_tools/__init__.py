@@ -8,6 +8,8 @@ are in :mod:`corpus_tools.corpus`.
 from __future__ import annotations
 
 from .corpus import Corpus, Document, find_corpus_root, load_corpus
-from .errors import CorpusError
+from .errors import CorpusError, show_briefly_in_notebooks
 
 __all__ = ["Corpus", "CorpusError", "Document", "find_corpus_root", "load_corpus"]
+
+show_briefly_in_notebooks()

@@ -7,7 +7,10 @@ reading a traceback.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 __all__ = [
     "AlignmentError",
@@ -36,6 +39,7 @@ __all__ = [
     "TooManyRequestsError",
     "TranslationError",
     "UnsupportedLanguageError",
+    "show_briefly_in_notebooks",
 ]
 
 
@@ -156,3 +160,26 @@ class ReleaseError(CorpusError):
 
 class GradingError(CorpusError):
     """Annotations could not be scored: a key that is missing or empty, no usable file."""
+
+
+def show_briefly_in_notebooks() -> None:
+    """In IPython and Jupyter, show a :class:`CorpusError` as its message alone: it says
+    what is wrong and what to do, and the traceback would hide that.  ``%tb`` still prints
+    the whole traceback."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None and CorpusError not in shell.custom_exceptions:
+        shell.set_custom_exc((CorpusError,), _show_briefly)
+
+
+def _show_briefly(
+    shell: Any,
+    kind: type[BaseException],
+    error: BaseException,
+    traceback: TracebackType | None,
+    tb_offset: int | None = None,
+) -> list[str]:
+    sys.last_type, sys.last_value, sys.last_traceback = kind, error, traceback  # for %tb
+    brief = [f"\x1b[0;31m{kind.__name__}\x1b[0m: {error}"]
+    shell._showtraceback(kind, error, brief)
+    return brief
