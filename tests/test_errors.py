@@ -31,8 +31,8 @@ def test_in_ipython_a_corpus_error_is_its_message_alone(
     errors.show_briefly_in_notebooks()
     errors.show_briefly_in_notebooks()  # a second import changes nothing
     assert shell.custom_exceptions == (errors.CorpusError,)
-    result = shell.run_cell("from corpus_tools.errors import TagSetError\n"
-                            "raise TagSetError('no label', path='tagsets/x.yaml', line=3)")  # fmt: skip
+    cell = "from corpus_tools.errors import TagSetError\nraise TagSetError('no label', "
+    result = shell.run_cell(cell + "path='tagsets/x.yaml', line=3)")
     assert isinstance(result.error_in_exec, errors.TagSetError)
     assert capsys.readouterr().out.splitlines() == [
         "\x1b[0;31mTagSetError\x1b[0m: tagsets/x.yaml:3: no label"

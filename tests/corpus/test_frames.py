@@ -9,7 +9,6 @@ import pytest
 
 from corpus_tools import Corpus, Document, load_corpus
 from corpus_tools.cli import main
-from corpus_tools.corpus.parquet import export_layers
 
 from ..conftest import write_corpus
 
@@ -64,27 +63,6 @@ def test_section_frame_has_structure_columns(doc: Document) -> None:
     frame = doc.sections.to_frame()
     assert {"depth", "parent", "kind"} <= set(frame.columns)
     assert frame.set_index("id").loc["us-point-2", "parent"] == "agreed-points"
-
-
-def test_parquet_export_round_trips(corpus: Corpus, tmp_path: Path) -> None:
-    written = export_layers(corpus, tmp_path)
-    assert [p.name for p in written] == [
-        "documents.parquet",
-        "sections.parquet",
-        "paragraphs.parquet",
-        "sentences.parquet",
-        "tokens.parquet",
-    ]
-    doc = next(iter(corpus.values()))
-    tokens = pd.read_parquet(tmp_path / "tokens.parquet")
-    assert len(tokens) == len(doc.tokens)
-    assert all(
-        doc.text[s:e] == t for s, e, t in zip(tokens.start, tokens.end, tokens.text, strict=True)
-    )
-    documents = pd.read_parquet(tmp_path / "documents.parquet")
-    assert documents.loc[0, "sha256"] == doc.manifest.sha256
-    sentences = pd.read_parquet(tmp_path / "sentences.parquet")
-    assert sentences.equals(corpus.frame("sentences"))
 
 
 def test_export_command(corpus_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
