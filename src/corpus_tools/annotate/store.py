@@ -4,6 +4,9 @@ Every change is an event on its own line (``add``, ``edit`` or ``delete``), writ
 ``write`` call, flushed and synced before the lock is released, so a crash or a second kernel
 cannot lose or corrupt what was saved.  Reading replays the events; a damaged line (a crash in
 the middle of a write) is reported with its line number and skipped, and everything else loads.
+
+Given the texts, each annotation is re-anchored by its quote (see :mod:`.anchoring`): kept where
+its quote and enough of its context still match, else reported moved or orphaned.
 """
 
 from __future__ import annotations
@@ -17,13 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AnnotationError, SaveError
+from .anchoring import find_quote, moved_to
 from .record import Annotation
 
 __all__ = ["LOCK_SUFFIX", "AnnotationStore", "LoadReport", "Moved", "Problem", "is_lock_file"]
 
-CONTEXT_MARGIN = 8
-"""Where a quote occurs more than once, the best context must beat the next by this many
-characters for the annotation to be re-anchored there."""
 LOCK_SUFFIX = ".lock"
 """The lock file beside an annotation file is named like it, with this suffix."""
 LOCK_TIMEOUT = 30.0
@@ -210,58 +211,19 @@ def _anchor(annotation: Annotation, texts: Mapping[str, str] | None, report: Loa
         report.annotations.append(annotation)
         return
     text = texts.get(annotation.doc_id)
-    if text is None:
+    start = None if text is None else find_quote(text, annotation)
+    if text is None or start is None:
         report.orphans.append(annotation)
         return
-    if annotation.end <= len(text) and text[annotation.start : annotation.end] == annotation.exact:
+    unmoved = start == annotation.start and annotation.end - start == len(annotation.exact)
+    if unmoved:
         report.annotations.append(annotation)
         return
-    start = _find_quote(text, annotation)
-    if start is None:
-        report.orphans.append(annotation)
-        return
-    moved = _moved_to(annotation, text, start)
+    moved = moved_to(annotation, text, start)
     report.moved.append(
         Moved(annotation.id, (annotation.start, annotation.end), (moved.start, moved.end))
     )
     report.annotations.append(moved)
-
-
-def _find_quote(text: str, annotation: Annotation) -> int | None:
-    """Where the quote is now: the occurrence with the longest matching context, if unique."""
-    candidates = []
-    position = text.find(annotation.exact)
-    while position >= 0:
-        before = text[max(0, position - len(annotation.prefix)) : position]
-        after = text[position + len(annotation.exact) :][: len(annotation.suffix)]
-        score = _common_suffix(before, annotation.prefix) + _common_prefix(after, annotation.suffix)
-        candidates.append((score, position))
-        position = text.find(annotation.exact, position + 1)
-    if not candidates:
-        return None
-    candidates.sort(reverse=True)
-    if len(candidates) > 1 and candidates[0][0] - candidates[1][0] < CONTEXT_MARGIN:
-        return None  # ambiguous: better orphaned than attached to the wrong place
-    return candidates[0][1]
-
-
-def _moved_to(annotation: Annotation, text: str, start: int) -> Annotation:
-    from dataclasses import replace
-
-    from .record import quote
-
-    end = start + len(annotation.exact)
-    return replace(annotation, start=start, end=end, **quote(text, start, end))
-
-
-def _common_prefix(a: str, b: str) -> int:
-    return next(
-        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
-    )
-
-
-def _common_suffix(a: str, b: str) -> int:
-    return _common_prefix(a[::-1], b[::-1])
 
 
 def _end_damaged_line(stream: Any) -> None:
