@@ -136,8 +136,8 @@ def _event_lines(path: Path) -> dict[str, int]:
 
 
 def check_key_load(report: LoadReport, documents: Container[str]) -> dict[str, int]:
-    """Stop at the first damaged line, orphan or moved annotation of a key's load: a key must
-    load without any of them.
+    """Stop at the first damaged or doubtful line, orphan or moved annotation of a key's load: a
+    key must load without any of them.
 
     Args:
         report: the key file's load, checked against the documents' texts.
@@ -150,8 +150,9 @@ def check_key_load(report: LoadReport, documents: Container[str]) -> dict[str, i
         AnswerKeyError: the first problem, with the key's file and line.
     """
     lines = _event_lines(report.path)
-    if report.skipped:
-        first, more = report.skipped[0], len(report.skipped) - 1
+    problems = sorted([*report.skipped, *report.warnings], key=lambda p: p.line)
+    if problems:
+        first, more = problems[0], len(problems) - 1
         also = f" ({more} more damaged lines after it)" if more else ""
         raise AnswerKeyError(
             f"{first.reason}{also}; an answer key must load without problems: "

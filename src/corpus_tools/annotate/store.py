@@ -2,8 +2,17 @@
 
 Every change is an event on its own line (``add``, ``edit`` or ``delete``), written in one
 ``write`` call, flushed and synced before the lock is released, so a crash or a second kernel
-cannot lose or corrupt what was saved.  Reading replays the events; a damaged line (a crash in
-the middle of a write) is reported with its line number and skipped, and everything else loads.
+cannot lose or corrupt what was saved.
+
+Reading replays the events and loads whatever it can; each line that cannot be used is reported
+with its number and skipped, and everything else loads:
+
+* an ``add`` of an id that is already there is skipped: the first stays (an add never replaces
+  an annotation; an ``edit`` does);
+* an ``edit`` of an id never added (its ``add`` may be on a damaged line) or deleted is kept, and
+  reported in :attr:`LoadReport.warnings`;
+* a ``delete`` of an unknown id, an event without its annotation, and any line that is not a
+  JSON object (a crash in the middle of a write leaves one) are skipped.
 
 Given the texts, each annotation is re-anchored by its quote (see :mod:`.anchoring`): kept where
 its quote and enough of its context still match, else reported moved or orphaned.
@@ -53,7 +62,7 @@ def is_lock_file(path: Path) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A line of the file that could not be used."""
+    """A line of the file that could not be used (or, in warnings, one to check)."""
 
     line: int
     reason: str
@@ -77,12 +86,15 @@ class LoadReport:
     skipped: list[Problem] = field(default_factory=list)
     moved: list[Moved] = field(default_factory=list)
     orphans: list[Annotation] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    """Lines that were used although they look wrong (an edit of an id never added)."""
 
     def __repr__(self) -> str:
         parts = [f"{len(self.annotations)} annotations"]
         parts += [f"{len(self.skipped)} damaged lines skipped"] if self.skipped else []
         parts += [f"{len(self.moved)} re-anchored"] if self.moved else []
         parts += [f"{len(self.orphans)} orphaned"] if self.orphans else []
+        parts += [f"{len(self.warnings)} warnings"] if self.warnings else []
         return f"<LoadReport {self.path.name}: {', '.join(parts)}>"
 
 
@@ -161,17 +173,17 @@ class AnnotationStore:
                 text and re-anchored by its quote if the text moved, or reported as orphaned.
         """
         report = LoadReport(self.path)
-        current: dict[str, Annotation] = {}
+        replay = _Replay(report)
         for number, event in self._events(report):
             try:
-                _apply(current, event)
+                replay.apply(number, event)
             except AnnotationError as exc:
                 report.skipped.append(Problem(number, str(exc)))
-        for annotation in current.values():
+        for annotation in replay.current.values():
             _anchor(annotation, texts, report)
         return report
 
-    def _events(self, report: LoadReport) -> Iterable[tuple[int, dict[str, Any]]]:
+    def _events(self, report: LoadReport) -> Iterable[tuple[int, Any]]:
         try:
             data = self.path.read_bytes()
         except (FileNotFoundError, NotADirectoryError):
@@ -194,16 +206,74 @@ class AnnotationStore:
             yield number, event
 
 
-def _apply(current: dict[str, Annotation], event: Any) -> None:
-    kind = event.get("event") if isinstance(event, dict) else None
-    if kind in ("add", "edit"):  # a tuple: ``kind`` may be any JSON value, even a list
-        annotation = Annotation.from_w3c(event["annotation"])
-        current[annotation.id] = annotation
-    elif kind == "delete":
-        if current.pop(str(event.get("id")), None) is None:
-            raise AnnotationError(f"deletes {event.get('id')!r}, which does not exist")
-    else:
-        raise AnnotationError(f"unknown event {kind!r}; expected add, edit or delete")
+class _Replay:
+    """The annotations as the events so far leave them, and the line of each one's ``add``."""
+
+    def __init__(self, report: LoadReport):
+        self.report = report
+        self.current: dict[str, Annotation] = {}
+        self.added_on: dict[str, int] = {}
+
+    def apply(self, number: int, event: Any) -> None:
+        """Carry out one event; raise AnnotationError for a line that cannot be used."""
+        if not isinstance(event, dict):
+            raise AnnotationError(
+                f"not an event but a JSON {_json_kind(event)}; each line is an object with "
+                '"event": add, edit or delete'
+            )
+        kind = event.get("event")
+        if kind == "add":
+            self._add(number, _annotation_of(event, "add"))
+        elif kind == "edit":
+            self._edit(number, _annotation_of(event, "edit"))
+        elif kind == "delete":
+            self._delete(event.get("id"))
+        else:
+            raise AnnotationError(f"unknown event {kind!r}; expected add, edit or delete")
+
+    def _add(self, number: int, annotation: Annotation) -> None:
+        if annotation.id in self.current:
+            raise AnnotationError(
+                f"adds {annotation.id!r} again (first added on line "
+                f"{self.added_on[annotation.id]}); the first is kept, as an add never "
+                "replaces an annotation (an edit does)"
+            )
+        self.current[annotation.id] = annotation
+        self.added_on[annotation.id] = number
+
+    def _edit(self, number: int, annotation: Annotation) -> None:
+        if annotation.id not in self.current:
+            self.report.warnings.append(
+                Problem(
+                    number,
+                    f"edits {annotation.id!r}, which was never added (its add may be on a "
+                    "damaged line) or was deleted; the edited version is kept",
+                )
+            )
+            self.added_on[annotation.id] = number
+        self.current[annotation.id] = annotation
+
+    def _delete(self, annotation_id: Any) -> None:
+        if annotation_id is None:
+            raise AnnotationError('a delete without an "id"; nothing was deleted')
+        if self.current.pop(str(annotation_id), None) is None:
+            raise AnnotationError(f"deletes {annotation_id!r}, which does not exist")
+
+
+def _annotation_of(event: dict[str, Any], kind: str) -> Annotation:
+    data = event.get("annotation")
+    if data is None:
+        raise AnnotationError(f'an {kind} event without an "annotation"')
+    if not isinstance(data, dict):
+        raise AnnotationError(
+            f"the {kind} event's annotation is a JSON {_json_kind(data)}, not an object"
+        )
+    return Annotation.from_w3c(data)
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {list: "array", str: "string", bool: "boolean", type(None): "null", dict: "object"}
+    return kinds.get(type(value), "number")
 
 
 def _anchor(annotation: Annotation, texts: Mapping[str, str] | None, report: LoadReport) -> None:
