@@ -1,8 +1,8 @@
 """One JSON Lines file per annotator, appended under a file lock, never rewritten.
 
-Every change is an event on its own line (``add``, ``edit`` or ``delete``), written in one
-``write`` call, flushed and synced before the lock is released, so a crash or a second kernel
-cannot lose or corrupt what was saved.
+Every change is an event on its own line (``add``, ``edit`` or ``delete``), appended whole and
+synced before the lock is released, so a crash or a second kernel cannot lose or corrupt what
+was saved; a write that fails (a full disk) is cut off again and reported as a SaveError.
 
 Reading replays the events and loads whatever it can; each line that cannot be used is reported
 with its number and skipped, and everything else loads:
@@ -21,6 +21,7 @@ its quote and enough of its context still match, else reported moved or orphaned
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AnnotationError, SaveError
+from ..files import append_whole
 from .anchoring import find_quote, moved_to
 from .record import Annotation
 
@@ -38,18 +40,22 @@ LOCK_SUFFIX = ".lock"
 """The lock file beside an annotation file is named like it, with this suffix."""
 LOCK_TIMEOUT = 30.0
 """Seconds to wait for another kernel's write to finish before giving up with an error."""
+_ADVICE = {
+    errno.ENOSPC: "the disk is full: free some space",
+    getattr(errno, "EDQUOT", errno.ENOSPC): "your disk quota is used up: free some space",
+    errno.EACCES: "you may not write there: choose a folder of your own",
+    errno.EPERM: "you may not write there: choose a folder of your own",
+    errno.EROFS: "the disk is read-only: choose a folder on another disk",
+    errno.ENAMETOOLONG: "the file's name is too long: choose a shorter annotator name or folder",
+    errno.EEXIST: "a file stands where its folder should be: choose another folder",
+    errno.ENOTDIR: "a file stands where its folder should be: choose another folder",
+    errno.EISDIR: "a folder has the file's name: choose another annotator name or folder",
+}
 
 
-def _write_whole(stream: Any, payload: bytes) -> None:
-    """Append ``payload`` and sync it, or leave the file as it was (no half-written line)."""
-    start = stream.tell()
-    try:
-        stream.write(payload)
-        stream.flush()
-        os.fsync(stream.fileno())
-    except OSError:
-        stream.truncate(start)
-        raise
+def _advice(exc: OSError) -> str:
+    """What to do about a failed write, by its cause."""
+    return _ADVICE.get(exc.errno or 0, "free some disk space or choose a folder you can write to")
 
 
 def is_lock_file(path: Path) -> bool:
@@ -148,10 +154,8 @@ class AnnotationStore:
         payload = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events).encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            lock = FileLock(f"{self.path}{LOCK_SUFFIX}", timeout=LOCK_TIMEOUT)
-            with lock, open(self.path, "ab") as stream:
-                _end_damaged_line(stream)
-                _write_whole(stream, payload)
+            with FileLock(f"{self.path}{LOCK_SUFFIX}", timeout=LOCK_TIMEOUT):
+                append_whole(self.path, payload)
         except Timeout as exc:
             raise SaveError(
                 f"{self.path} is locked by another program for over {LOCK_TIMEOUT:.0f} s; "
@@ -160,8 +164,7 @@ class AnnotationStore:
         except OSError as exc:
             raise SaveError(
                 f"cannot save to {self.path} ({exc.strerror or exc}); nothing was saved, and "
-                "everything saved before is intact: free some disk space or choose a folder you "
-                "can write to, then try again",
+                f"everything saved before is intact: {_advice(exc)}, then try again"
             ) from exc
 
     # --- reading ------------------------------------------------------------------------------
@@ -186,9 +189,9 @@ class AnnotationStore:
     def _events(self, report: LoadReport) -> Iterable[tuple[int, Any]]:
         try:
             data = self.path.read_bytes()
-        except (FileNotFoundError, NotADirectoryError):
-            return  # nothing saved yet (a save there will say what is wrong)
         except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG):
+                return  # nothing saved yet (a save there will say what is wrong)
             raise AnnotationError(
                 f"cannot read {self.path} ({exc.strerror or exc}); if it is a folder, or not "
                 "yours, give the annotator another file"
@@ -294,16 +297,6 @@ def _anchor(annotation: Annotation, texts: Mapping[str, str] | None, report: Loa
         Moved(annotation.id, (annotation.start, annotation.end), (moved.start, moved.end))
     )
     report.annotations.append(moved)
-
-
-def _end_damaged_line(stream: Any) -> None:
-    """If the file does not end with a newline (a write was cut off), start a fresh line."""
-    if stream.tell() == 0:
-        return
-    with open(stream.name, "rb") as reader:
-        reader.seek(-1, os.SEEK_END)
-        if reader.read(1) != b"\n":
-            stream.write(b"\n")
 
 
 def _now() -> str:
