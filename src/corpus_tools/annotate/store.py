@@ -32,6 +32,7 @@ from typing import Any
 from ..errors import AnnotationError, SaveError
 from ..files import append_whole
 from .anchoring import find_quote, moved_to
+from .names import NAMESAKE_ADVICE, file_stem, namesake
 from .record import Annotation
 
 __all__ = ["LOCK_SUFFIX", "AnnotationStore", "LoadReport", "Moved", "Problem", "is_lock_file"]
@@ -107,15 +108,25 @@ class LoadReport:
 class AnnotationStore:
     """The annotation file of one annotator."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, *, annotator: str | None = None):
         self.path = Path(path)
+        self.annotator = annotator
+        """The annotator this file belongs to, if opened by name: another name that gives the
+        same file name is refused."""
+        self._claimed = False
 
     @classmethod
     def for_annotator(cls, annotator: str, folder: Path | str | None = None) -> AnnotationStore:
-        """The store ``<folder>/<annotator>.jsonl``.
+        """The store ``<folder>/<annotator>.jsonl`` (characters other than letters, digits,
+        ``-``, ``_`` and ``.`` become ``_``).
 
         ``folder`` defaults to ``$CORPUS_TOOLS_ANNOTATIONS``, else ``annotations/`` beside the
         corpus folder (ignored by git).
+
+        Raises:
+            AnnotationError: the name cannot name a file (no letters, or too long), or its file
+                already holds annotations by another name that gives the same file name
+                ("Anna Müller" and "Anna_Müller"): each annotator needs a file of their own.
         """
         if folder is None:
             from ..corpus import find_corpus_root
@@ -124,10 +135,15 @@ class AnnotationStore:
                 os.environ.get("CORPUS_TOOLS_ANNOTATIONS")
                 or find_corpus_root().parent / "annotations"
             )
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in annotator.strip())
-        if not safe.strip("._"):
-            raise AnnotationError(f"annotator name {annotator!r} cannot name a file; use letters")
-        return cls(Path(folder) / f"{safe}.jsonl")
+        name = annotator.strip()
+        store = cls(Path(folder) / f"{file_stem(name)}.jsonl", annotator=name)
+        other = namesake(store.path, name)
+        if other is not None:
+            raise AnnotationError(
+                f"the annotator name {name!r} gives the file {store.path.name}, which already "
+                f"holds annotations by {other!r}: " + NAMESAKE_ADVICE
+            )
+        return store
 
     def __repr__(self) -> str:
         return f"<AnnotationStore {self.path}>"
@@ -155,6 +171,7 @@ class AnnotationStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with FileLock(f"{self.path}{LOCK_SUFFIX}", timeout=LOCK_TIMEOUT):
+                self._claim()
                 append_whole(self.path, payload)
         except Timeout as exc:
             raise SaveError(
@@ -166,6 +183,18 @@ class AnnotationStore:
                 f"cannot save to {self.path} ({exc.strerror or exc}); nothing was saved, and "
                 f"everything saved before is intact: {_advice(exc)}, then try again"
             ) from exc
+
+    def _claim(self) -> None:
+        """Before this store's first write: refuse a file another annotator's name maps to."""
+        if self.annotator is None or self._claimed:
+            return
+        other = namesake(self.path, self.annotator)
+        if other is not None:
+            raise SaveError(
+                f"{self.path.name} already holds annotations by {other!r}, whose name gives the "
+                f"same file name as {self.annotator!r}; nothing was saved: " + NAMESAKE_ADVICE
+            )
+        self._claimed = True
 
     # --- reading ------------------------------------------------------------------------------
     def load(self, texts: Mapping[str, str] | None = None) -> LoadReport:
