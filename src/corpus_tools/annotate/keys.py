@@ -165,8 +165,9 @@ def check_key_load(report: LoadReport, documents: Container[str]) -> dict[str, i
             reason = f"is for document {orphan.doc_id!r}, which the corpus does not have"
         else:
             reason = (
-                f"quotes text that is no longer in document {orphan.doc_id!r}; "
-                "the text changed: tag the passage again"
+                f"quotes text that is no longer in document {orphan.doc_id!r}, or no longer "
+                "amid the words its prefix and suffix record; the text changed: tag the passage "
+                "again"
             )
         raise AnswerKeyError(
             f"annotation {_shown(orphan)} {reason}", path=report.path, line=lines.get(orphan.id)
