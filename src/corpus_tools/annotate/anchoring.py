@@ -59,7 +59,7 @@ def moved_to(annotation: Annotation, text: str, start: int) -> Annotation:
 
 
 def _is_at(text: str, start: int, annotation: Annotation) -> bool:
-    return text.startswith(annotation.exact, start) and start >= 0
+    return start >= 0 and text.startswith(annotation.exact, start)
 
 
 def _occurrences(text: str, exact: str) -> list[int]:

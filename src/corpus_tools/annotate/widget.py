@@ -160,12 +160,10 @@ class Annotator(anywidget.AnyWidget):
         with self._saving(f"undo {action} {annotation.tag} “{shorten(annotation.exact)}”"):
             if action == "add":
                 self.store.delete(annotation.id)
+                self._annotations.pop(annotation.id, None)
             else:
                 self.store.add(annotation)
-        if action == "add":
-            self._annotations.pop(annotation.id, None)
-        else:
-            self._annotations[annotation.id] = annotation
+                self._annotations[annotation.id] = annotation
         self._undo.pop()
         self._show(f"undone: {action} {annotation.tag} “{annotation.exact}”")
 
@@ -267,7 +265,8 @@ class Annotator(anywidget.AnyWidget):
 
 def _opening(report: LoadReport, moved: int, orphans: Sequence[Annotation]) -> str:
     """What the status line says when the annotator opens: whether the file loaded whole, how
-    many of this passage set's annotations were re-anchored, and every orphan's quote."""
+    many of this document's annotations with this tag set were re-anchored, and every orphan's
+    quote."""
     parts = ["ready: select words (mouse, or arrows and Shift), then press a tag's key"]
     if moved:
         parts.append(f"{moved} annotation(s) re-anchored where the text moved")
