@@ -1,4 +1,5 @@
-"""Files written for other people: complete before they appear, with ordinary permissions.
+"""Files written for other people: complete before they appear, with ordinary permissions;
+lines appended whole or not at all.
 
 ``tempfile`` makes files and folders that only their owner may read, which suits a secret
 but not a cache, a report or a release that teaching assistants open on a shared machine.
@@ -6,19 +7,19 @@ but not a cache, a report or a release that teaching assistants open on a shared
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ExportError
 
-__all__ = ["part_beside", "shareable", "write_atomic", "writing_into"]
+__all__ = ["append_whole", "part_beside", "shareable", "write_atomic", "writing_into"]
 
 
-@contextmanager
+@contextlib.contextmanager
 def writing_into(folder: Path, what: str) -> Iterator[Path]:
     """Create ``folder`` and write ``what`` into it; a failure of the file system (a file
     where the folder should be, no permission, a full disk) becomes an :class:`ExportError`
@@ -71,3 +72,36 @@ def shareable(path: Path) -> Path:
     os.umask(umask)
     path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
     return path
+
+
+def append_whole(path: Path, payload: bytes) -> None:
+    """Append ``payload`` to ``path`` (made if missing) and sync it to the disk, or leave the
+    file as it was: a write that fails half-way is cut off again.
+
+    If the file does not end with a newline (an earlier write was cut off and could not be
+    undone), the payload starts a fresh line.  Callers hold a lock against other writers.
+
+    Raises:
+        OSError: the file cannot be opened, written or synced (the disk is full, ...).
+    """
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o666)
+    try:
+        start = os.fstat(fd).st_size
+        if start and os.lseek(fd, start - 1, os.SEEK_SET) >= 0 and os.read(fd, 1) != b"\n":
+            payload = b"\n" + payload
+        try:
+            _write_all(fd, payload)
+            os.fsync(fd)
+        except OSError:
+            with contextlib.suppress(OSError):  # a line left half-written is reported on load
+                os.ftruncate(fd, start)
+            raise
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]

@@ -185,7 +185,8 @@ def _submission(
         report = _read(path, texts)
     except GradingError as exc:
         return Skipped(path, exc.reason)
-    notes = [f"line {p.line}: {p.reason}" for p in report.skipped]
+    problems = sorted([*report.skipped, *report.warnings], key=lambda p: p.line)
+    notes = [f"line {p.line}: {p.reason}" for p in problems]
     usable, problem = _usable(report, texts, scope, notes)
     if problem:
         return Skipped(path, problem)

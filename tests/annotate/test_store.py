@@ -63,11 +63,23 @@ def test_changed_text_reanchors_by_quote_or_reports_orphans(
     assert repr(report) == "<LoadReport ada.jsonl: 1 annotations, 1 re-anchored, 1 orphaned>"
 
 
-def test_ambiguous_quote_is_orphaned_not_guessed(doc: Document, tagsets, tmp_path: Path) -> None:
+def test_a_quote_without_its_context_is_orphaned_not_guessed(
+    doc: Document, tagsets, tmp_path: Path
+) -> None:
     store = AnnotationStore(tmp_path / "ada.jsonl")
     store.add(tag_phrase(doc, tagsets, "Beide Seiten", "actor"))
     text = "Beide Seiten. Beide Seiten."
     assert [o.exact for o in store.load({doc.id: text}).orphans] == ["Beide Seiten"]
+
+
+def test_between_identical_copies_the_nearest_wins(doc: Document, tagsets, tmp_path: Path) -> None:
+    store = AnnotationStore(tmp_path / "ada.jsonl")
+    note = tag_phrase(doc, tagsets, "Beide Seiten", "actor")
+    store.add(note)
+    paragraph = doc.text[note.start - 40 : note.end + 40]
+    text = "Neu. " + doc.text[: note.start - 40] + paragraph + paragraph + doc.text[note.end + 40 :]
+    report = store.load({doc.id: text})
+    assert [m.new for m in report.moved] == [(note.start + 5, note.end + 5)]
 
 
 def _append_many(path: str, prefix: str, count: int) -> None:

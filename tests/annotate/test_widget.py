@@ -136,7 +136,11 @@ def test_opening_says_what_was_re_anchored_or_orphaned(doc: Document, tagsets, t
     readout = [p for p in doc.paragraphs if p.section.id == "russian-readout"]
     opened = Annotator(doc, readout, tagset, store, annotator="dee")
     assert "1 annotation(s) re-anchored" in opened.status
-    assert "1 orphaned (their text is gone): “Keine Seite”" in opened.status
+    assert (
+        "1 orphaned (their text changed or is gone; kept in the file, not shown): “Keine Seite”"
+        in opened.status
+    )
+    assert [o.exact for o in opened.orphans] == ["Keine Seite"]
     assert "1 damaged line(s) skipped" in opened.status
 
 
@@ -152,5 +156,6 @@ def test_a_save_that_fails_says_so_and_changes_nothing(doc: Document, tagsets, t
     widget._handle_custom_msg(
         {"action": "add", "start": start, "end": start + 16, "tag": "actor"}, []
     )
-    assert widget.status.startswith("NOT SAVED: cannot save to")
+    assert widget.status.startswith("NOT SAVED (add actor “Sergej W. Lawrow”): cannot save to")
+    assert "a file stands where its folder should be" in widget.status
     assert "saved:" not in widget.status and widget.annotations() == [] and widget.spans == []

@@ -139,8 +139,8 @@ def _event_lines(path: Path) -> dict[str, int]:
 
 
 def check_key_load(report: LoadReport, documents: Container[str]) -> dict[str, int]:
-    """Stop at the first damaged line, orphan or moved annotation of a key's load: a key must
-    load without any of them.
+    """Stop at the first damaged or doubtful line, orphan or moved annotation of a key's load: a
+    key must load without any of them.
 
     Args:
         report: the key file's load, checked against the documents' texts.
@@ -153,8 +153,9 @@ def check_key_load(report: LoadReport, documents: Container[str]) -> dict[str, i
         AnswerKeyError: the first problem, with the key's file and line.
     """
     lines = _event_lines(report.path)
-    if report.skipped:
-        first, more = report.skipped[0], len(report.skipped) - 1
+    problems = sorted([*report.skipped, *report.warnings], key=lambda p: p.line)
+    if problems:
+        first, more = problems[0], len(problems) - 1
         also = f" ({more} more damaged lines after it)" if more else ""
         raise AnswerKeyError(
             f"{first.reason}{also}; an answer key must load without problems: "
@@ -167,8 +168,9 @@ def check_key_load(report: LoadReport, documents: Container[str]) -> dict[str, i
             reason = f"is for document {orphan.doc_id!r}, which the corpus does not have"
         else:
             reason = (
-                f"quotes text that is no longer in document {orphan.doc_id!r}; "
-                "the text changed: tag the passage again"
+                f"quotes text that is no longer in document {orphan.doc_id!r}, or no longer "
+                "amid the words its prefix and suffix record; the text changed: tag the passage "
+                "again"
             )
         raise AnswerKeyError(
             f"annotation {_shown(orphan)} {reason}", path=report.path, line=lines.get(orphan.id)

@@ -1,14 +1,27 @@
 """One JSON Lines file per annotator, appended under a file lock, never rewritten.
 
-Every change is an event on its own line (``add``, ``edit`` or ``delete``), written in one
-``write`` call, flushed and synced before the lock is released, so a crash or a second kernel
-cannot lose or corrupt what was saved.  Reading replays the events; a damaged line (a crash in
-the middle of a write) is reported with its line number and skipped, and everything else loads.
+Every change is an event on its own line (``add``, ``edit`` or ``delete``), appended whole and
+synced before the lock is released, so a crash or a second kernel cannot lose or corrupt what
+was saved; a write that fails (a full disk) is cut off again and reported as a SaveError.
+
+Reading replays the events and loads whatever it can; each line that cannot be used is reported
+with its number and skipped, and everything else loads:
+
+* an ``add`` of an id that is already there is skipped: the first stays (an add never replaces
+  an annotation; an ``edit`` does);
+* an ``edit`` of an id never added (its ``add`` may be on a damaged line) or deleted is kept, and
+  reported in :attr:`LoadReport.warnings`;
+* a ``delete`` of an unknown id, an event without its annotation, and any line that is not a
+  JSON object (a crash in the middle of a write leaves one) are skipped.
+
+Given the texts, each annotation is re-anchored by its quote (see :mod:`.anchoring`): kept where
+its quote and enough of its context still match, else reported moved or orphaned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -17,29 +30,33 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AnnotationError, SaveError
+from ..files import append_whole
+from .anchoring import find_quote, moved_to
+from .names import NAMESAKE_ADVICE, file_stem, namesake
 from .record import Annotation
 
 __all__ = ["LOCK_SUFFIX", "AnnotationStore", "LoadReport", "Moved", "Problem", "is_lock_file"]
 
-CONTEXT_MARGIN = 8
-"""Where a quote occurs more than once, the best context must beat the next by this many
-characters for the annotation to be re-anchored there."""
 LOCK_SUFFIX = ".lock"
 """The lock file beside an annotation file is named like it, with this suffix."""
 LOCK_TIMEOUT = 30.0
 """Seconds to wait for another kernel's write to finish before giving up with an error."""
+_ADVICE = {
+    errno.ENOSPC: "the disk is full: free some space",
+    getattr(errno, "EDQUOT", errno.ENOSPC): "your disk quota is used up: free some space",
+    errno.EACCES: "you may not write there: choose a folder of your own",
+    errno.EPERM: "you may not write there: choose a folder of your own",
+    errno.EROFS: "the disk is read-only: choose a folder on another disk",
+    errno.ENAMETOOLONG: "the file's name is too long: choose a shorter annotator name or folder",
+    errno.EEXIST: "a file stands where its folder should be: choose another folder",
+    errno.ENOTDIR: "a file stands where its folder should be: choose another folder",
+    errno.EISDIR: "a folder has the file's name: choose another annotator name or folder",
+}
 
 
-def _write_whole(stream: Any, payload: bytes) -> None:
-    """Append ``payload`` and sync it, or leave the file as it was (no half-written line)."""
-    start = stream.tell()
-    try:
-        stream.write(payload)
-        stream.flush()
-        os.fsync(stream.fileno())
-    except OSError:
-        stream.truncate(start)
-        raise
+def _advice(exc: OSError) -> str:
+    """What to do about a failed write, by its cause."""
+    return _ADVICE.get(exc.errno or 0, "free some disk space or choose a folder you can write to")
 
 
 def is_lock_file(path: Path) -> bool:
@@ -52,7 +69,7 @@ def is_lock_file(path: Path) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A line of the file that could not be used."""
+    """A line of the file that could not be used (or, in warnings, one to check)."""
 
     line: int
     reason: str
@@ -76,27 +93,40 @@ class LoadReport:
     skipped: list[Problem] = field(default_factory=list)
     moved: list[Moved] = field(default_factory=list)
     orphans: list[Annotation] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    """Lines that were used although they look wrong (an edit of an id never added)."""
 
     def __repr__(self) -> str:
         parts = [f"{len(self.annotations)} annotations"]
         parts += [f"{len(self.skipped)} damaged lines skipped"] if self.skipped else []
         parts += [f"{len(self.moved)} re-anchored"] if self.moved else []
         parts += [f"{len(self.orphans)} orphaned"] if self.orphans else []
+        parts += [f"{len(self.warnings)} warnings"] if self.warnings else []
         return f"<LoadReport {self.path.name}: {', '.join(parts)}>"
 
 
 class AnnotationStore:
     """The annotation file of one annotator."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, *, annotator: str | None = None):
         self.path = Path(path)
+        self.annotator = annotator
+        """The annotator this file belongs to, if opened by name: another name that gives the
+        same file name is refused."""
+        self._claimed = False
 
     @classmethod
     def for_annotator(cls, annotator: str, folder: Path | str | None = None) -> AnnotationStore:
-        """The store ``<folder>/<annotator>.jsonl``.
+        """The store ``<folder>/<annotator>.jsonl`` (characters other than letters, digits,
+        ``-``, ``_`` and ``.`` become ``_``).
 
         ``folder`` defaults to ``$CORPUS_TOOLS_ANNOTATIONS``, else ``annotations/`` beside the
         corpus folder (ignored by git).
+
+        Raises:
+            AnnotationError: the name cannot name a file (no letters, or too long), or its file
+                already holds annotations by another name that gives the same file name
+                ("Anna Müller" and "Anna_Müller"): each annotator needs a file of their own.
         """
         if folder is None:
             from ..corpus import find_corpus_root
@@ -105,10 +135,15 @@ class AnnotationStore:
                 os.environ.get("CORPUS_TOOLS_ANNOTATIONS")
                 or find_corpus_root().parent / "annotations"
             )
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in annotator.strip())
-        if not safe.strip("._"):
-            raise AnnotationError(f"annotator name {annotator!r} cannot name a file; use letters")
-        return cls(Path(folder) / f"{safe}.jsonl")
+        name = annotator.strip()
+        store = cls(Path(folder) / f"{file_stem(name)}.jsonl", annotator=name)
+        other = namesake(store.path, name)
+        if other is not None:
+            raise AnnotationError(
+                f"the annotator name {name!r} gives the file {store.path.name}, which already "
+                f"holds annotations by {other!r}: " + NAMESAKE_ADVICE
+            )
+        return store
 
     def __repr__(self) -> str:
         return f"<AnnotationStore {self.path}>"
@@ -135,10 +170,9 @@ class AnnotationStore:
         payload = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events).encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            lock = FileLock(f"{self.path}{LOCK_SUFFIX}", timeout=LOCK_TIMEOUT)
-            with lock, open(self.path, "ab") as stream:
-                _end_damaged_line(stream)
-                _write_whole(stream, payload)
+            with FileLock(f"{self.path}{LOCK_SUFFIX}", timeout=LOCK_TIMEOUT):
+                self._claim()
+                append_whole(self.path, payload)
         except Timeout as exc:
             raise SaveError(
                 f"{self.path} is locked by another program for over {LOCK_TIMEOUT:.0f} s; "
@@ -147,9 +181,20 @@ class AnnotationStore:
         except OSError as exc:
             raise SaveError(
                 f"cannot save to {self.path} ({exc.strerror or exc}); nothing was saved, and "
-                "everything saved before is intact: free some disk space or choose a folder you "
-                "can write to, then try again",
+                f"everything saved before is intact: {_advice(exc)}, then try again"
             ) from exc
+
+    def _claim(self) -> None:
+        """Before this store's first write: refuse a file another annotator's name maps to."""
+        if self.annotator is None or self._claimed:
+            return
+        other = namesake(self.path, self.annotator)
+        if other is not None:
+            raise SaveError(
+                f"{self.path.name} already holds annotations by {other!r}, whose name gives the "
+                f"same file name as {self.annotator!r}; nothing was saved: " + NAMESAKE_ADVICE
+            )
+        self._claimed = True
 
     # --- reading ------------------------------------------------------------------------------
     def load(self, texts: Mapping[str, str] | None = None) -> LoadReport:
@@ -160,22 +205,22 @@ class AnnotationStore:
                 text and re-anchored by its quote if the text moved, or reported as orphaned.
         """
         report = LoadReport(self.path)
-        current: dict[str, Annotation] = {}
+        replay = _Replay(report)
         for number, event in self._events(report):
             try:
-                _apply(current, event)
+                replay.apply(number, event)
             except AnnotationError as exc:
                 report.skipped.append(Problem(number, str(exc)))
-        for annotation in current.values():
+        for annotation in replay.current.values():
             _anchor(annotation, texts, report)
         return report
 
-    def _events(self, report: LoadReport) -> Iterable[tuple[int, dict[str, Any]]]:
+    def _events(self, report: LoadReport) -> Iterable[tuple[int, Any]]:
         try:
             data = self.path.read_bytes()
-        except (FileNotFoundError, NotADirectoryError):
-            return  # nothing saved yet (a save there will say what is wrong)
         except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG):
+                return  # nothing saved yet (a save there will say what is wrong)
             raise AnnotationError(
                 f"cannot read {self.path} ({exc.strerror or exc}); if it is a folder, or not "
                 "yours, give the annotator another file"
@@ -193,16 +238,74 @@ class AnnotationStore:
             yield number, event
 
 
-def _apply(current: dict[str, Annotation], event: Any) -> None:
-    kind = event.get("event") if isinstance(event, dict) else None
-    if kind in ("add", "edit"):  # a tuple: ``kind`` may be any JSON value, even a list
-        annotation = Annotation.from_w3c(event["annotation"])
-        current[annotation.id] = annotation
-    elif kind == "delete":
-        if current.pop(str(event.get("id")), None) is None:
-            raise AnnotationError(f"deletes {event.get('id')!r}, which does not exist")
-    else:
-        raise AnnotationError(f"unknown event {kind!r}; expected add, edit or delete")
+class _Replay:
+    """The annotations as the events so far leave them, and the line of each one's ``add``."""
+
+    def __init__(self, report: LoadReport):
+        self.report = report
+        self.current: dict[str, Annotation] = {}
+        self.added_on: dict[str, int] = {}
+
+    def apply(self, number: int, event: Any) -> None:
+        """Carry out one event; raise AnnotationError for a line that cannot be used."""
+        if not isinstance(event, dict):
+            raise AnnotationError(
+                f"not an event but a JSON {_json_kind(event)}; each line is an object with "
+                '"event": add, edit or delete'
+            )
+        kind = event.get("event")
+        if kind == "add":
+            self._add(number, _annotation_of(event, "add"))
+        elif kind == "edit":
+            self._edit(number, _annotation_of(event, "edit"))
+        elif kind == "delete":
+            self._delete(event.get("id"))
+        else:
+            raise AnnotationError(f"unknown event {kind!r}; expected add, edit or delete")
+
+    def _add(self, number: int, annotation: Annotation) -> None:
+        if annotation.id in self.current:
+            raise AnnotationError(
+                f"adds {annotation.id!r} again (first added on line "
+                f"{self.added_on[annotation.id]}); the first is kept, as an add never "
+                "replaces an annotation (an edit does)"
+            )
+        self.current[annotation.id] = annotation
+        self.added_on[annotation.id] = number
+
+    def _edit(self, number: int, annotation: Annotation) -> None:
+        if annotation.id not in self.current:
+            self.report.warnings.append(
+                Problem(
+                    number,
+                    f"edits {annotation.id!r}, which was never added (its add may be on a "
+                    "damaged line) or was deleted; the edited version is kept",
+                )
+            )
+            self.added_on[annotation.id] = number
+        self.current[annotation.id] = annotation
+
+    def _delete(self, annotation_id: Any) -> None:
+        if annotation_id is None:
+            raise AnnotationError('a delete without an "id"; nothing was deleted')
+        if self.current.pop(str(annotation_id), None) is None:
+            raise AnnotationError(f"deletes {annotation_id!r}, which does not exist")
+
+
+def _annotation_of(event: dict[str, Any], kind: str) -> Annotation:
+    data = event.get("annotation")
+    if data is None:
+        raise AnnotationError(f'an {kind} event without an "annotation"')
+    if not isinstance(data, dict):
+        raise AnnotationError(
+            f"the {kind} event's annotation is a JSON {_json_kind(data)}, not an object"
+        )
+    return Annotation.from_w3c(data)
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {list: "array", str: "string", bool: "boolean", type(None): "null", dict: "object"}
+    return kinds.get(type(value), "number")
 
 
 def _anchor(annotation: Annotation, texts: Mapping[str, str] | None, report: LoadReport) -> None:
@@ -210,68 +313,19 @@ def _anchor(annotation: Annotation, texts: Mapping[str, str] | None, report: Loa
         report.annotations.append(annotation)
         return
     text = texts.get(annotation.doc_id)
-    if text is None:
+    start = None if text is None else find_quote(text, annotation)
+    if text is None or start is None:
         report.orphans.append(annotation)
         return
-    if annotation.end <= len(text) and text[annotation.start : annotation.end] == annotation.exact:
+    unmoved = start == annotation.start and annotation.end - start == len(annotation.exact)
+    if unmoved:
         report.annotations.append(annotation)
         return
-    start = _find_quote(text, annotation)
-    if start is None:
-        report.orphans.append(annotation)
-        return
-    moved = _moved_to(annotation, text, start)
+    moved = moved_to(annotation, text, start)
     report.moved.append(
         Moved(annotation.id, (annotation.start, annotation.end), (moved.start, moved.end))
     )
     report.annotations.append(moved)
-
-
-def _find_quote(text: str, annotation: Annotation) -> int | None:
-    """Where the quote is now: the occurrence with the longest matching context, if unique."""
-    candidates = []
-    position = text.find(annotation.exact)
-    while position >= 0:
-        before = text[max(0, position - len(annotation.prefix)) : position]
-        after = text[position + len(annotation.exact) :][: len(annotation.suffix)]
-        score = _common_suffix(before, annotation.prefix) + _common_prefix(after, annotation.suffix)
-        candidates.append((score, position))
-        position = text.find(annotation.exact, position + 1)
-    if not candidates:
-        return None
-    candidates.sort(reverse=True)
-    if len(candidates) > 1 and candidates[0][0] - candidates[1][0] < CONTEXT_MARGIN:
-        return None  # ambiguous: better orphaned than attached to the wrong place
-    return candidates[0][1]
-
-
-def _moved_to(annotation: Annotation, text: str, start: int) -> Annotation:
-    from dataclasses import replace
-
-    from .record import quote
-
-    end = start + len(annotation.exact)
-    return replace(annotation, start=start, end=end, **quote(text, start, end))
-
-
-def _common_prefix(a: str, b: str) -> int:
-    return next(
-        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
-    )
-
-
-def _common_suffix(a: str, b: str) -> int:
-    return _common_prefix(a[::-1], b[::-1])
-
-
-def _end_damaged_line(stream: Any) -> None:
-    """If the file does not end with a newline (a write was cut off), start a fresh line."""
-    if stream.tell() == 0:
-        return
-    with open(stream.name, "rb") as reader:
-        reader.seek(-1, os.SEEK_END)
-        if reader.read(1) != b"\n":
-            stream.write(b"\n")
 
 
 def _now() -> str:

@@ -9,7 +9,8 @@ converted to code points in one place, :func:`from_utf16`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import traitlets
 
 from ..corpus import Document, Paragraph
 from ..errors import AnnotationError, CorpusError, SaveError
+from ..formatting import shorten
 from .record import Annotation, make_annotation
 from .store import AnnotationStore, LoadReport
 from .tagsets import TagSet
@@ -45,6 +47,16 @@ class Annotator(anywidget.AnyWidget):
         tagset: the tag set whose labels are offered.
         store: where every action is saved (see :meth:`AnnotationStore.for_annotator`).
         annotator: the name recorded as creator.
+
+    Attributes:
+        orphans: this document's annotations with this tag set that could not be anchored in
+            its text when the annotator opened (kept in the file, not shown); the status line
+            lists their quotes.
+
+    A save that fails (a full disk, no permission, a name too long) is shown in the status
+    line as ``NOT SAVED (<action>): <reason and advice>``; nothing of that action changes on
+    screen or in the file, so what is shown is always what is saved: do the action again once
+    the cause is fixed (an undo that could not be saved stays on the undo list).
     """
 
     _esm = Path(__file__).with_name("widget.js")
@@ -78,6 +90,7 @@ class Annotator(anywidget.AnyWidget):
         report = store.load({doc.id: doc.text})
         mine = [a for a in report.annotations if (a.doc_id, a.tagset) == (doc.id, tagset.id)]
         self._annotations = {a.id: a for a in mine}
+        self.orphans = [a for a in report.orphans if (a.doc_id, a.tagset) == (doc.id, tagset.id)]
         self.labels = [
             {"name": label.name, "colour": label.colour, "shortcut": label.shortcut,
              "description": label.description}
@@ -86,7 +99,8 @@ class Annotator(anywidget.AnyWidget):
         self.attributes = {name: list(values) for name, values in tagset.attributes.items()}
         self.guidelines = _guidelines(tagset)
         self.on_msg(self._on_message)
-        self._show(_opening(report))
+        moved = sum(m.id in self._annotations for m in report.moved)
+        self._show(_opening(report, moved, self.orphans))
 
     # --- the actions, for notebooks and the browser alike --------------------------------------
     @property
@@ -106,7 +120,8 @@ class Annotator(anywidget.AnyWidget):
             self.doc.text, self.doc.id, start, end, tag, self.tagset,
             creator=self.annotator, comment=comment, attributes=attributes,
         )  # fmt: skip
-        self.store.add(annotation)
+        with self._saving(f"add {tag} “{shorten(annotation.exact)}”"):
+            self.store.add(annotation)
         self._annotations[annotation.id] = annotation
         self._undo.append(("add", annotation))
         self._show(f"saved: {tag} “{annotation.exact}”")
@@ -129,7 +144,8 @@ class Annotator(anywidget.AnyWidget):
         annotation = self._annotations.get(annotation_id)
         if annotation is None:
             raise AnnotationError(f"no annotation {annotation_id!r} to delete")
-        self.store.delete(annotation_id)
+        with self._saving(f"delete {annotation.tag} “{shorten(annotation.exact)}”"):
+            self.store.delete(annotation_id)
         del self._annotations[annotation_id]
         self._undo.append(("delete", annotation))
         self._show(f"deleted: {annotation.tag} “{annotation.exact}”")
@@ -141,12 +157,13 @@ class Annotator(anywidget.AnyWidget):
             self._show("nothing to undo")
             return
         action, annotation = self._undo[-1]
-        if action == "add":
-            self.store.delete(annotation.id)
-            self._annotations.pop(annotation.id, None)
-        else:
-            self.store.add(annotation)
-            self._annotations[annotation.id] = annotation
+        with self._saving(f"undo {action} {annotation.tag} “{shorten(annotation.exact)}”"):
+            if action == "add":
+                self.store.delete(annotation.id)
+                self._annotations.pop(annotation.id, None)
+            else:
+                self.store.add(annotation)
+                self._annotations[annotation.id] = annotation
         self._undo.pop()
         self._show(f"undone: {action} {annotation.tag} “{annotation.exact}”")
 
@@ -168,6 +185,15 @@ class Annotator(anywidget.AnyWidget):
         )
 
     # --- plumbing ------------------------------------------------------------------------------
+    @contextmanager
+    def _saving(self, action: str) -> Iterator[None]:
+        """Say in the status line that ``action`` was not saved if saving it fails."""
+        try:
+            yield
+        except SaveError as exc:
+            self._show(f"NOT SAVED ({action}): {exc}")
+            raise
+
     def _snap(self, start: int, end: int) -> tuple[int, int]:
         """Widen a selection to whole tokens; strip white space at its edges."""
         tokens = self.doc.tokens
@@ -211,8 +237,8 @@ class Annotator(anywidget.AnyWidget):
         """A message from the front end: one action the student took."""
         try:
             self._carry_out(content if isinstance(content, dict) else {"action": None})
-        except SaveError as exc:
-            self._show(f"NOT SAVED: {exc}")
+        except SaveError:
+            pass  # the status line says what was not saved, and why
         except CorpusError as exc:
             self._show(f"not done: {exc}")
         except (KeyError, TypeError, ValueError):
@@ -237,16 +263,25 @@ class Annotator(anywidget.AnyWidget):
             raise ValueError(f"unknown action {action!r}")
 
 
-def _opening(report: LoadReport) -> str:
-    """What the status line says when the annotator opens: whether the file loaded whole."""
+def _opening(report: LoadReport, moved: int, orphans: Sequence[Annotation]) -> str:
+    """What the status line says when the annotator opens: whether the file loaded whole, how
+    many of this document's annotations with this tag set were re-anchored, and every orphan's
+    quote."""
     parts = ["ready: select words (mouse, or arrows and Shift), then press a tag's key"]
-    if report.moved:
-        parts.append(f"{len(report.moved)} annotation(s) re-anchored where the text moved")
-    if report.orphans:
-        shown = "; ".join(f"“{a.exact}”" for a in report.orphans[:3])
-        parts.append(f"{len(report.orphans)} orphaned (their text is gone): {shown}")
+    if moved:
+        parts.append(f"{moved} annotation(s) re-anchored where the text moved")
+    if orphans:
+        shown = "; ".join(f"“{shorten(a.exact)}”" for a in orphans)
+        parts.append(
+            f"{len(orphans)} orphaned (their text changed or is gone; kept in the file, not "
+            f"shown): {shown}"
+        )
     if report.skipped:
         parts.append(f"{len(report.skipped)} damaged line(s) skipped, the rest loaded")
+    if report.warnings:
+        first = report.warnings[0]
+        parts.append(f"{len(report.warnings)} line(s) to check, e.g. line {first.line}: "
+                     f"{first.reason}")  # fmt: skip
     return " · ".join(parts)
 
 
