@@ -223,12 +223,12 @@ def test_cli_export_into_a_file_is_one_line(
 def test_cli_export_on_a_full_disk(
     whole_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
 ) -> None:
-    import pandas as pd
+    import pyarrow.parquet as pq
 
-    def full(self: object, path: object, **_: object) -> None:
+    def full(table: object, path: object, **_: object) -> None:
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    monkeypatch.setattr(pq, "write_table", full)
     assert main(["export", "layers", str(tmp_path / "out"), "--corpus", str(whole_corpus)]) == 1
     error = capsys.readouterr().err
     assert (
