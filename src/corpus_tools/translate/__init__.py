@@ -6,10 +6,11 @@
 * ``reference``: the corpus's own reference translations, paragraph by paragraph; offline.
 * ``auto`` (the default): DeepL when a key is set, otherwise the references.  If DeepL fails,
   cached translations and the references stand in, with a visible note; a notebook never dies
-  for it.
+  for it, nor for a damaged or unwritable cache.
 
 Every result is a :class:`TranslationRecord` that names its engine, languages, glossary, date
-and the characters billed.  The key is never written to a record, the cache, a log or a message.
+and the characters billed.  The key is never written to a record, the cache, a log or a message,
+and no message quotes a reply of DeepL's (or of anything answering in its place).
 """
 
 from __future__ import annotations
@@ -22,9 +23,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NoReferenceError, TranslationError, UnsupportedLanguageError
+from ..errors import (
+    MalformedReplyError,
+    NoReferenceError,
+    TranslationError,
+    UnsupportedLanguageError,
+)
 from .cache import CachedTranslation, TranslationCache, cache_key, default_cache_path
 from .deepl_engine import AccountUsage, DeepLEngine, batches, glossary_digest
+from .replies import Translated
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,7 +82,8 @@ PROGRESS_THRESHOLD = 2 * 50
 
 @dataclass(frozen=True, slots=True)
 class TranslationRecord:
-    """One translated text and where the translation came from."""
+    """One translated text and where the translation came from (``billed_characters``: None
+    when DeepL did not say)."""
 
     source: str
     translation: str | None
@@ -83,7 +91,7 @@ class TranslationRecord:
     target_lang: str
     engine: Engine | None
     glossary: str | None = None
-    billed_characters: int = 0
+    billed_characters: int | None = 0
     cached: bool = False
     date: str | None = None
     translator: str | None = None
@@ -97,13 +105,15 @@ class TranslationRecord:
 
 @dataclass
 class SessionUsage:
-    """What this session's translations cost."""
+    """What this session's translations cost (``unknown_cost``: texts DeepL translated without
+    saying what it billed for them)."""
 
     billed_characters: int = 0
     deepl_requests: int = 0
     cache_hits: int = 0
     reference_translations: int = 0
     account: AccountUsage | None = None
+    unknown_cost: int = 0
 
     def __repr__(self) -> str:
         text = (
@@ -111,6 +121,8 @@ class SessionUsage:
             f"{self.deepl_requests} DeepL requests; {self.cache_hits} from the cache; "
             f"{self.reference_translations} reference translations"
         )
+        if self.unknown_cost:
+            text += f"; {self.unknown_cost} texts of unknown cost"
         if self.account is not None and self.account.limit:
             text += (
                 f"\nDeepL account: {self.account.characters:,} of {self.account.limit:,} "
@@ -292,27 +304,56 @@ class Translator:
             glossary_id = engine.glossary_id(entries, options.source_lang, options.target_lang)
         groups = list(batches(texts))
         show = len(texts) > PROGRESS_THRESHOLD if progress is None else progress
-        today = dt.date.today().isoformat()
         results: list[CachedTranslation] = []
         requests_before = engine.requests
         try:
             for group in _progress(groups, show, len(texts)):
-                answers = engine.translate(
-                    [texts[i] for i in group], options.source_lang, options.target_lang,
-                    glossary_id=glossary_id, formality=options.formality, model=options.model,
-                )  # fmt: skip
-                for index, (translation, billed) in zip(group, answers, strict=True):
-                    self.session.billed_characters += billed
+                batch = [texts[i] for i in group]
+                answers, failure = self._batch(engine, batch, options, glossary_id)
+                for position, answer in answers.items():
+                    index = group[position]
                     results.append(
-                        CachedTranslation(
-                            keys[index], texts[index], translation, options.source_lang or "",
-                            options.target_lang, glossary_hash, billed, today,
-                        )
-                    )  # fmt: skip
+                        self._fresh(keys[index], texts[index], answer, options, glossary_hash)
+                    )
+                if failure is not None:
+                    raise failure
         finally:
             self.session.deepl_requests += engine.requests - requests_before
             self._cache().put_many(results)  # what was paid for is kept, even if a batch fails
         return results
+
+    def _batch(
+        self, engine: DeepLEngine, texts: list[str], options: _Options, glossary_id: str | None
+    ) -> tuple[dict[int, Translated], MalformedReplyError | None]:
+        """One request's translations by position, and the error of a malformed reply (raised
+        once what it holds that is sound is kept)."""
+        try:
+            translated = engine.translate(
+                texts, options.source_lang, options.target_lang, glossary_id=glossary_id,
+                formality=options.formality, model=options.model,
+            )  # fmt: skip
+        except MalformedReplyError as error:
+            return error.usable, error
+        return dict(enumerate(translated)), None
+
+    def _fresh(
+        self,
+        key: str,
+        text: str,
+        answer: Translated,
+        options: _Options,
+        glossary_hash: str | None,
+    ) -> CachedTranslation:
+        """A translation DeepL just made, counted in the session's cost."""
+        if answer.billed_characters is None:
+            self.session.unknown_cost += 1
+        else:
+            self.session.billed_characters += answer.billed_characters
+        return CachedTranslation(
+            key, text, answer.text, options.source_lang or answer.detected_lang or "",
+            options.target_lang, glossary_hash, answer.billed_characters,
+            dt.date.today().isoformat(),
+        )  # fmt: skip
 
     def _fall_back(
         self, sources: list[str], options: _Options, error: TranslationError
