@@ -6,7 +6,9 @@
 * ``reference``: the corpus's own reference translations, paragraph by paragraph; offline.
 * ``auto`` (the default): DeepL when a key is set, otherwise the references.  If DeepL fails,
   cached translations and the references stand in, with a visible note; a notebook never dies
-  for it, nor for a damaged or unwritable cache.
+  for it, nor for a damaged or unwritable cache.  A failure that would repeat starts an outage
+  (:mod:`.outage`): for ``retry_after`` seconds (5 minutes) DeepL is not asked again, so a
+  later call does not wait out the client's retries; :meth:`Translator.retry_deepl` ends it.
 
 Every result is a :class:`TranslationRecord` that names its engine, languages, glossary, date
 and the characters billed.  The key is never written to a record, the cache, a log or a message,
@@ -21,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import (
     MalformedReplyError,
@@ -31,6 +33,7 @@ from ..errors import (
 )
 from .cache import CachedTranslation, TranslationCache, cache_key, default_cache_path
 from .deepl_engine import AccountUsage, DeepLEngine, batches, glossary_digest
+from .outage import RETRY_AFTER, Outage, starts_outage
 from .replies import Translated
 
 if TYPE_CHECKING:
@@ -49,11 +52,13 @@ __all__ = [
     "Translator",
     "check_terms",
     "records_frame",
+    "retry_deepl",
     "translate",
     "usage",
 ]
 
 LANGUAGES = ("de", "en")
+T = TypeVar("T")
 
 
 class Backend(StrEnum):
@@ -63,7 +68,7 @@ class Backend(StrEnum):
     """DeepL when a key is set, otherwise the references; cache and references stand in when
     DeepL fails."""
     DEEPL = "deepl"
-    """DeepL (or its cache) only; a failure raises."""
+    """DeepL (or its cache) only; a failure raises, also one remembered from an outage."""
     REFERENCE = "reference"
     """The corpus's reference translations only; offline."""
 
@@ -141,6 +146,7 @@ class Translator:
         server_url: another DeepL server (default: ``$DEEPL_SERVER_URL``).
         cache: a :class:`TranslationCache`, a path for one, or None for the default path.
         say: where notes for the user go (default: ``print``).
+        retry_after: seconds DeepL is not asked again after a failure that would repeat.
     """
 
     corpus: Corpus | None = None
@@ -149,6 +155,8 @@ class Translator:
     cache: TranslationCache | Path | str | None = None
     say: Callable[[str], None] = print
     session: SessionUsage = field(default_factory=SessionUsage)
+    retry_after: float = RETRY_AFTER
+    _outage: Outage | None = field(default=None, init=False, repr=False)
     _engine: DeepLEngine | None = field(default=None, init=False, repr=False)
     _references: ReferenceTranslations | None = field(default=None, init=False, repr=False)
     _said: set[str] = field(default_factory=set, init=False, repr=False)
@@ -185,8 +193,9 @@ class Translator:
 
         Raises:
             UnsupportedLanguageError: a language other than German or English.
-            TranslationError: with ``backend="deepl"``, DeepL failed (the subclass says why);
-                with ``backend="reference"``, a text is not a paragraph of the corpus.
+            TranslationError: with ``backend="deepl"``, DeepL failed, now or in an outage not
+                yet over (the subclass says why); with ``backend="reference"``, a text is not a
+                paragraph of the corpus.
         """
         sources = _texts(texts)
         backend = _backend(backend)
@@ -202,6 +211,9 @@ class Translator:
             return self._from_references(sources, target_lang, strict=backend is Backend.REFERENCE)
         self._say_once("deepl", _DEEPL_NOTE if auto else "")
         options = _Options(source_lang, target_lang, glossary, formality, model)
+        if auto and self._outage is not None and not self._outage.is_over():
+            self._say_once(f"outage-on:{self._outage.since}", self._outage.note())
+            return self._fall_back(sources, options, None)
         try:
             return self._from_deepl(sources, options, progress)
         except TranslationError as error:
@@ -209,11 +221,15 @@ class Translator:
                 raise
             return self._fall_back(sources, options, error)
 
+    def retry_deepl(self) -> None:
+        """End an outage: the next translation asks DeepL again."""
+        self._outage = None
+
     def usage(self, *, account: bool = True) -> SessionUsage:
         """Characters billed this session and, with a key, the account's usage this period."""
         if account and self.auth_key:
             try:
-                self.session.account = self._deepl().usage()
+                self.session.account = self._deepl_call(lambda engine: engine.usage())
             except TranslationError as error:
                 self._say_once(
                     f"usage:{type(error).__name__}", f"Account usage unavailable: {error}"
@@ -236,6 +252,21 @@ class Translator:
         if self._engine is None:
             self._engine = DeepLEngine(self.auth_key, self.server_url)
         return self._engine
+
+    def _deepl_call(self, call: Callable[[DeepLEngine], T]) -> T:
+        """``call`` on the engine, unless an outage is not over (its error is raised again); a
+        failure that would repeat starts one."""
+        engine = self._deepl()
+        if self._outage is not None and not self._outage.is_over():
+            raise self._outage.remembered()
+        try:
+            result = call(engine)
+        except TranslationError as error:
+            if starts_outage(error):
+                self._outage = Outage(error, self.retry_after)
+            raise
+        self._outage = None
+        return result
 
     def _cache(self) -> TranslationCache:
         if not isinstance(self.cache, TranslationCache):
@@ -301,15 +332,16 @@ class Translator:
             from ..glossary.exports import deepl_entries
 
             entries = deepl_entries(options.glossary, options.source_lang or "de")
-            glossary_id = engine.glossary_id(entries, options.source_lang, options.target_lang)
+            glossary_id = self._deepl_call(
+                lambda e: e.glossary_id(entries, options.source_lang, options.target_lang)
+            )
         groups = list(batches(texts))
         show = len(texts) > PROGRESS_THRESHOLD if progress is None else progress
         results: list[CachedTranslation] = []
         requests_before = engine.requests
         try:
             for group in _progress(groups, show, len(texts)):
-                batch = [texts[i] for i in group]
-                answers, failure = self._batch(engine, batch, options, glossary_id)
+                answers, failure = self._batch([texts[i] for i in group], options, glossary_id)
                 for position, answer in answers.items():
                     index = group[position]
                     results.append(
@@ -323,15 +355,21 @@ class Translator:
         return results
 
     def _batch(
-        self, engine: DeepLEngine, texts: list[str], options: _Options, glossary_id: str | None
+        self, texts: list[str], options: _Options, glossary_id: str | None
     ) -> tuple[dict[int, Translated], MalformedReplyError | None]:
         """One request's translations by position, and the error of a malformed reply (raised
         once what it holds that is sound is kept)."""
         try:
-            translated = engine.translate(
-                texts, options.source_lang, options.target_lang, glossary_id=glossary_id,
-                formality=options.formality, model=options.model,
-            )  # fmt: skip
+            translated = self._deepl_call(
+                lambda engine: engine.translate(
+                    texts,
+                    options.source_lang,
+                    options.target_lang,
+                    glossary_id=glossary_id,
+                    formality=options.formality,
+                    model=options.model,
+                )
+            )
         except MalformedReplyError as error:
             return error.usable, error
         return dict(enumerate(translated)), None
@@ -356,13 +394,12 @@ class Translator:
         )  # fmt: skip
 
     def _fall_back(
-        self, sources: list[str], options: _Options, error: TranslationError
+        self, sources: list[str], options: _Options, error: TranslationError | None
     ) -> list[TranslationRecord]:
-        """Serve what the cache has, and reference translations for the rest, with a note."""
-        self._say_once(
-            f"fallback:{type(error).__name__}",
-            f"DeepL is unavailable ({error}). Using cached and reference translations instead.",
-        )
+        """Serve what the cache has, and reference translations for the rest, with a note
+        (saying why, unless an outage's note already did)."""
+        if error is not None:
+            self._say_once(*self._unavailable_note(error))
         glossary_hash = options.glossary_hash()
         keys = [options.key(text, glossary_hash) for text in sources]
         cached = self._cache().get_many(keys)
@@ -374,6 +411,13 @@ class Translator:
             else:
                 records.extend(self._from_references([text], options.target_lang, strict=False))
         return records
+
+    def _unavailable_note(self, error: TranslationError) -> tuple[str, str]:
+        """The topic and text of the note on a fallback for ``error``."""
+        note = f"DeepL is unavailable ({error}). Using cached and reference translations instead."
+        if self._outage is None or self._outage.error is not error:
+            return f"fallback:{type(error).__name__}", note
+        return f"outage:{self._outage.since}", f"{note} {self._outage.begins()}"
 
     def _say_once(self, topic: str, message: str) -> None:
         if message and topic not in self._said:
@@ -487,6 +531,11 @@ def translate(
 def usage(*, account: bool = True) -> SessionUsage:
     """:meth:`Translator.usage` on this session's default translator."""
     return _session().usage(account=account)
+
+
+def retry_deepl() -> None:
+    """:meth:`Translator.retry_deepl` on this session's default translator."""
+    _session().retry_deepl()
 
 
 def records_frame(records: Sequence[TranslationRecord]) -> pd.DataFrame:
