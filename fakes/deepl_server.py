@@ -60,7 +60,10 @@ class FakeDeepL:
         return respond
 
     def _translate(self, request: Request) -> Response:
-        data = request.get_json()
+        return _json({"translations": self.translations(request.get_json())})
+
+    def translations(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+        """What DeepL would answer to a translate request's JSON ``data``, billed."""
         texts, target = data["text"], data["target_lang"]
         entries = self.glossaries[data["glossary_id"]]["entries"] if "glossary_id" in data else {}
         self.texts_per_request.append(len(texts))
@@ -75,7 +78,7 @@ class FakeDeepL:
                     "billed_characters": len(original),
                 }
             )
-        return _json({"translations": translations})
+        return translations
 
     def _usage(self, request: Request) -> Response:
         return _json({"character_count": self.billed, "character_limit": self.character_limit})

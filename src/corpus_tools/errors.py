@@ -27,6 +27,7 @@ __all__ = [
     "ExportError",
     "GlossaryError",
     "GradingError",
+    "MalformedReplyError",
     "NoReferenceError",
     "QuotaExceededError",
     "ReferenceDataError",
@@ -114,6 +115,16 @@ class UnsupportedLanguageError(TranslationError):
 
 class NoReferenceError(TranslationError):
     """A text is not a paragraph of the corpus, so no reference translation exists for it."""
+
+
+class MalformedReplyError(TranslationError):
+    """DeepL answered, but not as its API documents: not JSON, translations missing or fewer
+    than the texts, a translation without text.  ``usable`` holds the sound translations of
+    that reply by their position in the request; nothing else of it is used or stored."""
+
+    def __init__(self, message: str, *, usable: dict[int, object] | None = None):
+        super().__init__(message)
+        self.usable = usable or {}
 
 
 class ReferenceDataError(CorpusError):

@@ -6,10 +6,13 @@
 * ``reference``: the corpus's own reference translations, paragraph by paragraph; offline.
 * ``auto`` (the default): DeepL when a key is set, otherwise the references.  If DeepL fails,
   cached translations and the references stand in, with a visible note; a notebook never dies
-  for it.
+  for it, nor for a damaged or unwritable cache.  A failure that would repeat starts an outage
+  (:mod:`.outage`): for ``retry_after`` seconds (5 minutes) DeepL is not asked again, so a
+  later call does not wait out the client's retries; :meth:`Translator.retry_deepl` ends it.
 
 Every result is a :class:`TranslationRecord` that names its engine, languages, glossary, date
-and the characters billed.  The key is never written to a record, the cache, a log or a message.
+and the characters billed.  The key is never written to a record, the cache, a log or a message,
+and no message quotes a reply of DeepL's (or of anything answering in its place).
 """
 
 from __future__ import annotations
@@ -20,11 +23,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import NoReferenceError, TranslationError, UnsupportedLanguageError
+from ..errors import (
+    MalformedReplyError,
+    NoReferenceError,
+    TranslationError,
+    UnsupportedLanguageError,
+)
 from .cache import CachedTranslation, TranslationCache, cache_key, default_cache_path
 from .deepl_engine import AccountUsage, DeepLEngine, batches, glossary_digest
+from .outage import RETRY_AFTER, Outage, starts_outage
+from .replies import Translated
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,11 +52,13 @@ __all__ = [
     "Translator",
     "check_terms",
     "records_frame",
+    "retry_deepl",
     "translate",
     "usage",
 ]
 
 LANGUAGES = ("de", "en")
+T = TypeVar("T")
 
 
 class Backend(StrEnum):
@@ -56,7 +68,7 @@ class Backend(StrEnum):
     """DeepL when a key is set, otherwise the references; cache and references stand in when
     DeepL fails."""
     DEEPL = "deepl"
-    """DeepL (or its cache) only; a failure raises."""
+    """DeepL (or its cache) only; a failure raises, also one remembered from an outage."""
     REFERENCE = "reference"
     """The corpus's reference translations only; offline."""
 
@@ -75,7 +87,8 @@ PROGRESS_THRESHOLD = 2 * 50
 
 @dataclass(frozen=True, slots=True)
 class TranslationRecord:
-    """One translated text and where the translation came from."""
+    """One translated text and where the translation came from (``billed_characters``: None
+    when DeepL did not say)."""
 
     source: str
     translation: str | None
@@ -83,7 +96,7 @@ class TranslationRecord:
     target_lang: str
     engine: Engine | None
     glossary: str | None = None
-    billed_characters: int = 0
+    billed_characters: int | None = 0
     cached: bool = False
     date: str | None = None
     translator: str | None = None
@@ -97,13 +110,15 @@ class TranslationRecord:
 
 @dataclass
 class SessionUsage:
-    """What this session's translations cost."""
+    """What this session's translations cost (``unknown_cost``: texts DeepL translated without
+    saying what it billed for them)."""
 
     billed_characters: int = 0
     deepl_requests: int = 0
     cache_hits: int = 0
     reference_translations: int = 0
     account: AccountUsage | None = None
+    unknown_cost: int = 0
 
     def __repr__(self) -> str:
         text = (
@@ -111,6 +126,8 @@ class SessionUsage:
             f"{self.deepl_requests} DeepL requests; {self.cache_hits} from the cache; "
             f"{self.reference_translations} reference translations"
         )
+        if self.unknown_cost:
+            text += f"; {self.unknown_cost} texts of unknown cost"
         if self.account is not None and self.account.limit:
             text += (
                 f"\nDeepL account: {self.account.characters:,} of {self.account.limit:,} "
@@ -129,6 +146,7 @@ class Translator:
         server_url: another DeepL server (default: ``$DEEPL_SERVER_URL``).
         cache: a :class:`TranslationCache`, a path for one, or None for the default path.
         say: where notes for the user go (default: ``print``).
+        retry_after: seconds DeepL is not asked again after a failure that would repeat.
     """
 
     corpus: Corpus | None = None
@@ -137,6 +155,8 @@ class Translator:
     cache: TranslationCache | Path | str | None = None
     say: Callable[[str], None] = print
     session: SessionUsage = field(default_factory=SessionUsage)
+    retry_after: float = RETRY_AFTER
+    _outage: Outage | None = field(default=None, init=False, repr=False)
     _engine: DeepLEngine | None = field(default=None, init=False, repr=False)
     _references: ReferenceTranslations | None = field(default=None, init=False, repr=False)
     _said: set[str] = field(default_factory=set, init=False, repr=False)
@@ -173,8 +193,9 @@ class Translator:
 
         Raises:
             UnsupportedLanguageError: a language other than German or English.
-            TranslationError: with ``backend="deepl"``, DeepL failed (the subclass says why);
-                with ``backend="reference"``, a text is not a paragraph of the corpus.
+            TranslationError: with ``backend="deepl"``, DeepL failed, now or in an outage not
+                yet over (the subclass says why); with ``backend="reference"``, a text is not a
+                paragraph of the corpus.
         """
         sources = _texts(texts)
         backend = _backend(backend)
@@ -190,6 +211,9 @@ class Translator:
             return self._from_references(sources, target_lang, strict=backend is Backend.REFERENCE)
         self._say_once("deepl", _DEEPL_NOTE if auto else "")
         options = _Options(source_lang, target_lang, glossary, formality, model)
+        if auto and self._outage is not None and not self._outage.is_over():
+            self._say_once(f"outage-on:{self._outage.since}", self._outage.note())
+            return self._fall_back(sources, options, None)
         try:
             return self._from_deepl(sources, options, progress)
         except TranslationError as error:
@@ -197,11 +221,15 @@ class Translator:
                 raise
             return self._fall_back(sources, options, error)
 
+    def retry_deepl(self) -> None:
+        """End an outage: the next translation asks DeepL again."""
+        self._outage = None
+
     def usage(self, *, account: bool = True) -> SessionUsage:
         """Characters billed this session and, with a key, the account's usage this period."""
         if account and self.auth_key:
             try:
-                self.session.account = self._deepl().usage()
+                self.session.account = self._deepl_call(lambda engine: engine.usage())
             except TranslationError as error:
                 self._say_once(
                     f"usage:{type(error).__name__}", f"Account usage unavailable: {error}"
@@ -224,6 +252,21 @@ class Translator:
         if self._engine is None:
             self._engine = DeepLEngine(self.auth_key, self.server_url)
         return self._engine
+
+    def _deepl_call(self, call: Callable[[DeepLEngine], T]) -> T:
+        """``call`` on the engine, unless an outage is not over (its error is raised again); a
+        failure that would repeat starts one."""
+        engine = self._deepl()
+        if self._outage is not None and not self._outage.is_over():
+            raise self._outage.remembered()
+        try:
+            result = call(engine)
+        except TranslationError as error:
+            if starts_outage(error):
+                self._outage = Outage(error, self.retry_after)
+            raise
+        self._outage = None
+        return result
 
     def _cache(self) -> TranslationCache:
         if not isinstance(self.cache, TranslationCache):
@@ -289,39 +332,74 @@ class Translator:
             from ..glossary.exports import deepl_entries
 
             entries = deepl_entries(options.glossary, options.source_lang or "de")
-            glossary_id = engine.glossary_id(entries, options.source_lang, options.target_lang)
+            glossary_id = self._deepl_call(
+                lambda e: e.glossary_id(entries, options.source_lang, options.target_lang)
+            )
         groups = list(batches(texts))
         show = len(texts) > PROGRESS_THRESHOLD if progress is None else progress
-        today = dt.date.today().isoformat()
         results: list[CachedTranslation] = []
         requests_before = engine.requests
         try:
             for group in _progress(groups, show, len(texts)):
-                answers = engine.translate(
-                    [texts[i] for i in group], options.source_lang, options.target_lang,
-                    glossary_id=glossary_id, formality=options.formality, model=options.model,
-                )  # fmt: skip
-                for index, (translation, billed) in zip(group, answers, strict=True):
-                    self.session.billed_characters += billed
+                answers, failure = self._batch([texts[i] for i in group], options, glossary_id)
+                for position, answer in answers.items():
+                    index = group[position]
                     results.append(
-                        CachedTranslation(
-                            keys[index], texts[index], translation, options.source_lang or "",
-                            options.target_lang, glossary_hash, billed, today,
-                        )
-                    )  # fmt: skip
+                        self._fresh(keys[index], texts[index], answer, options, glossary_hash)
+                    )
+                if failure is not None:
+                    raise failure
         finally:
             self.session.deepl_requests += engine.requests - requests_before
             self._cache().put_many(results)  # what was paid for is kept, even if a batch fails
         return results
 
+    def _batch(
+        self, texts: list[str], options: _Options, glossary_id: str | None
+    ) -> tuple[dict[int, Translated], MalformedReplyError | None]:
+        """One request's translations by position, and the error of a malformed reply (raised
+        once what it holds that is sound is kept)."""
+        try:
+            translated = self._deepl_call(
+                lambda engine: engine.translate(
+                    texts,
+                    options.source_lang,
+                    options.target_lang,
+                    glossary_id=glossary_id,
+                    formality=options.formality,
+                    model=options.model,
+                )
+            )
+        except MalformedReplyError as error:
+            return error.usable, error
+        return dict(enumerate(translated)), None
+
+    def _fresh(
+        self,
+        key: str,
+        text: str,
+        answer: Translated,
+        options: _Options,
+        glossary_hash: str | None,
+    ) -> CachedTranslation:
+        """A translation DeepL just made, counted in the session's cost."""
+        if answer.billed_characters is None:
+            self.session.unknown_cost += 1
+        else:
+            self.session.billed_characters += answer.billed_characters
+        return CachedTranslation(
+            key, text, answer.text, options.source_lang or answer.detected_lang or "",
+            options.target_lang, glossary_hash, answer.billed_characters,
+            dt.date.today().isoformat(),
+        )  # fmt: skip
+
     def _fall_back(
-        self, sources: list[str], options: _Options, error: TranslationError
+        self, sources: list[str], options: _Options, error: TranslationError | None
     ) -> list[TranslationRecord]:
-        """Serve what the cache has, and reference translations for the rest, with a note."""
-        self._say_once(
-            f"fallback:{type(error).__name__}",
-            f"DeepL is unavailable ({error}). Using cached and reference translations instead.",
-        )
+        """Serve what the cache has, and reference translations for the rest, with a note
+        (saying why, unless an outage's note already did)."""
+        if error is not None:
+            self._say_once(*self._unavailable_note(error))
         glossary_hash = options.glossary_hash()
         keys = [options.key(text, glossary_hash) for text in sources]
         cached = self._cache().get_many(keys)
@@ -333,6 +411,13 @@ class Translator:
             else:
                 records.extend(self._from_references([text], options.target_lang, strict=False))
         return records
+
+    def _unavailable_note(self, error: TranslationError) -> tuple[str, str]:
+        """The topic and text of the note on a fallback for ``error``."""
+        note = f"DeepL is unavailable ({error}). Using cached and reference translations instead."
+        if self._outage is None or self._outage.error is not error:
+            return f"fallback:{type(error).__name__}", note
+        return f"outage:{self._outage.since}", f"{note} {self._outage.begins()}"
 
     def _say_once(self, topic: str, message: str) -> None:
         if message and topic not in self._said:
@@ -446,6 +531,11 @@ def translate(
 def usage(*, account: bool = True) -> SessionUsage:
     """:meth:`Translator.usage` on this session's default translator."""
     return _session().usage(account=account)
+
+
+def retry_deepl() -> None:
+    """:meth:`Translator.retry_deepl` on this session's default translator."""
+    _session().retry_deepl()
 
 
 def records_frame(records: Sequence[TranslationRecord]) -> pd.DataFrame:
