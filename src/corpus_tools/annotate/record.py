@@ -16,12 +16,30 @@ from typing import Any
 from ..errors import AnnotationError
 from .tagsets import TagSet
 
-__all__ = ["CONTEXT", "QUOTE_CONTEXT", "Annotation", "make_annotation", "quote"]
+__all__ = ["CONTEXT", "QUOTE_CONTEXT", "TERMS", "Annotation", "make_annotation", "quote"]
 
-CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+TERMS = "urn:riyadh-readouts:terms:"
+"""The namespace of the fields the W3C model does not have (a tag's tag set and severity)."""
+CONTEXT = [
+    "http://www.w3.org/ns/anno.jsonld",
+    {
+        "tagset": {"@id": f"{TERMS}tagset"},
+        "tagsetVersion": {
+            "@id": f"{TERMS}tagsetVersion",
+            "@type": "http://www.w3.org/2001/XMLSchema#integer",
+        },
+        "severity": {"@id": f"{TERMS}severity"},
+    },
+]
+"""The W3C context, and one that defines our own fields, so JSON-LD processing keeps them."""
 QUOTE_CONTEXT = 32
-"""Characters of prefix and suffix kept in the quote selector."""
+"""UTF-16 code units of prefix and suffix kept in the quote selector, as Hypothesis keeps: its
+anchoring library refuses longer context."""
 _SOURCE_PREFIX = "urn:riyadh-readouts:"
+TAG_LANGUAGE = "en"
+"""Tag labels are English words."""
+UNDETERMINED = "und"
+"""The BCP 47 code for a language not known: what a student's comment is written in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +67,16 @@ class Annotation:
             "type": "TextualBody",
             "purpose": "tagging",
             "value": self.tag,
+            "format": "text/plain",
+            "language": TAG_LANGUAGE,
             "tagset": self.tagset,
             "tagsetVersion": self.tagset_version,
         }
         tag.update(self.attributes)
         body: list[dict[str, Any]] = [tag]
         if self.comment:
-            body.append({"type": "TextualBody", "purpose": "commenting", "value": self.comment})
+            body.append({"type": "TextualBody", "purpose": "commenting", "value": self.comment,
+                         "format": "text/plain", "language": UNDETERMINED})  # fmt: skip
         return {
             "@context": CONTEXT,
             "id": self.id,
@@ -122,16 +143,24 @@ class Annotation:
         )
 
 
-_TAG_KEYS = {"type", "purpose", "value", "tagset", "tagsetVersion"}
+_TAG_KEYS = {"type", "purpose", "value", "format", "language", "tagset", "tagsetVersion"}
 
 
 def quote(text: str, start: int, end: int) -> dict[str, str]:
-    """The quote selector's fields for ``text[start:end]``: exact, prefix and suffix."""
-    return {
-        "exact": text[start:end],
-        "prefix": text[max(0, start - QUOTE_CONTEXT) : start],
-        "suffix": text[end : end + QUOTE_CONTEXT],
-    }
+    """The quote selector's fields for ``text[start:end]``: exact, and a prefix and suffix of
+    at most :data:`QUOTE_CONTEXT` UTF-16 code units each."""
+    prefix = text[max(0, start - QUOTE_CONTEXT) : start]
+    suffix = text[end : end + QUOTE_CONTEXT]
+    while _utf16_length(prefix) > QUOTE_CONTEXT:
+        prefix = prefix[1:]
+    while _utf16_length(suffix) > QUOTE_CONTEXT:
+        suffix = suffix[:-1]
+    return {"exact": text[start:end], "prefix": prefix, "suffix": suffix}
+
+
+def _utf16_length(text: str) -> int:
+    """Code units of ``text`` in UTF-16, as JavaScript counts a string's length."""
+    return len(text) + sum(1 for c in text if c > "\uffff")
 
 
 def make_annotation(
