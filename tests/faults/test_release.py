@@ -8,13 +8,20 @@ leaked: no answer key's text or id anywhere in a student release.
 
 from __future__ import annotations
 
+import csv
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
-from corpus_tools.errors import ReleaseError
+from corpus_tools import Document
+from corpus_tools.annotate import AnnotationStore
+from corpus_tools.annotate.record import Annotation
+from corpus_tools.errors import GradingError, ReleaseError
+from corpus_tools.grading import GradingResults, grade, load_class, summary, write_report
 from corpus_tools.release import release
 from corpus_tools.staging import REPLACED, _host, remove_stale, staging
 
@@ -212,3 +219,143 @@ def test_staging_removes_its_folder_when_the_work_fails(tmp_path: Path) -> None:
         raise RuntimeError("killed")
     assert list(tmp_path.iterdir()) == []
     assert remove_stale(tmp_path / "out", "release") == []
+
+
+# --- the score report: whole or not at all; suspicious files noted; hostile names defused -----
+
+
+class _Figure:
+    """Stands in for the disagreement figure, which these cases do not look at (drawing it
+    takes a second)."""
+
+    def savefig(self, path: Path, **_: object) -> None:
+        Path(path).write_bytes(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.fixture(autouse=True)
+def _quick_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    import corpus_tools.grading as grading
+
+    monkeypatch.setattr(grading, "_disagreement_figure", lambda _: _Figure())
+
+
+def _class(folder: Path, files: dict[str, list[Annotation]]) -> list[Path]:
+    for name, made in files.items():
+        AnnotationStore(folder / name).add_many(made)
+    return [folder / name for name in files]
+
+
+def _graded(doc: Document, key: list[Annotation], paths: list[Path]) -> GradingResults:
+    return grade(key, load_class(paths, {doc.id: doc.text}, key=key), {doc.id: doc})
+
+
+@pytest.fixture
+def report(tmp_path: Path, doc: Document, key: list[Annotation]) -> Path:
+    """A report already written in ``tmp_path/report``, as a previous run left it."""
+    paths = _class(tmp_path / "class", {"ada.jsonl": _by("ada", key[::2])})
+    write_report(_graded(doc, key, paths), tmp_path / "report")
+    return tmp_path / "report"
+
+
+def _by(creator: str, annotations: list[Annotation]) -> list[Annotation]:
+    return [replace(a, creator=creator, id=f"urn:uuid:{creator}-{n}") for n, a in
+            enumerate(annotations)]  # fmt: skip
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("failing", ["notes.csv", "disagreement.png"])
+def test_a_report_that_fails_half_way_leaves_the_old_one_whole(
+    report: Path, tmp_path: Path, doc: Document, key: list[Annotation],
+    monkeypatch: pytest.MonkeyPatch, failing: str,
+) -> None:  # fmt: skip
+    import corpus_tools.grading as grading
+
+    before = _snapshot(report)
+    parts = grading._parts
+
+    def breaking(results: GradingResults) -> dict:
+        found = parts(results)
+
+        def full_disk(path: Path) -> None:
+            path.write_bytes(b"half")
+            raise OSError(28, "No space left on device")
+
+        return found | {failing: full_disk}
+
+    monkeypatch.setattr(grading, "_parts", breaking)
+    paths = _class(tmp_path / "class2", {"bob.jsonl": _by("bob", key[1::2])})
+    with pytest.raises(GradingError, match=r"report: cannot write the report \(No space left"):
+        write_report(_graded(doc, key, paths), report)
+    assert _snapshot(report) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["class", "class2", "report"]
+
+
+def test_a_killed_reports_staging_folder_goes_with_the_next_report(
+    report: Path, tmp_path: Path, doc: Document, key: list[Annotation]
+) -> None:
+    dead = _left_by(report, "report", _dead_pid())
+    alive = _left_by(report, "report", os.getppid())
+    paths = _class(tmp_path / "class2", {"bob.jsonl": _by("bob", key)})
+    write_report(_graded(doc, key, paths), report)
+    assert not dead.exists() and alive.exists()
+    assert set(pd.read_csv(report / "scores.csv").student) == {"bob"}
+
+
+def test_a_report_folder_with_other_files_is_refused_and_kept(
+    report: Path, doc: Document, key: list[Annotation], tmp_path: Path
+) -> None:
+    _write(report / "my-marks.xlsx", "the instructor's own marks")
+    before = _snapshot(report)
+    paths = _class(tmp_path / "class2", {"bob.jsonl": _by("bob", key)})
+    with pytest.raises(GradingError, match=r"report: the folder also holds my-marks\.xlsx"):
+        write_report(_graded(doc, key, paths), report)
+    assert _snapshot(report) == before
+    with pytest.raises(GradingError, match=r"my-marks\.xlsx: exists and is not a folder"):
+        write_report(_graded(doc, key, paths), report / "my-marks.xlsx")
+
+
+def _notes_csv(folder: Path) -> list[list[str]]:
+    with (folder / "notes.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def test_a_copy_of_the_key_and_duplicate_ids_are_noted_in_the_report(
+    tmp_path: Path, doc: Document, key: list[Annotation]
+) -> None:
+    paths = _class(tmp_path / "class", {"carl.jsonl": _by("carl", key)})
+    twice = tmp_path / "class/dora.jsonl"
+    dora = _by("dora", key[:3])
+    AnnotationStore(twice).add_many(dora)
+    AnnotationStore(twice).add(replace(key[5], creator="dora", id=dora[0].id))  # line 4
+    results = _graded(doc, key, [*paths, twice])
+    text = summary(results)
+    copied = f"{paths[0]}: the same 8 span(s) and tag(s) as the answer key, exactly"
+    duplicate = f"{twice}: duplicate annotation ids (line 4: adds id '{dora[0].id}' again)"
+    assert copied in text and duplicate in text and "1 annotation(s) are not scored" in text
+    write_report(results, tmp_path / "report")
+    rows = _notes_csv(tmp_path / "report")
+    assert rows[0] == ["kind", "text"]
+    assert any(row[0] == "note" and row[1].startswith(copied) for row in rows)
+    assert any(row[0] == "note" and row[1].startswith(duplicate) for row in rows)
+    dora_row = results.scores.query("student == 'dora' and tag == '(all)' and matching == 'exact'")
+    assert dora_row.true_pos.item() == 3  # key[1], key[2] and key[5]: the last of each id
+
+
+def test_names_that_look_like_formulas_reach_the_report_as_text(
+    tmp_path: Path, doc: Document, key: list[Annotation], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    hostile = Path("=1+2.jsonl")
+    AnnotationStore(hostile).add_many(_by("@SUM(A1)", key[:2]) + _by("-x", key[2:3]))
+    (tmp_path / "+junk.jsonl").write_text("not annotations\n", encoding="utf-8")
+    results = _graded(doc, key, [hostile, Path("+junk.jsonl")])
+    write_report(results, "report")
+    rows = _notes_csv(tmp_path / "report")
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+    assert "'+junk.jsonl: not an annotation file" in " ".join(cells)
+    assert "'=1+2.jsonl: several creators (-x, @SUM(A1))" in " ".join(cells)
+    assert set(pd.read_csv(tmp_path / "report/scores.csv").student) == {"'@SUM(A1)"}

@@ -76,6 +76,9 @@ class LoadReport:
     skipped: list[Problem] = field(default_factory=list)
     moved: list[Moved] = field(default_factory=list)
     orphans: list[Annotation] = field(default_factory=list)
+    readded: list[Problem] = field(default_factory=list)
+    """``add`` events for an id that is already there (a line pasted twice, two files joined):
+    the later one replaces the earlier, as an ``edit`` would."""
 
     def __repr__(self) -> str:
         parts = [f"{len(self.annotations)} annotations"]
@@ -163,9 +166,12 @@ class AnnotationStore:
         current: dict[str, Annotation] = {}
         for number, event in self._events(report):
             try:
-                _apply(current, event)
+                again = _apply(current, event)
             except AnnotationError as exc:
                 report.skipped.append(Problem(number, str(exc)))
+                continue
+            if again is not None:
+                report.readded.append(Problem(number, f"adds id {again!r} again"))
         for annotation in current.values():
             _anchor(annotation, texts, report)
         return report
@@ -193,16 +199,19 @@ class AnnotationStore:
             yield number, event
 
 
-def _apply(current: dict[str, Annotation], event: Any) -> None:
+def _apply(current: dict[str, Annotation], event: Any) -> str | None:
+    """Apply one event; the id, if it is an ``add`` of an id that is there already."""
     kind = event.get("event") if isinstance(event, dict) else None
     if kind in ("add", "edit"):  # a tuple: ``kind`` may be any JSON value, even a list
         annotation = Annotation.from_w3c(event["annotation"])
+        again = kind == "add" and annotation.id in current
         current[annotation.id] = annotation
-    elif kind == "delete":
+        return annotation.id if again else None
+    if kind == "delete":
         if current.pop(str(event.get("id")), None) is None:
             raise AnnotationError(f"deletes {event.get('id')!r}, which does not exist")
-    else:
-        raise AnnotationError(f"unknown event {kind!r}; expected add, edit or delete")
+        return None
+    raise AnnotationError(f"unknown event {kind!r}; expected add, edit or delete")
 
 
 def _anchor(annotation: Annotation, texts: Mapping[str, str] | None, report: LoadReport) -> None:
