@@ -9,9 +9,17 @@ leaked: no answer key's text or id anywhere in a student release.
 from __future__ import annotations
 
 import csv
+import html
+import io
 import os
+import sqlite3
+import warnings
+import zipfile
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import nbformat
 import pandas as pd
@@ -19,8 +27,12 @@ import pytest
 
 from corpus_tools import Document
 from corpus_tools.annotate import AnnotationStore
+from corpus_tools.annotate.exports import annotations_frame, write_brat
 from corpus_tools.annotate.record import Annotation
 from corpus_tools.errors import GradingError, ReleaseError
+from corpus_tools.figures import plot_alignment, plot_disagreement, plot_makeup, plot_tag_counts
+from corpus_tools.glossary import Term
+from corpus_tools.glossary.exports import write_anki, write_deepl, write_table
 from corpus_tools.grading import GradingResults, grade, load_class, summary, write_report
 from corpus_tools.release import release
 from corpus_tools.staging import REPLACED, _host, remove_stale, staging
@@ -359,3 +371,144 @@ def test_names_that_look_like_formulas_reach_the_report_as_text(
     assert "'+junk.jsonl: not an annotation file" in " ".join(cells)
     assert "'=1+2.jsonl: several creators (-x, @SUM(A1))" in " ".join(cells)
     assert set(pd.read_csv(tmp_path / "report/scores.csv").student) == {"'@SUM(A1)"}
+
+
+# --- exports: each format's text escaped as it requires, read back by its own reader ----------
+
+HOSTILE = 'a <b>bold</b> & "quoted", tab\there;\nsecond line\r\nthird\u2028fourth \x1f end'
+
+
+def _term(**change: object) -> Term:
+    fields = dict(id="vertrag", de=("Vertrag <neu> & alt",), en=("treaty, the 'so-called'",),
+                  pos="noun", gender="m", category="institution", note=HOSTILE)  # fmt: skip
+    return replace(Term(**fields), **change)  # type: ignore[arg-type]
+
+
+def _glossary(*terms: Term) -> Any:
+    return SimpleNamespace(terms=list(terms), entities=[], corpus={})
+
+
+def test_anki_fields_are_escaped_html_and_read_back_as_the_text(tmp_path: Path) -> None:
+    term = _term()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # genanki warns of a field with stray HTML
+        write_anki(_glossary(term), tmp_path / "terms.apkg")
+    with zipfile.ZipFile(tmp_path / "terms.apkg") as package:
+        (tmp_path / "collection.anki2").write_bytes(package.read("collection.anki2"))
+    with closing(sqlite3.connect(tmp_path / "collection.anki2")) as db:
+        (fields,) = db.execute("select flds from notes").fetchone()
+    german, english, note, category = fields.split("\x1f")
+    assert german == "der Vertrag &lt;neu&gt; &amp; alt" and category == "institution"
+    assert english == "treaty, the 'so-called'"
+    assert "<b>" not in note and "&lt;b&gt;bold&lt;/b&gt;" in note
+    shown = html.unescape(note.replace("<br>", "\n"))
+    assert shown.splitlines() == HOSTILE.replace("\x1f", " ").splitlines()  # no text lost
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_glossary_tables_quote_what_they_carry(tmp_path: Path, suffix: str) -> None:
+    path = write_table(_glossary(_term()), tmp_path / f"terms{suffix}")
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t" if suffix == ".tsv" else ","))
+    assert len(rows) == 1
+    assert rows[0]["note"] == HOSTILE and rows[0]["de"] == "Vertrag <neu> & alt"
+    read = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", keep_default_na=False)
+    assert read.note.tolist() == [HOSTILE]
+
+
+def test_deepl_entries_are_one_line_each(tmp_path: Path) -> None:
+    term = _term(de=("Vertrag\tneu", "Ver\ntrag", "  "), en=("treaty\r\nnew",))
+    path = write_deepl(_glossary(term), tmp_path / "deepl.tsv")
+    lines = path.read_text("utf-8").split("\n")
+    assert lines == ["Vertrag neu\ttreaty new", "Ver trag\ttreaty new", ""]
+
+
+def _brat_lines(ann: Path) -> list[list[str]]:
+    """brat's standoff format: one annotation per line, fields split by tabs (a text-bound or
+    a note line has three, an attribute line two)."""
+    rows = [line.split("\t") for line in ann.read_text("utf-8").splitlines()]
+    for row in rows:
+        assert len(row) == (2 if row[0].startswith("A") else 3), row
+    return rows
+
+
+def test_brat_notes_attributes_and_spans_stay_on_their_lines(
+    tmp_path: Path, doc: Document, key: list[Annotation]
+) -> None:
+    text = "First line\r\nsecond\u2028third part.\nLast."
+    odd = {"severity": "very\tbad\nindeed"}
+    start, end, last = text.index("line"), text.index(" part"), text.index("Last.")
+    one = replace(key[0], doc_id="x", start=start, end=end, exact=text[start:end], comment=HOSTILE,
+                  attributes=odd, tag="framing of\tthe war")  # fmt: skip
+    two = replace(key[1], doc_id="x", start=last, end=last + 5, exact="Last.", comment="=SUM(A1)")
+    txt, ann = write_brat(text, [one, two], tmp_path / "x")
+    assert txt.read_bytes().decode("utf-8") == text
+    rows = _brat_lines(ann)
+    assert [row[0] for row in rows] == ["T1", "A1", "#1", "T2", "#2"]
+    t1 = rows[0]
+    assert t1[1] == "framing_of_the_war 6 10;12 18;19 24" and t1[2] == "line second third"
+    for fragment in t1[1].split(" ", 1)[1].split(";"):
+        start, end = map(int, fragment.split())
+        assert not set(text[start:end]) & set("\r\n\u2028")
+    assert rows[1][1] == "Severity T1 very_bad_indeed"
+    assert rows[2][2] == 'a <b>bold</b> & "quoted", tab here; second line third fourth \x1f end'
+    assert rows[4] == ["#2", "AnnotatorNotes T2", "=SUM(A1)"]
+
+
+def test_annotation_table_round_trips_through_csv(tmp_path: Path, key: list[Annotation]) -> None:
+    frame = annotations_frame([replace(key[0], comment=HOSTILE)])
+    frame.to_csv(tmp_path / "a.csv", index=False)
+    with (tmp_path / "a.csv").open(newline="", encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["comment"] == HOSTILE and row["text"] == key[0].exact
+
+
+MONEY = "costs $5 billion and $6 billion"
+
+
+def _drawn(fig: Any) -> set[str]:
+    """What the figure's texts show once drawn; every one of them as plain text, none as
+    mathtext."""
+    from matplotlib.text import Text
+
+    fig.savefig(io.BytesIO(), format="png")
+    shown = set()
+    for artist in fig.findobj(Text):
+        text, math = artist._preprocess_math(artist.get_text())
+        assert math is False, artist.get_text()
+        shown.add(text)
+    return shown
+
+
+def test_tag_counts_draw_dollars_literally() -> None:
+    labels = [
+        SimpleNamespace(name=MONEY, colour="#55a868"),
+        SimpleNamespace(name="$x$", colour="#333333"),
+    ]
+    tagset = SimpleNamespace(id="us-$-$", labels=labels)
+    shown = _drawn(plot_tag_counts([], tagset))
+    assert {MONEY, "$x$", "Tags used (us-$-$)"} <= shown
+
+
+def test_alignment_and_makeup_draw_dollars_literally() -> None:
+    sentence = SimpleNamespace(index=0, id="s1", text=MONEY)
+    other = SimpleNamespace(index=0, id="s2", text="$a$ und $b$")
+    link = SimpleNamespace(us=sentence, russian=other, relation="says $more$")
+    alignment = SimpleNamespace(links=[link], relations=["says $more$"])
+    assert {f"s1 {MONEY}", "s2 $a$ und $b$", "says $more$"} <= _drawn(plot_alignment(alignment))
+    part = SimpleNamespace(id="p$1$", kind="$kind$", start=0, end=10, language="en",
+                           provenance=SimpleNamespace(is_translation=False))  # fmt: skip
+    doc = SimpleNamespace(title=MONEY, parts=[part])
+    assert {f"What “{MONEY}” is made of", "p$1$  ($kind$)"} <= _drawn(plot_makeup(doc))
+
+
+def test_disagreement_figure_draws_tokens_with_dollars_literally() -> None:
+    words = ["$5$", "and", "$6", "billion$"]
+    starts = [0, 4, 8, 11]
+    tokens = pd.DataFrame({
+        "start": starts, "end": [s + len(w) for s, w in zip(starts, words, strict=True)],
+        "text": words, "paragraph": "p$1$", "section": "s$x$", "language": "en",
+        "disagreement": [0.5, 0.0, 1.0, float("nan")],
+    })  # fmt: skip
+    shown = _drawn(plot_disagreement(tokens, annotators=2))
+    assert {*words, "p$1$", "s$x$ (en)"} <= shown
