@@ -698,8 +698,8 @@ def write_report(results: GradingResults, outdir: Path | str) -> list[Path]:
     """
     outdir = Path(outdir)
     target = outdir.resolve()
-    _check_report_folder(outdir, target)
     try:
+        _check_report_folder(outdir, target)
         with staging(target, _STAGING) as folder:
             for name, write in _parts(results).items():
                 write(folder / name)
