@@ -117,7 +117,7 @@ def _left_behind(
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
+    if pid == os.getpid() or os.name == "nt":  # on Windows, os.kill would end the process
         return True
     try:
         os.kill(pid, 0)
