@@ -179,7 +179,8 @@ def test_a_tag_named_like_a_column_is_noted_and_breaks_nothing(
         tags=[label.name for label in discourse.labels],
     )
     assert results.notes == (
-        "ada: the same 8 span(s) and tag(s) as the answer key, exactly: a copy of the key?",
+        "ada: the same 8 span(s) and tag(s) as the answer key, with the key's own annotation "
+        "ids: a copy of the key's file",
         "tag(s) not in the tag set, scored as mistakes: start, text",
     )
     tokens = results.disagreement.tokens

@@ -542,14 +542,19 @@ def _in_scope(
 def _copies_of_key(
     key: Sequence[Annotation], students: Mapping[str, Sequence[Annotation]], files: dict[str, Path]
 ) -> tuple[str, ...]:
-    """A note for each student whose spans and tags are exactly the key's."""
-    spans = Counter(map(_position, key))
-    return tuple(
-        f"{files.get(name, name)}: the same {len(key)} span(s) and tag(s) as the answer key, "
-        "exactly: a copy of the key?"
-        for name, anns in sorted(students.items())
-        if Counter(map(_position, anns)) == spans
-    )
+    """A note for each student whose spans and tags are exactly the key's; it says whether the
+    annotation ids are the key's too (a copy of the key's file) or the student's own."""
+    spans, ids = Counter(map(_position, key)), {a.id for a in key}
+    notes = []
+    for name, anns in sorted(students.items()):
+        if Counter(map(_position, anns)) != spans:
+            continue
+        same = f"{files.get(name, name)}: the same {len(key)} span(s) and tag(s) as the answer key"
+        if all(a.id in ids for a in anns):
+            notes.append(f"{same}, with the key's own annotation ids: a copy of the key's file")
+        else:
+            notes.append(f"{same}, exactly: a perfect score, or a copy of the key?")
+    return tuple(notes)
 
 
 def _set_apart(

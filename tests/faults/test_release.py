@@ -342,16 +342,21 @@ def test_a_copy_of_the_key_and_duplicate_ids_are_noted_in_the_report(
     dora = _by("dora", key[:3])
     AnnotationStore(twice).add_many(dora)
     AnnotationStore(twice).add(replace(key[5], creator="dora", id=dora[0].id))  # line 4
-    results = _graded(doc, key, [*paths, twice])
+    copy = tmp_path / "class/erin.jsonl"  # the key's own file, copied
+    AnnotationStore(copy).add_many(key)
+    results = _graded(doc, key, [*paths, twice, copy])
     text = summary(results)
-    copied = f"{paths[0]}: the same 8 span(s) and tag(s) as the answer key, exactly"
+    same = "the same 8 span(s) and tag(s) as the answer key"
+    perfect = f"{paths[0]}: {same}, exactly: a perfect score, or a copy of the key?"
+    copied = f"{copy}: {same}, with the key's own annotation ids: a copy of the key's file"
     duplicate = f"{twice}: duplicate annotation ids (line 4: adds id '{dora[0].id}' again)"
-    assert copied in text and duplicate in text and "1 annotation(s) are not scored" in text
+    assert perfect in text and copied in text and duplicate in text
+    assert "1 annotation(s) are not scored" in text
     write_report(results, tmp_path / "report")
     rows = _notes_csv(tmp_path / "report")
     assert rows[0] == ["kind", "text"]
-    assert any(row[0] == "note" and row[1].startswith(copied) for row in rows)
-    assert any(row[0] == "note" and row[1].startswith(duplicate) for row in rows)
+    for note in (perfect, copied, duplicate):
+        assert any(row[0] == "note" and row[1].startswith(note) for row in rows), note
     dora_row = results.scores.query("student == 'dora' and tag == '(all)' and matching == 'exact'")
     assert dora_row.true_pos.item() == 3  # key[1], key[2] and key[5]: the last of each id
 
