@@ -178,7 +178,11 @@ def test_a_tag_named_like_a_column_is_noted_and_breaks_nothing(
         {doc.id: doc},
         tags=[label.name for label in discourse.labels],
     )
-    assert results.notes == ("tag(s) not in the tag set, scored as mistakes: start, text",)
+    assert results.notes == (
+        "ada: the same 8 span(s) and tag(s) as the answer key, with the key's own annotation "
+        "ids: a copy of the key's file",
+        "tag(s) not in the tag set, scored as mistakes: start, text",
+    )
     tokens = results.disagreement.tokens
     assert all(doc.text[r.start : r.end] == r.text for r in tokens.itertuples())
     assert results.disagreement.by_tag["text"].max() == 1
@@ -331,7 +335,8 @@ def test_write_report_writes_the_whole_report_or_leaves_the_old_one(
     assert set(kappas.student) == {"key", "half"} and (kappas.pairs <= 1).all()
     assert pd.read_csv(written[3]).text.iloc[0] == results.disagreement.passages.text.iloc[0]
     assert pd.read_csv(written[4]).empty  # nothing set apart: the key has no such label
-    assert written[5].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert list(pd.read_csv(written[5]).columns) == ["kind", "text"]
+    assert written[6].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert {p.stat().st_mode & 0o777 for p in written} == {0o644}  # others may read it
     # The figure fails after the tables were written: every earlier file is left as it was.
     import corpus_tools.figures
@@ -346,6 +351,7 @@ def test_write_report_writes_the_whole_report_or_leaves_the_old_one(
         write_report(changed, tmp_path / "out")
     assert [p.read_bytes() for p in written] == before
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(REPORT)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging folder left
 
 
 def test_report_cells_that_a_spreadsheet_would_run_are_kept_as_text(
@@ -384,6 +390,7 @@ REPORT = [
     "kappa_by_student.csv",
     "passages.csv",
     "unjudged.csv",
+    "notes.csv",
     "disagreement.png",
 ]
 

@@ -1,4 +1,10 @@
-"""Matplotlib figures of the corpus (matplotlib is imported only when a figure is drawn)."""
+"""Matplotlib figures of the corpus (matplotlib is imported only when a figure is drawn).
+
+Every text a figure takes from the corpus or from its caller (titles, ids, labels, tokens,
+sentences) is drawn literally: matplotlib would read ``$…$`` in it as mathtext (a sentence
+about "$5 billion and $6 billion" would lose its dollars and set the words between in italics),
+so each ``$`` is given to matplotlib as ``\\$``, which it draws as ``$``.
+"""
 
 from __future__ import annotations
 
@@ -56,10 +62,11 @@ def plot_makeup(doc: Document, *, measure: str = "characters") -> Figure:
         edgecolor="white",
     )
     ax.bar_label(bars, labels=[f"{n:,}" for n in sizes], padding=3, fontsize=8)
-    ax.set_yticks(range(len(sections)), [f"{s.id}  ({s.kind})" for s in sections], fontsize=8)
+    ticks = [_literal(f"{s.id}  ({s.kind})") for s in sections]
+    ax.set_yticks(range(len(sections)), ticks, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel(f"{measure} per section")
-    ax.set_title(f"What “{doc.title}” is made of", fontsize=10)
+    ax.set_title(_literal(f"What “{doc.title}” is made of"), fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(
         handles=[
@@ -88,14 +95,14 @@ def plot_tag_counts(annotations: Sequence[Annotation], tagset: TagSet) -> Figure
     counts = [sum(1 for a in annotations if a.tag == label.name) for label in tagset.labels]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(tagset.labels) + 1.2), layout="constrained")
     bars = ax.barh(
-        [label.name for label in tagset.labels],
+        [_literal(label.name) for label in tagset.labels],
         counts,
         color=[label.colour for label in tagset.labels],
     )
     ax.bar_label(bars, padding=3, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("annotations")
-    ax.set_title(f"Tags used ({tagset.id})", fontsize=10)
+    ax.set_title(_literal(f"Tags used ({tagset.id})"), fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     plt.close(fig)
     return fig
@@ -117,7 +124,7 @@ def plot_voices(doc: Document, sections: Sequence[str] | None = None) -> Figure:
     shares, translated = _voice_shares(doc, sections)
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(shares) + 1.1), layout="constrained")
     names = list(shares)
-    bars = ax.barh(names, [shares[n] for n in names], color="#4c72b0")
+    bars = ax.barh(list(map(_literal, names)), [shares[n] for n in names], color="#4c72b0")
     for bar, name in zip(bars, names, strict=True):
         if name in translated:  # what the corpus holds of this voice is a translation
             bar.set_hatch("///")
@@ -128,7 +135,7 @@ def plot_voices(doc: Document, sections: Sequence[str] | None = None) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("characters")
     where = "the text" if sections is None else ", ".join(sections)
-    ax.set_title(f"Who speaks in {where}", fontsize=10)
+    ax.set_title(_literal(f"Who speaks in {where}"), fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.25)
     plt.close(fig)
@@ -187,7 +194,7 @@ def plot_dispersion(
         xs = [x for x in (_position(spans, start) for start in found["start"]) if x is not None]
         ax.vlines(xs, row - 0.35, row + 0.35, color="#c44e52", lw=1.6)
         ax.text(total * 1.01, row, str(len(xs)), va="center", fontsize=8, color="#555")
-    ax.set_yticks(range(len(queries)), queries, fontsize=9)
+    ax.set_yticks(range(len(queries)), list(map(_literal, queries)), fontsize=9)
     ax.set_ylim(len(queries) - 0.5, -1.4)
     ax.set_xlim(0, total)
     ax.set_xticks([])
@@ -216,7 +223,7 @@ def _shade_sections(ax: Any, spans: Sequence[Section]) -> int:
         height = -0.75
         if width < 0.15 * total:
             height, narrow = -0.75 - 0.4 * (narrow % 2), narrow + 1
-        ax.text(offset + width / 2, height, span.id, ha="center", va="center", fontsize=8,
+        ax.text(offset + width / 2, height, _literal(span.id), ha="center", va="center", fontsize=8,
                 color="#444")  # fmt: skip
         offset += width
     return offset
@@ -276,7 +283,7 @@ def plot_alignment(alignment: Alignment) -> Figure:
     ax.set_xlim(0, 1)
     ax.set_ylim(height - 0.4, -1.8)
     ax.axis("off")
-    handles = [Line2D([], [], color=RELATION_COLOURS.get(r, "#333333"), lw=3, label=r)
+    handles = [Line2D([], [], color=RELATION_COLOURS.get(r, "#333333"), lw=3, label=_literal(r))
                for r in alignment.relations]  # fmt: skip
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4,
               fontsize=8, frameon=False)  # fmt: skip
@@ -295,7 +302,7 @@ def _spread(position: int, count: int, height: int) -> float:
 
 
 def _label(sentence: Any, width: int = 42) -> str:
-    return f"{sentence.id} {shorten(' '.join(sentence.text.split()), width)}"
+    return _literal(f"{sentence.id} {shorten(' '.join(sentence.text.split()), width)}")
 
 
 def plot_disagreement(tokens: pd.DataFrame, *, annotators: int, width: int = 120) -> Figure:
@@ -329,12 +336,20 @@ def plot_disagreement(tokens: pd.DataFrame, *, annotators: int, width: int = 120
     size = _fit_monospace(fig, ax, columns=width + margin + 3, left=-margin)
     for x, w, y, text, value in zip(rows["x"], rows["w"], rows["y"], tokens["text"], values,
                                     strict=True):  # fmt: skip
-        ax.text(x + w / 2, y, text, fontsize=size, family="monospace", va="center", ha="center",
-                color="white" if value > 0.6 else "#222")  # fmt: skip
+        ax.text(x + w / 2, y, _literal(text), fontsize=size, family="monospace", va="center",
+                ha="center", color="white" if value > 0.6 else "#222")  # fmt: skip
     for y, label in labels:
-        ax.text(-1, y, label, fontsize=size * 0.85, color="#777", va="center", ha="right")
+        ax.text(-1, y, _literal(label), fontsize=size * 0.85, color="#777", va="center", ha="right")
     for y, label in headings:
-        ax.text(-margin, y, label, fontsize=size * 1.05, weight="bold", color="#333", va="center")
+        ax.text(
+            -margin,
+            y,
+            _literal(label),
+            fontsize=size * 1.05,
+            weight="bold",
+            color="#333",
+            va="center",
+        )
     ax.set_ylim(height - 0.5, -0.5)
     ax.axis("off")
     _disagreement_legend(fig, cmap, norm, annotators, top)
@@ -401,3 +416,9 @@ def _text_layout(
         rows["w"].append(end - start)
         previous_end = end
     return rows, headings, labels, y + 1
+
+
+def _literal(text: object) -> str:
+    r"""``text`` as matplotlib draws it literally: each ``$`` as ``\$`` (see the module's
+    docstring)."""
+    return str(text).replace("$", r"\$")

@@ -5,7 +5,9 @@ Reading
     reads the students' files and never stops: a file that is not an annotation file, is
     empty, or holds annotations of another document or tag set than the key's is skipped and
     reported by name with the reason; damaged lines inside a file are reported and the rest of
-    the file is scored.
+    the file is scored.  A file that adds an annotation id twice (the later one replaces the
+    earlier) is scored, with a note; so is, by :func:`grade`, a student whose spans and tags are
+    exactly the key's (a copy of the key?).
 
 Scores
     :func:`score` gives precision, recall and F1 per student and tag, and micro-averaged over the
@@ -32,7 +34,6 @@ tagged either copy gets the same credit, and the repeat's tokens are left out of
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,8 +52,8 @@ from .agreement import (
 from .annotate.record import Annotation
 from .annotate.store import AnnotationStore, LoadReport, is_lock_file
 from .errors import GradingError
-from .files import part_beside
 from .formatting import number, shorten
+from .staging import install, staging
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -175,7 +176,9 @@ def _read(path: Path, texts: Mapping[str, str]) -> LoadReport:
 
 
 def _submission(
-    path: Path, texts: Mapping[str, str], scope: tuple[set[str], set[str]] | None
+    path: Path,
+    texts: Mapping[str, str],
+    scope: tuple[set[str], set[str]] | None,
 ) -> Submission | Skipped:
     if not path.is_file():
         return Skipped(path, "no such file" if not path.exists() else "not a file")
@@ -457,7 +460,9 @@ def grade(
     """
     skipped: tuple[Skipped, ...] = ()
     notes: tuple[str, ...] = ()
+    files: dict[str, Path] = {}
     if isinstance(students, ClassAnnotations):
+        files = {s.student: s.path for s in students.submissions}
         skipped = students.skipped
         notes = tuple(f"{s.path}: {note}" for s in students.submissions for note in s.notes)
         students = students.by_student()
@@ -481,6 +486,7 @@ def grade(
     tags = None if tags is None else [tag for tag in tags if tag not in apart]
     if not key:
         raise GradingError("the key has no span to score against in this scope")
+    notes += _copies_of_key(key, students, files)
     used = sorted({a.tag for a in key} | {a.tag for anns in students.values() for a in anns})
     if tags is not None and (unknown := [tag for tag in used if tag not in tags]):
         notes += (f"tag(s) not in the tag set, scored as mistakes: {', '.join(unknown)}",)
@@ -519,6 +525,24 @@ def _in_scope(
         if len(anns) > len(kept[name])
     )
     return assignment.within(key), kept, notes
+
+
+def _copies_of_key(
+    key: Sequence[Annotation], students: Mapping[str, Sequence[Annotation]], files: dict[str, Path]
+) -> tuple[str, ...]:
+    """A note for each student whose spans and tags are exactly the key's; it says whether the
+    annotation ids are the key's too (a copy of the key's file) or the student's own."""
+    spans, ids = Counter(map(_position, key)), {a.id for a in key}
+    notes = []
+    for name, anns in sorted(students.items()):
+        if Counter(map(_position, anns)) != spans:
+            continue
+        same = f"{files.get(name, name)}: the same {len(key)} span(s) and tag(s) as the answer key"
+        if all(a.id in ids for a in anns):
+            notes.append(f"{same}, with the key's own annotation ids: a copy of the key's file")
+        else:
+            notes.append(f"{same}, exactly: a perfect score, or a copy of the key?")
+    return tuple(notes)
 
 
 def _set_apart(
@@ -635,48 +659,91 @@ def summary(results: GradingResults, *, top: int = 5) -> str:
     return "\n".join(lines)
 
 
+REPORT_FILES = (
+    "scores.csv",
+    "agreement.csv",
+    "kappa_by_student.csv",
+    "passages.csv",
+    "unjudged.csv",
+    "notes.csv",
+    "disagreement.png",
+)
+"""What :func:`write_report` writes, in this order."""
+_STAGING = "report"  # the kind of staging folder (see corpus_tools.staging)
+
+
 def write_report(results: GradingResults, outdir: Path | str) -> list[Path]:
     """Write ``scores.csv``, ``agreement.csv``, ``kappa_by_student.csv``, ``passages.csv``,
-    ``unjudged.csv`` (spans set apart for a person to read) and
-    ``disagreement.png``.
+    ``unjudged.csv`` (spans set apart for a person to read), ``notes.csv`` (files skipped and
+    notes, as :func:`summary` lists them) and ``disagreement.png``.
 
-    Every file is first written completely beside its final name; only then are they renamed
-    into place, so a failure (a full disk, a figure that cannot be drawn) leaves the previous
-    report as it was, never a mix of old and new files or a half-written one.  The files get
-    the permissions the user's umask gives new files.
+    The report is written in a staging folder beside ``outdir`` and swapped in as a whole
+    (:mod:`corpus_tools.staging`), so a reader sees the previous report or the complete new
+    one, and a failure (a full disk, a figure that cannot be drawn) leaves the previous report
+    as it was.  The files get the permissions the user's umask gives new files.
 
     Returns:
         The paths written.
 
     Raises:
-        GradingError: the folder cannot be created or written to.
+        GradingError: the folder cannot be written to, is not a folder, or holds files that
+            are not a report's (they would be replaced with it); nothing is written then.
     """
     outdir = Path(outdir)
-    writers: list[tuple[str, Callable[[Path], None]]] = [
-        ("scores.csv", lambda p: _csv(results.scores, p)),
-        ("agreement.csv", lambda p: _csv(results.agreement, p)),
-        ("kappa_by_student.csv", lambda p: _csv(results.kappa_by_student, p)),
-        ("passages.csv", lambda p: _csv(results.disagreement.passages, p)),
-        ("unjudged.csv", lambda p: _csv(_unjudged(results), p)),
-        ("disagreement.png", lambda p: _save_png(_disagreement_figure(results), p)),
-    ]
-    parts: list[tuple[Path, Path]] = []
+    target = outdir.resolve()
     try:
-        outdir.mkdir(parents=True, exist_ok=True)
-        for name, write in writers:
-            parts.append((part_beside(outdir / name), outdir / name))
-            write(parts[-1][0])
-        for part, final in parts:
-            os.replace(part, final)
+        _check_report_folder(outdir, target)
+        with staging(target, _STAGING) as folder:
+            for name, write in _parts(results).items():
+                write(folder / name)
+            install(folder, target)
     except OSError as exc:
         raise GradingError(
             f"cannot write the report ({exc.strerror or exc}); choose a folder you can write to",
             path=outdir,
         ) from exc
-    finally:
-        for part, _ in parts:
-            part.unlink(missing_ok=True)
-    return [final for _, final in parts]
+    return [outdir / name for name in REPORT_FILES]
+
+
+def _check_report_folder(outdir: Path, target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise GradingError("exists and is not a folder; choose another report folder", path=outdir)
+    if target == Path.cwd().resolve() or target in Path.cwd().resolve().parents:
+        raise GradingError(
+            "is the working folder or holds it; a report replaces its folder as a whole, so "
+            "give it a folder of its own (e.g. grading-report)",
+            path=outdir,
+        )
+    entries = sorted(p.name for p in target.iterdir()) if target.is_dir() else []
+    foreign = [name for name in entries if name not in REPORT_FILES]
+    if foreign:
+        raise GradingError(
+            f"the folder also holds {', '.join(foreign)}, not part of a report; a report "
+            "replaces its folder as a whole: move them, or choose another folder",
+            path=outdir,
+        )
+
+
+def _parts(results: GradingResults) -> dict[str, Callable[[Path], None]]:
+    """How to write each file of :data:`REPORT_FILES`."""
+    return {
+        "scores.csv": lambda p: _csv(results.scores, p),
+        "agreement.csv": lambda p: _csv(results.agreement, p),
+        "kappa_by_student.csv": lambda p: _csv(results.kappa_by_student, p),
+        "passages.csv": lambda p: _csv(results.disagreement.passages, p),
+        "unjudged.csv": lambda p: _csv(_unjudged(results), p),
+        "notes.csv": lambda p: _csv(_notes(results), p),
+        "disagreement.png": lambda p: _save_png(_disagreement_figure(results), p),
+    }
+
+
+def _notes(results: GradingResults) -> pd.DataFrame:
+    """The files skipped and the notes, one row each: ``kind`` (skipped, note) and ``text``."""
+    import pandas as pd
+
+    rows = [("skipped", str(s)) for s in results.skipped]
+    rows += [("note", note) for note in results.notes]
+    return pd.DataFrame(rows, columns=["kind", "text"])
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

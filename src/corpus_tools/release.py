@@ -6,33 +6,34 @@ autograded check cell follows it. :func:`release` writes, without an nbgrader da
 
     OUTDIR/student/notebooks/     solutions replaced by a stub, outputs cleared, checks locked
                                   (notebooks for instructors only are left out)
-    OUTDIR/student/corpus/        the corpus without keys/ and .cache/, exercise answers hidden
+    OUTDIR/student/corpus/        the files of the corpus its loaders read (see
+                                  :mod:`corpus_tools.corpus.layout`), without keys/ and with
+                                  exercise answers hidden; everything else is left out and listed
     OUTDIR/answer-key/notebooks/  solutions kept without their marker lines, outputs kept
 
-It checks every source notebook before it writes anything, builds the release in a temporary
-folder beside OUTDIR and moves it into place only when all of it is written.
+It checks every source notebook before it writes anything, builds the release in a staging
+folder beside OUTDIR and moves it into place only when all of it is written
+(:mod:`corpus_tools.staging`; what a killed run left there is removed by the next one).
 """
 
 from __future__ import annotations
 
 import copy
 import shutil
-import tempfile
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .corpus.layout import KEYS, corpus_files
 from .errors import ReleaseError
-from .files import shareable
+from .staging import install, remove_stale, staging
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 __all__ = [
     "CODE_STUB",
+    "LeftOut",
     "Release",
     "cell_source",
     "check_notebook",
@@ -44,8 +45,9 @@ CODE_STUB = "# YOUR ANSWER HERE"
 """What replaces a code solution region: the starter line above it stays, so the cell runs."""
 
 STUDENT, ANSWER_KEY = "student", "answer-key"
-_PRIVATE = frozenset({".cache", "keys", "exercises"})  # never copied as they are
-_JUNK = frozenset({".ipynb_checkpoints", "__pycache__"})
+_STAGING = "release"  # the kind of staging folder (see corpus_tools.staging)
+_CACHE = ".cache"  # derived layers: rebuilt by the student's first load, not worth listing
+_SHOWN = 10  # left-out files named in the summary
 _SOLUTION = ("BEGIN SOLUTION", "END SOLUTION")
 _REGIONS = {  # marker pair -> the nbgrader flag a cell needs to hold such a region
     _SOLUTION: "solution",
@@ -53,6 +55,18 @@ _REGIONS = {  # marker pair -> the nbgrader flag a cell needs to hold such a reg
     ("BEGIN MARK SCHEME", "END MARK SCHEME"): "task",
 }
 _FIX_METADATA = "fix it in nbgrader's Create Assignment panel or in the cell's metadata"
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A file of the corpus that the student corpus does not get, and why."""
+
+    path: str
+    """Relative to the corpus folder, with ``/``."""
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.reason})"
 
 
 @dataclass(frozen=True)
@@ -67,9 +81,13 @@ class Release:
     hidden_exercises: tuple[Path, ...]
     solution_cells: int
     check_cells: int
+    left_out: tuple[LeftOut, ...] = ()
+    """Files of the corpus not copied: not read by the package (a backup, a copy of keys/,
+    a hidden file), or in keys/ but not a key; the answer keys and .cache/ are not listed."""
 
     def summary(self) -> str:
-        """A few lines for the terminal: the folders, the notebooks and the counts."""
+        """A few lines for the terminal: the folders, the notebooks, the counts, and the files
+        of the corpus left out."""
         names = ", ".join(path.name for path in self.student_notebooks)
         return "\n".join(
             [
@@ -79,8 +97,18 @@ class Release:
                 f"answer-key notebooks: {self.outdir / ANSWER_KEY / 'notebooks'}",
                 f"{len(self.student_notebooks)} notebook(s): {self.solution_cells} solution "
                 f"cell(s) cleared, {self.check_cells} check cell(s) kept and locked",
+                *self._left_out_lines(),
             ]
         )
+
+    def _left_out_lines(self) -> list[str]:
+        if not self.left_out:
+            return []
+        lines = [f"left out of the student corpus: {len(self.left_out)} file(s)"]
+        lines += [f"  {item}" for item in self.left_out[:_SHOWN]]
+        if len(self.left_out) > _SHOWN:
+            lines.append(f"  and {len(self.left_out) - _SHOWN} more (Release.left_out)")
+        return lines
 
 
 def release(
@@ -115,13 +143,14 @@ def release(
     notebook_dir = Path(notebooks) if notebooks is not None else corpus_dir.parent / "notebooks"
     outdir = Path(outdir)
     paths = _source_notebooks(notebook_dir)
+    legacy = f".{outdir.name}.release-"
+    remove_stale(outdir, _STAGING, legacy=legacy)  # first: it may put a killed run's OUTDIR back
     _check_folders(outdir, notebook_dir, corpus_dir, force=force)
     sources = _check_all(paths)
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    with _staging(outdir) as staging:
-        written = _write_all(staging, sources, corpus_dir)
-        _install(staging, outdir)
-    return _relocated(written, staging, outdir.resolve())
+    with staging(outdir, _STAGING, legacy=legacy) as folder:
+        written = _write_all(folder, sources, corpus_dir)
+        install(folder, outdir)
+    return _relocated(written, folder, outdir.resolve())
 
 
 # --- checking the sources ---------------------------------------------------------------------
@@ -313,6 +342,7 @@ class _Written:
     keys: tuple[Path, ...]
     corpus_files: int
     hidden: tuple[Path, ...]
+    left_out: tuple[LeftOut, ...]
     solutions: int
     checks: int
 
@@ -333,7 +363,7 @@ def _write_all(staging: Path, sources: dict[Path, NotebookNode], corpus_dir: Pat
         if not for_instructors(nb):
             nbformat.write(_student_version(nb, path), student / path.name, version=4)
         nbformat.write(_answer_key(nb), keys / path.name, version=4)
-    hidden = _copy_corpus(corpus_dir, staging / STUDENT / "corpus")
+    hidden, left_out = _copy_corpus(corpus_dir, staging / STUDENT / "corpus")
     cells = [cell for nb in sources.values() for cell in nb.cells]
     released = [path for path, nb in sources.items() if not for_instructors(nb)]
     return _Written(
@@ -341,6 +371,7 @@ def _write_all(staging: Path, sources: dict[Path, NotebookNode], corpus_dir: Pat
         keys=tuple(keys / path.name for path in sources),
         corpus_files=sum(1 for p in (staging / STUDENT / "corpus").rglob("*") if p.is_file()),
         hidden=hidden,
+        left_out=left_out,
         solutions=sum(1 for cell in cells if _flag(cell, "solution")),
         checks=sum(1 for cell in cells if _flag(cell, "grade") and not _flag(cell, "solution")),
     )
@@ -388,24 +419,48 @@ def _answer_key(nb: NotebookNode) -> NotebookNode:
     return key
 
 
-def _copy_corpus(source: Path, target: Path) -> tuple[Path, ...]:
-    """Copy the corpus without answer keys and cache; exercise files get hidden answers."""
+def _copy_corpus(source: Path, target: Path) -> tuple[tuple[Path, ...], tuple[LeftOut, ...]]:
+    """Copy the files of the corpus its loaders read, except the answer keys; exercise files get
+    hidden answers.
+
+    Returns:
+        The exercise files written, and the files left out (the keys and .cache/ unlisted).
+    """
     from .exercises import hide_answers
 
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        private = _PRIVATE if Path(folder) == source else frozenset()
-        return {name for name in names if name in _JUNK or name in private}
+    read = corpus_files(source)
+    hidden = []
+    for relative in read:
+        if relative.parts[0] == KEYS:
+            continue
+        copied = target / relative
+        copied.parent.mkdir(parents=True, exist_ok=True)
+        if relative.parts[0] == "exercises" and relative.suffix == ".yaml":
+            hidden.append(hide_answers(source / relative, copied))
+        else:
+            shutil.copyfile(source / relative, copied)
+    return tuple(hidden), _left_out(source, set(read))
 
-    shutil.copytree(source, target, ignore=ignore)
-    exercises = source / "exercises"
-    if not exercises.is_dir():
-        return ()
-    keep_out = shutil.ignore_patterns("*.yaml", *_JUNK)
-    shutil.copytree(exercises, target / "exercises", ignore=keep_out)
-    return tuple(
-        hide_answers(path, target / "exercises" / path.name)
-        for path in sorted(exercises.glob("*.yaml"))
-    )
+
+def _left_out(source: Path, read: set[Path]) -> tuple[LeftOut, ...]:
+    """Every file under ``source`` that the loaders do not read, with the reason."""
+    found = []
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if relative.parts[0] == _CACHE or relative in read or path.is_dir():
+            continue
+        found.append(LeftOut(relative.as_posix(), _why(relative)))
+    return tuple(found)
+
+
+def _why(relative: Path) -> str:
+    if relative.parts[0] == KEYS:
+        return "in keys/, which students never get"
+    if any(part.startswith(".") for part in relative.parts):
+        return "a hidden file, not read by the corpus"
+    if relative.suffix == ".jsonl":
+        return "an annotation file (an answer key?) outside keys/, not read by the corpus"
+    return "not read by the corpus"
 
 
 # --- folders ----------------------------------------------------------------------------------
@@ -446,37 +501,6 @@ def _check_folders(outdir: Path, notebooks: Path, corpus: Path, *, force: bool) 
         )
 
 
-@contextmanager
-def _staging(outdir: Path) -> Iterator[Path]:
-    """A fresh folder beside ``outdir``, removed unless it was moved into place."""
-    staging = shareable(
-        Path(tempfile.mkdtemp(prefix=f".{outdir.name}.release-", dir=outdir.parent))
-    )
-    try:
-        yield staging
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _install(staging: Path, outdir: Path) -> None:
-    """Move ``staging`` to ``outdir``; an earlier release there is removed only afterwards."""
-    if not outdir.exists():
-        staging.rename(outdir)
-        return
-    if not any(outdir.iterdir()):
-        outdir.rmdir()
-        staging.rename(outdir)
-        return
-    old = outdir.with_name(f".{outdir.name}.replaced-{uuid.uuid4().hex[:8]}")
-    outdir.rename(old)
-    try:
-        staging.rename(outdir)
-    except BaseException:
-        old.rename(outdir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def _relocated(written: _Written, staging: Path, outdir: Path) -> Release:
     def moved(path: Path) -> Path:
         return outdir / path.relative_to(staging)
@@ -490,4 +514,5 @@ def _relocated(written: _Written, staging: Path, outdir: Path) -> Release:
         hidden_exercises=tuple(map(moved, written.hidden)),
         solution_cells=written.solutions,
         check_cells=written.checks,
+        left_out=written.left_out,
     )

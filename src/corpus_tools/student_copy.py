@@ -8,7 +8,9 @@ and the new version is put in ``student/newer/`` with a message saying so.  The 
 annotations (``student/annotations/``) and the corpus's layer cache are never touched.
 
 A record of what was written (``student/.built.json``) makes an unchanged launch instant and
-tells an edited notebook from an untouched one.
+tells an edited notebook from an untouched one.  The release is built in a staging folder
+inside ``student/`` (:mod:`corpus_tools.staging`); one that a killed build left there (it holds
+the answer key) is removed by the next build.
 """
 
 from __future__ import annotations
@@ -16,18 +18,20 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .corpus.layout import KEYS, corpus_files
 from .errors import ReleaseError
 from .files import write_atomic
+from .staging import staging
 
 __all__ = ["StudentCopy", "sync_student_copy"]
 
 _RECORD = ".built.json"
 _NEWER = "newer"
 _KEPT = frozenset({".cache"})  # the corpus's layer cache survives a refresh
+_BUILD = "build"  # the kind of staging folder the release is built in
 
 
 @dataclass
@@ -76,8 +80,8 @@ def sync_student_copy(
         report.unchanged = True
         return report
     try:
-        with tempfile.TemporaryDirectory(prefix=".student-build-", dir=_parent(folder)) as scratch:
-            built = release(Path(scratch) / "release", notebooks=notebook_dir, corpus=corpus_dir)
+        with staging(folder / "release", _BUILD, legacy=".student-build-") as scratch:
+            built = release(scratch / "release", notebooks=notebook_dir, corpus=corpus_dir)
             source = built.outdir / "student"
             _replace_corpus(source / "corpus", folder / "corpus")
             written = _merge_notebooks(source / "notebooks", folder, record, report)
@@ -92,11 +96,6 @@ def sync_student_copy(
     return report
 
 
-def _parent(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -105,9 +104,7 @@ def _fingerprint(notebook_dir: Path, corpus_dir: Path) -> str:
     """A hash of every source notebook and every corpus file a student release is made from."""
     digest = hashlib.sha256()
     files = sorted(notebook_dir.glob("*.ipynb"))
-    files += sorted(
-        p for p in corpus_dir.rglob("*") if p.is_file() and not {".cache", "keys"} & set(p.parts)
-    )
+    files += [corpus_dir / p for p in corpus_files(corpus_dir) if p.parts[0] != KEYS]
     for path in files:
         digest.update(path.as_posix().encode())
         digest.update(_digest(path).encode())

@@ -3,6 +3,7 @@ and a pandas table.  Each export that other tools write too can also be read bac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,9 @@ __all__ = [
 XMI_LAYER = "webanno.custom.RiyadhTag"
 """INCEpTION's naming for a custom span layer; its features hold tag, tag set and comment."""
 _XMI_FEATURES = ("tag", "tagset", "tagsetVersion", "severity", "comment", "creator", "annotationId")
+_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what ends a line for str.splitlines
+_LINE_BREAKS = re.compile(f"[{_BREAKS}]+")
+_NOT_IN_A_FIELD = re.compile(f"[\t{_BREAKS}]+")
 
 
 def to_w3c_collection(annotations: Iterable[Annotation], label: str) -> dict[str, Any]:
@@ -53,7 +57,9 @@ def write_brat(text: str, annotations: Sequence[Annotation], stem: Path | str) -
     """Write brat standoff: ``stem.txt`` (the text) and ``stem.ann`` (the annotations).
 
     Spans that cross a line break become brat fragments; comments become ``AnnotatorNotes``
-    and attributes (such as severity) brat attributes.
+    and attributes (such as severity) brat attributes.  brat reads one annotation per line,
+    its fields separated by tabs, so a comment's tabs and line breaks become spaces, and
+    white space in a type or an attribute value becomes ``_``.
     """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -68,9 +74,12 @@ def write_brat(text: str, annotations: Sequence[Annotation], stem: Path | str) -
         lines.append(f"T{number}\t{_brat_type(annotation.tag)} {fragments}\t{shown}")
         for name, value in sorted(annotation.attributes.items()):
             attribute += 1
-            lines.append(f"A{attribute}\t{name.capitalize()} T{number} {value}")
+            lines.append(
+                f"A{attribute}\t{_brat_type(name.capitalize())} T{number} {_brat_type(value)}"
+            )
         if annotation.comment:
-            lines.append(f"#{number}\tAnnotatorNotes T{number}\t{annotation.comment}")
+            note = _NOT_IN_A_FIELD.sub(" ", annotation.comment)
+            lines.append(f"#{number}\tAnnotatorNotes T{number}\t{note}")
     ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return txt, ann
 
@@ -172,17 +181,17 @@ def _position(annotation: Annotation) -> tuple[str, int, int, str]:
     return annotation.doc_id, annotation.start, -annotation.end, annotation.tag
 
 
-def _brat_type(tag: str) -> str:
-    return "_".join(tag.split())
+def _brat_type(tag: object) -> str:
+    return "_".join(str(tag).split())
 
 
 def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The pieces of ``[start, end)`` between line breaks (brat spans may not hold one)."""
     pieces, cursor = [], start
-    while cursor < end:
-        newline = text.find("\n", cursor, end)
-        stop = end if newline < 0 else newline
-        if stop > cursor:
-            pieces.append((cursor, stop))
-        cursor = stop + 1
+    for brk in _LINE_BREAKS.finditer(text, start, end):
+        if brk.start() > cursor:
+            pieces.append((cursor, brk.start()))
+        cursor = brk.end()
+    if end > cursor:
+        pieces.append((cursor, end))
     return pieces

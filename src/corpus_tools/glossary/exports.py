@@ -3,10 +3,17 @@
 TBX follows TBX-Basic in the DCA style of TBX v3 (ISO 30042:2019).  Entity spellings are
 exported under the languages of the texts in which they were found, which is computed from
 the corpus.
+
+Each format gets its text escaped as it requires: the tables are written by the csv module
+(through pandas), which quotes a cell holding a separator, a quote or a line break; Anki fields
+are HTML, so ``<``, ``>`` and ``&`` are escaped and line breaks become ``<br>``; a DeepL entry
+may hold no tab, line break or control character, so white space is collapsed to one space.
 """
 
 from __future__ import annotations
 
+import html
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,20 +81,31 @@ def deepl_entries(glossary: Glossary, source_lang: str = "de") -> dict[str, str]
 
     Every form of a term maps to the other language's headword, and every spelling of an
     entity found in ``source_lang`` text maps to its canonical name (English) or to itself.
-    DeepL requires unique, trimmed sources; the first entry that claims a source keeps it.
+    DeepL requires unique, trimmed sources without tabs, line breaks or control characters
+    (white space is collapsed to one space); the first entry that claims a source keeps it.
     """
     target_lang = other_language(source_lang)
-    entries: dict[str, str] = {}
+    pairs: list[tuple[str, str]] = []
     for term in glossary.terms:
         target = term.forms(target_lang)[0]
-        for form in term.forms(source_lang):
-            entries.setdefault(form, target)
+        pairs += [(form, target) for form in term.forms(source_lang)]
     for entity, languages in _entity_spellings(glossary).items():
         for spelling, language in languages:
             if language == source_lang:
-                name = entity.name if target_lang == "en" else spelling
-                entries.setdefault(spelling, name)
+                pairs.append((spelling, entity.name if target_lang == "en" else spelling))
+    entries: dict[str, str] = {}
+    for source, target in pairs:
+        source, target = _one_line(source), _one_line(target)
+        if source and target:
+            entries.setdefault(source, target)
     return entries
+
+
+def _one_line(text: str) -> str:
+    """``text`` with its white space collapsed to single spaces, and no control characters."""
+    return " ".join(
+        "".join(c for c in text if unicodedata.category(c) != "Cc" or c.isspace()).split()
+    )
 
 
 def write_deepl(glossary: Glossary, path: Path | str, source_lang: str = "de") -> Path:
@@ -164,10 +182,17 @@ def write_anki(glossary: Glossary, path: Path | str) -> Path:
     deck = genanki.Deck(_ANKI_DECK_ID, "Riyadh readouts: diplomatic vocabulary")
     for term in glossary.terms:
         fields = [term.german_headword(), ", ".join(term.en), term.note or "", term.category]
+        fields = [_anki_field(field) for field in fields]
         deck.add_note(genanki.Note(model=model, fields=fields, guid=genanki.guid_for(term.id)))
     path = Path(path)
     genanki.Package(deck).write_to_file(path)
     return path
+
+
+def _anki_field(text: str) -> str:
+    """Text as an Anki field, which Anki shows as HTML: escaped, its lines joined by ``<br>``
+    (and without the unit separator, which divides fields in Anki's collection)."""
+    return "<br>".join(html.escape(text.replace("\x1f", " "), quote=False).splitlines())
 
 
 def _entity_spellings(glossary: Glossary) -> dict[Entity, list[tuple[str, str]]]:
