@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .corpus.datafile import Fields, load_yaml, resolved
+from .corpus.layout import data_files
 from .display import feedback_box
 from .errors import ExerciseError
 
@@ -146,7 +147,7 @@ def _changed(path: Path) -> tuple[int, int]:
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.yaml"))
+    return data_files(folder, "*.yaml")
 
 
 @cache

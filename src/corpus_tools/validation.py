@@ -80,6 +80,7 @@ def _checks(corpus: Any) -> dict[str, list[tuple[str, Callable[[], object]]]]:
     from .annotate.keys import available_keys, load_key
     from .annotate.tagsets import read_tagset
     from .corpus.alignment import load_alignment
+    from .corpus.layout import data_files
     from .corpus.references import load_references
     from .exercises import load_exercises
     from .glossary import load_glossary
@@ -87,7 +88,7 @@ def _checks(corpus: Any) -> dict[str, list[tuple[str, Callable[[], object]]]]:
     root = corpus.root
 
     def each(folder: str, pattern: str, check: Callable[[Path], object]) -> list:
-        paths = sorted((root / folder).glob(pattern)) if (root / folder).is_dir() else []
+        paths = data_files(root / folder, pattern) if (root / folder).is_dir() else []
         return [(f"{folder}/{p.name}", lambda p=p: check(p)) for p in paths]
 
     return {

@@ -265,3 +265,11 @@ def test_cli_warnings_are_single_lines_said_once(
         f"warning: {blocked}: cannot write the cache (File exists); everything will be rebuilt "
         "at every load until CORPUS_TOOLS_CACHE names a writable folder"
     ]
+
+
+@pytest.mark.parametrize("folder", ["documents", "tagsets", "exercises", "alignments", "keys"])
+def test_an_editors_hidden_lock_file_is_not_read(whole_corpus: Path, folder: str) -> None:
+    lock = whole_corpus / folder / ".#riyadh-2025-02-18.yaml"
+    lock.symlink_to("root@host.12345:1700000000")  # what Emacs leaves while a file is edited
+    (whole_corpus / folder / ".#notes.jsonl").symlink_to("root@host.12345:1700000000")
+    assert validate(whole_corpus).valid

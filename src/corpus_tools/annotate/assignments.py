@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..corpus.datafile import Fields, load_yaml, named_file, require_ordinary_file
+from ..corpus.layout import data_files
 from ..errors import AssignmentError
 from .record import Annotation
 
@@ -68,7 +69,7 @@ def load_assignments(corpus: Corpus) -> dict[str, Assignment]:
             set does not apply to or that repeats another, or a passage the key never tags.
     """
     folder = corpus.root / "assignments"
-    found = [load_assignment(path, corpus) for path in sorted(folder.glob("*.yaml"))]
+    found = [load_assignment(path, corpus) for path in data_files(folder, "*.yaml")]
     return {assignment.id: assignment for assignment in found}
 
 
@@ -119,7 +120,7 @@ def _path(name_or_path: str | Path, corpus: Corpus) -> Path:
     if not path.is_file():
         if os.path.lexists(path):
             require_ordinary_file(path, what="assignment")
-        known = sorted(p.stem for p in (corpus.root / "assignments").glob("*.yaml"))
+        known = sorted(p.stem for p in data_files(corpus.root / "assignments", "*.yaml"))
         raise AssignmentError(
             f"no such assignment; give its id or the path of its file (assignments: "
             f"{', '.join(known) or 'none'})",

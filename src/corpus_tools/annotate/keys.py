@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..corpus.datafile import named_file, read_bytes, require_ordinary_file
+from ..corpus.layout import data_files
 from ..errors import AnswerKeyError, TagSetError
 from ..formatting import shorten
 from .record import Annotation
@@ -46,7 +47,9 @@ def available_keys(folder: Path | str | None = None) -> list[str]:
         from ..corpus import find_corpus_root
 
         folder = find_corpus_root() / "keys"
-    return sorted(path.name.removesuffix(KEY_SUFFIX) for path in Path(folder).glob("*.jsonl"))
+    return sorted(
+        path.name.removesuffix(KEY_SUFFIX) for path in data_files(Path(folder), "*.jsonl")
+    )
 
 
 def load_key(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..corpus.datafile import Fields, load_yaml
+from ..corpus.layout import data_files
 from ..corpus.provenance import LANGUAGES, SECTION_KINDS
 from ..errors import TagSetError
 
@@ -116,7 +117,7 @@ def load_tagsets(folder: Path | str | None = None) -> dict[str, TagSet]:
 
         folder = find_corpus_root() / "tagsets"
     tagsets: dict[str, TagSet] = {}
-    for path in sorted(Path(folder).glob("*.yaml")):
+    for path in data_files(Path(folder), "*.yaml"):
         tagset = read_tagset(path)
         if tagset.id in tagsets:
             raise TagSetError(

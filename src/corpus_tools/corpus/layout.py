@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["DOCUMENTATION", "KEYS", "READ", "corpus_files"]
+__all__ = ["DOCUMENTATION", "KEYS", "READ", "corpus_files", "data_files"]
 
 READ: tuple[tuple[str, str], ...] = (
     ("documents", "*.yaml"),
@@ -32,6 +32,12 @@ DOCUMENTATION = "README.md"
 """Read by people, not by the package: kept at the top and in every folder of :data:`READ`."""
 
 
+def data_files(folder: Path, pattern: str) -> list[Path]:
+    """The entries of ``folder`` matching ``pattern`` that a loader reads, sorted; never a
+    hidden one (an editor's lock file such as ``.#terms.yaml``)."""
+    return sorted(p for p in Path(folder).glob(pattern) if not p.name.startswith("."))
+
+
 def corpus_files(root: Path) -> list[Path]:
     """The files of ``root`` that the package reads, and the READMEs, relative to ``root``.
 
@@ -41,26 +47,29 @@ def corpus_files(root: Path) -> list[Path]:
     found = {Path(DOCUMENTATION)} if (root / DOCUMENTATION).is_file() else set()
     for folder, pattern in READ:
         for name in (pattern, DOCUMENTATION):
-            found.update(p.relative_to(root) for p in (root / folder).glob(name) if p.is_file())
+            found.update(
+                p.relative_to(root) for p in data_files(root / folder, name) if p.is_file()
+            )
     found.update(_named_sources(root))
-    return sorted(p for p in found if not p.name.startswith("."))
+    return sorted(found)
 
 
 def _named_sources(root: Path) -> set[Path]:
     """The sources the document files name (``source:``), where they exist in ``sources/``."""
-    import yaml
+    from ..errors import CorpusError
+    from .datafile import load_yaml, resolved
 
-    sources = (root / "sources").resolve()
     named = set()
-    for path in (root / "documents").glob("*.yaml"):
+    for path in data_files(root / "documents", "*.yaml"):
         try:
-            data = yaml.safe_load(path.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = load_yaml(path, what="document file")
+            source = data.get("source") if isinstance(data, dict) else None
+            if not isinstance(source, str):
+                continue
+            sources = resolved(root / "sources")
+            found = resolved(root / "sources" / source)
+        except CorpusError:
             continue  # the loader reports it; a copy simply goes without
-        source = data.get("source") if isinstance(data, dict) else None
-        if not isinstance(source, str):
-            continue
-        found = (root / "sources" / source).resolve()
         if found.is_file() and found.is_relative_to(sources):
             named.add(Path("sources") / found.relative_to(sources))
     return named

@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import CorpusError
 from .cache import LayerCache, layer_key
 from .document import Corpus, Document
+from .layout import data_files
 from .manifest import DocumentManifest
 from .provenance import SEPARATOR
 from .segment import (
@@ -68,7 +69,7 @@ def load_corpus(
         CorpusError: any file of the corpus is malformed; the message names file and line.
     """
     root = Path(root) if root is not None else find_corpus_root()
-    paths = sorted((root / "documents").glob("*.yaml"))
+    paths = data_files(root / "documents", "*.yaml")
     if not paths:
         raise CorpusError(
             f"no document files (*.yaml) in {root / 'documents'}; add one as corpus/README.md shows"

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import ReferenceDataError
 from .datafile import Fields, load_yaml
 from .document import Corpus
+from .layout import data_files
 from .provenance import other_language
 from .units import Paragraph
 
@@ -65,7 +66,7 @@ def load_references(corpus: Corpus, folder: Path | str | None = None) -> Referen
     """
     folder = Path(folder) if folder is not None else corpus.root / "translations"
     entries: list[ReferenceTranslation] = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path in data_files(folder, "*.yaml"):
         entries.extend(_read(path, corpus))
     return ReferenceTranslations(entries)
 
