@@ -273,3 +273,16 @@ def test_an_editors_hidden_lock_file_is_not_read(whole_corpus: Path, folder: str
     lock.symlink_to("root@host.12345:1700000000")  # what Emacs leaves while a file is edited
     (whole_corpus / folder / ".#notes.jsonl").symlink_to("root@host.12345:1700000000")
     assert validate(whole_corpus).valid
+
+
+def test_an_annotation_file_that_is_a_named_pipe_is_refused_without_waiting(tmp_path: Path) -> None:
+    from corpus_tools.annotate import AnnotationStore
+    from corpus_tools.errors import AnnotationError, SaveError
+
+    pipe = tmp_path / "student.jsonl"
+    os.mkfifo(pipe)
+    store = AnnotationStore(pipe)
+    with pytest.raises(AnnotationError, match="not an ordinary file .* named pipe"):
+        store.load()
+    with pytest.raises(SaveError, match="not an ordinary file .* nothing was saved"):
+        store.delete("a1")

@@ -24,6 +24,7 @@ import datetime as dt
 import errno
 import json
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,6 +172,8 @@ class AnnotationStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with FileLock(f"{self.path}{LOCK_SUFFIX}", timeout=LOCK_TIMEOUT):
+                if not _is_ordinary_or_absent(self.path):  # opening a named pipe would wait
+                    raise SaveError(f"{self.path}: {NOT_ORDINARY}; nothing was saved")
                 self._claim()
                 append_whole(self.path, payload)
         except Timeout as exc:
@@ -216,6 +219,8 @@ class AnnotationStore:
         return report
 
     def _events(self, report: LoadReport) -> Iterable[tuple[int, Any]]:
+        if not _is_ordinary_or_absent(self.path):  # reading a named pipe would wait forever
+            raise AnnotationError(f"{self.path}: {NOT_ORDINARY}")
         try:
             data = self.path.read_bytes()
         except OSError as exc:
@@ -330,3 +335,16 @@ def _anchor(annotation: Annotation, texts: Mapping[str, str] | None, report: Loa
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+NOT_ORDINARY = (
+    "this is not an ordinary file (a folder, a named pipe or a device); give the annotator "
+    "another file, or move this one aside"
+)
+
+
+def _is_ordinary_or_absent(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # absent, or unreadable: reading or writing it says what is wrong
