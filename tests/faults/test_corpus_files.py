@@ -282,7 +282,7 @@ def test_an_annotation_file_that_is_a_named_pipe_is_refused_without_waiting(tmp_
     pipe = tmp_path / "student.jsonl"
     os.mkfifo(pipe)
     store = AnnotationStore(pipe)
-    with pytest.raises(AnnotationError, match="not an ordinary file .* named pipe"):
+    with pytest.raises(AnnotationError, match=r"not an ordinary file .* named pipe"):
         store.load()
-    with pytest.raises(SaveError, match="not an ordinary file .* nothing was saved"):
+    with pytest.raises(SaveError, match=r"not an ordinary file .* nothing was saved"):
         store.delete("a1")
