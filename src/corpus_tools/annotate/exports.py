@@ -4,6 +4,7 @@ and a pandas table.  Each export that other tools write too can also be read bac
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,25 +33,48 @@ _LINE_BREAKS = re.compile(f"[{_BREAKS}]+")
 _NOT_IN_A_FIELD = re.compile(f"[\t{_BREAKS}]+")
 
 
-def to_w3c_collection(annotations: Iterable[Annotation], label: str) -> dict[str, Any]:
-    """A W3C ``AnnotationCollection`` (JSON-LD) with every annotation on one page."""
+def to_w3c_collection(
+    annotations: Iterable[Annotation], label: str, *, collection_id: str | None = None
+) -> dict[str, Any]:
+    """A W3C ``AnnotationCollection`` (JSON-LD) with every annotation on one page.
+
+    Args:
+        annotations: the annotations, in the order the page lists them.
+        label: what the collection is, for people ("Ada: the readout's discourse").
+        collection_id: the collection's IRI where it is published; by default a ``urn:uuid``
+            made from the label and the annotations' ids, so the same export has the same id.
+    """
     items = [a.to_w3c() for a in annotations]
     for item in items:
         item.pop("@context")
+    collection_id = collection_id or _urn([label, *(item["id"] for item in items)])
     return {
         "@context": CONTEXT,
+        "id": collection_id,
         "type": "AnnotationCollection",
         "label": label,
         "total": len(items),
-        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+        "first": {
+            "id": _urn([collection_id, "page", "0"]),
+            "type": "AnnotationPage",
+            "partOf": collection_id,
+            "startIndex": 0,
+            "items": items,
+        },
     }
 
 
+def _urn(parts: Sequence[str]) -> str:
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, chr(31).join(parts))}"
+
+
 def read_w3c_collection(data: dict[str, Any]) -> list[Annotation]:
-    """The annotations of a collection made by :func:`to_w3c_collection`."""
+    """The annotations of a collection made by :func:`to_w3c_collection`, also after JSON-LD
+    compaction (a page of one item, a single body, a ``partOf`` as an object)."""
     if data.get("type") != "AnnotationCollection":
         raise AnnotationError("not a W3C AnnotationCollection (its 'type' is missing or other)")
-    return [Annotation.from_w3c(item) for item in data["first"]["items"]]
+    items = data["first"]["items"]
+    return [Annotation.from_w3c(item) for item in (items if isinstance(items, list) else [items])]
 
 
 def write_brat(text: str, annotations: Sequence[Annotation], stem: Path | str) -> tuple[Path, Path]:

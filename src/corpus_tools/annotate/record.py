@@ -119,9 +119,9 @@ class Annotation:
 
     @classmethod
     def _from_w3c(cls, data: Mapping[str, Any]) -> Annotation:
-        selectors = {s["type"]: s for s in data["target"]["selector"]}
+        selectors = {s["type"]: s for s in _as_list(data["target"]["selector"])}
         position, quote = selectors["TextPositionSelector"], selectors["TextQuoteSelector"]
-        bodies = {b["purpose"]: b for b in data["body"]}
+        bodies = {b["purpose"]: b for b in _as_list(data["body"])}
         tag = bodies["tagging"]
         attributes = {k: v for k, v in tag.items() if k not in _TAG_KEYS}
         source = data["target"]["source"]
@@ -141,6 +141,11 @@ class Annotation:
             comment=bodies["commenting"]["value"] if "commenting" in bodies else None,
             attributes=attributes,
         )
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A JSON-LD value that may be one item or a list of them (compaction writes one alone)."""
+    return value if isinstance(value, list) else [value]
 
 
 _TAG_KEYS = {"type", "purpose", "value", "format", "language", "tagset", "tagsetVersion"}
