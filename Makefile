@@ -34,8 +34,8 @@ instructor: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
 
-# Node packages of the browser tests (axe-core), from package-lock.json; without npm the
-# browser test says how to install it and is skipped.
+# Node packages of the browser and anchoring tests (axe-core, Hypothesis' anchoring libraries,
+# jsdom), from package-lock.json; without npm those tests say how to install them and are skipped.
 NODE_STAMP := node_modules/.package-lock.json
 $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
