@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from .annotate.file_export import FORMATS
 from .errors import CorpusError
 
 __all__ = ["main"]
@@ -72,14 +73,26 @@ def _parser() -> argparse.ArgumentParser:
     student.set_defaults(run=_student)
 
     export = commands.add_parser("export", help="write the corpus in formats other tools read")
-    export.add_argument(
-        "what",
-        choices=["layers", "glossary"],
-        help="layers: every layer as Parquet; glossary: CSV, TSV, TBX, DeepL entries, Anki deck",
+    kinds = export.add_subparsers(required=True, metavar="WHAT")
+    for what, help_text in (
+        ("layers", "every layer as Parquet, for DuckDB, Spark or pandas"),
+        ("glossary", "CSV, TSV, TBX, DeepL entries, Anki deck"),
+    ):
+        kind = kinds.add_parser(what, help=help_text)
+        kind.add_argument("outdir", type=Path, help="folder to write into (created if needed)")
+        _corpus_option(kind)
+        kind.set_defaults(run=_export, what=what)
+    annotations = kinds.add_parser(
+        "annotations", help="a student's annotation file as W3C, brat, INCEpTION XMI and CSV"
     )
-    export.add_argument("outdir", type=Path, help="folder to write into (created if needed)")
-    export.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
-    export.set_defaults(run=_export)
+    annotations.add_argument("file", type=Path, help="the student's annotations (.jsonl)")
+    annotations.add_argument("outdir", type=Path, help="folder to write into (created if needed)")
+    annotations.add_argument(
+        "--format", action="append", choices=FORMATS, dest="formats",
+        help="write only this format (repeat for several; default: all)",
+    )  # fmt: skip
+    _corpus_option(annotations)
+    annotations.set_defaults(run=_export_annotations)
 
     score = commands.add_parser(
         "score", help="score students' annotation files against a key; agreement, disagreement"
@@ -138,6 +151,21 @@ def _student(args: argparse.Namespace) -> int:
     from .student_copy import sync_student_copy
 
     print(sync_student_copy(args.folder, notebooks=args.notebooks, corpus=args.corpus))
+    return 0
+
+
+def _corpus_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
+
+
+def _export_annotations(args: argparse.Namespace) -> int:
+    from .annotate.file_export import export_annotation_file
+    from .corpus import load_corpus
+
+    done = export_annotation_file(
+        args.file, args.outdir, load_corpus(args.corpus), args.formats or FORMATS
+    )
+    print(done.summary())
     return 0
 
 

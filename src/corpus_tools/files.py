@@ -13,10 +13,21 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ExportError
 
-__all__ = ["append_whole", "part_beside", "shareable", "write_atomic", "writing_into"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "append_whole",
+    "part_beside",
+    "shareable",
+    "write_atomic",
+    "write_spreadsheet_csv",
+    "writing_into",
+]
 
 
 @contextlib.contextmanager
@@ -105,3 +116,26 @@ def _write_all(fd: int, payload: bytes) -> None:
     view = memoryview(payload)
     while view:
         view = view[os.write(fd, view) :]
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+
+def write_spreadsheet_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as CSV for a spreadsheet: a text cell that would be read as a formula
+    (a student's name or comment beginning with ``=``, say) is prefixed with ``'``, which
+    spreadsheets show as text; numbers are left as they are."""
+    import pandas as pd
+
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(_as_text)
+    safe.to_csv(path, index=False)
+
+
+def _as_text(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return f"'{value}"
+    return value

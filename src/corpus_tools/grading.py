@@ -52,6 +52,7 @@ from .agreement import (
 from .annotate.record import Annotation
 from .annotate.store import AnnotationStore, LoadReport, is_lock_file
 from .errors import GradingError
+from .files import write_spreadsheet_csv
 from .formatting import number, shorten
 from .staging import install, staging
 
@@ -727,12 +728,12 @@ def _check_report_folder(outdir: Path, target: Path) -> None:
 def _parts(results: GradingResults) -> dict[str, Callable[[Path], None]]:
     """How to write each file of :data:`REPORT_FILES`."""
     return {
-        "scores.csv": lambda p: _csv(results.scores, p),
-        "agreement.csv": lambda p: _csv(results.agreement, p),
-        "kappa_by_student.csv": lambda p: _csv(results.kappa_by_student, p),
-        "passages.csv": lambda p: _csv(results.disagreement.passages, p),
-        "unjudged.csv": lambda p: _csv(_unjudged(results), p),
-        "notes.csv": lambda p: _csv(_notes(results), p),
+        "scores.csv": lambda p: write_spreadsheet_csv(results.scores, p),
+        "agreement.csv": lambda p: write_spreadsheet_csv(results.agreement, p),
+        "kappa_by_student.csv": lambda p: write_spreadsheet_csv(results.kappa_by_student, p),
+        "passages.csv": lambda p: write_spreadsheet_csv(results.disagreement.passages, p),
+        "unjudged.csv": lambda p: write_spreadsheet_csv(_unjudged(results), p),
+        "notes.csv": lambda p: write_spreadsheet_csv(_notes(results), p),
         "disagreement.png": lambda p: _save_png(_disagreement_figure(results), p),
     }
 
@@ -744,29 +745,6 @@ def _notes(results: GradingResults) -> pd.DataFrame:
     rows = [("skipped", str(s)) for s in results.skipped]
     rows += [("note", note) for note in results.notes]
     return pd.DataFrame(rows, columns=["kind", "text"])
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
-
-
-def _csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` as CSV for a spreadsheet: a text cell that would be read as a formula
-    (a student's name or comment beginning with ``=``, say) is prefixed with ``'``, which
-    spreadsheets show as text; numbers are left as they are."""
-    import pandas as pd
-
-    safe = frame.copy()
-    for column in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[column]):
-            safe[column] = safe[column].map(_as_text)
-    safe.to_csv(path, index=False)
-
-
-def _as_text(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return f"'{value}"
-    return value
 
 
 def _unjudged(results: GradingResults) -> pd.DataFrame:
