@@ -1,4 +1,9 @@
-"""W3C Web Annotation exports, read by a JSON-LD processor (PyLD) with the W3C's own context."""
+"""W3C Web Annotation exports, read by a JSON-LD processor (PyLD).
+
+No network is at hand, so the processor is given the W3C context's term definitions for the
+terms our exports use, as the Web Annotation Vocabulary (https://www.w3.org/TR/annotation-vocab/)
+defines them: the same IRIs, types and containers as http://www.w3.org/ns/anno.jsonld.
+"""
 
 from __future__ import annotations
 
@@ -16,19 +21,61 @@ from corpus_tools.annotate.exports import read_w3c_collection, to_w3c_collection
 from corpus_tools.annotate.keys import load_key
 from corpus_tools.annotate.record import CONTEXT, TERMS
 
-from ..conftest import PROJECT
-
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
-_OFFLINE = json.loads((PROJECT / "tests" / "data" / "w3c" / "anno.jsonld").read_text("utf-8"))
+_ID, _VOCAB = {"@type": "@id"}, {"@type": "@vocab"}
+_W3C_TERMS = {
+    "oa": "http://www.w3.org/ns/oa#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "as": "http://www.w3.org/ns/activitystreams#",
+    "id": {"@id": "@id", **_ID},
+    "type": {"@id": "@type", **_ID},
+    "Annotation": "oa:Annotation",
+    "TextualBody": "oa:TextualBody",
+    "TextQuoteSelector": "oa:TextQuoteSelector",
+    "TextPositionSelector": "oa:TextPositionSelector",
+    "Person": "foaf:Person",
+    "AnnotationCollection": "as:OrderedCollection",
+    "AnnotationPage": "as:OrderedCollectionPage",
+    "tagging": "oa:tagging",
+    "commenting": "oa:commenting",
+    "body": {"@id": "oa:hasBody", **_ID},
+    "target": {"@id": "oa:hasTarget", **_ID},
+    "source": {"@id": "oa:hasSource", **_ID},
+    "selector": {"@id": "oa:hasSelector", **_ID},
+    "creator": {"@id": "dcterms:creator", **_ID},
+    "motivation": {"@id": "oa:motivatedBy", **_VOCAB},
+    "purpose": {"@id": "oa:hasPurpose", **_VOCAB},
+    "items": {"@id": "as:items", "@container": "@list", **_ID},
+    "partOf": {"@id": "as:partOf", **_ID},
+    "first": {"@id": "as:first", **_ID},
+    "format": "dc:format",
+    "language": "dc:language",
+    "created": "dcterms:created",
+    "value": "rdf:value",
+    "start": "oa:start",
+    "end": "oa:end",
+    "exact": "oa:exact",
+    "prefix": "oa:prefix",
+    "suffix": "oa:suffix",
+    "name": "foaf:name",
+    "label": "rdfs:label",
+    "total": "as:totalItems",
+    "startIndex": "as:startIndex",
+}
 
 
 @pytest.fixture(autouse=True)
 def offline_contexts() -> Iterator[None]:
-    """The processor gets the W3C context from the copy in tests/data, never the network."""
+    """The processor gets the W3C context's terms from here, never from the network."""
 
     def load(url: str, options: Any = None) -> dict[str, Any]:
         assert url == W3C_CONTEXT, f"the export refers to an unexpected context {url}"
-        return {"contextUrl": None, "documentUrl": url, "document": _OFFLINE}
+        document = {"@context": _W3C_TERMS}
+        return {"contextUrl": None, "documentUrl": url, "document": document}
 
     before = jsonld.get_document_loader()
     jsonld.set_document_loader(load)
