@@ -7,9 +7,13 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .annotate.file_export import FORMATS
 from .errors import CorpusError
+
+if TYPE_CHECKING:
+    from .corpus.manifest import DocumentManifest
 
 __all__ = ["main"]
 
@@ -52,7 +56,19 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "path", nargs="?", type=Path, help="corpus folder (default: the nearest corpus/)"
     )
+    validate.add_argument(
+        "--write-offsets", action="store_true",
+        help="write the offsets found for sections given by their words into their files",
+    )  # fmt: skip
     validate.set_defaults(run=_validate)
+
+    new = commands.add_parser(
+        "new", help="copy a text into sources/ and draft its document file for you to complete"
+    )
+    new.add_argument("source", type=Path, help="the text, UTF-8, exactly as it is to be read")
+    new.add_argument("--id", help="the document's id (default: from the file name)")
+    _corpus_option(new)
+    new.set_defaults(run=_new)
 
     release = commands.add_parser(
         "release", help="write student notebooks (no solutions) and the answer key"
@@ -127,6 +143,8 @@ def _validate(args: argparse.Namespace) -> int:
             f"{len(doc.paragraphs)} paragraphs, {len(doc.sentences)} sentences, "
             f"{len(doc.tokens):,} tokens"
         )
+        if args.write_offsets:
+            _write_offsets(doc.manifest)
     for problem in report.problems:
         print(f"error: {problem}", file=sys.stderr)
     if report.problems:
@@ -136,6 +154,25 @@ def _validate(args: argparse.Namespace) -> int:
         f"{len(report.documents)} document(s) valid in {report.root}, and "
         f"{len(report.checked)} other file(s)"
     )
+    return 0
+
+
+def _write_offsets(manifest: DocumentManifest) -> None:
+    from .corpus.authoring import write_found_offsets
+
+    written = write_found_offsets(manifest)
+    if written:
+        print(f"    wrote start and end of {', '.join(written)} into {manifest.path}")
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .corpus import find_corpus_root
+    from .corpus.authoring import draft_document
+
+    root = args.corpus or find_corpus_root()
+    for path in draft_document(args.source, root, args.id):
+        print(path)
+    print("next: replace every FILL IN in the draft, then run corpus-tools validate")
     return 0
 
 

@@ -182,7 +182,7 @@ def test_missing_field(corpus_copy: Path) -> None:
     )
     message = failure(corpus_copy, DocumentSpecError)
     located(message, corpus_copy, line)
-    assert "the section needs a 'end' field" in message
+    assert "section 'introduction' gives one offset; give both, or neither" in message
 
 
 def test_wrong_type(corpus_copy: Path) -> None:

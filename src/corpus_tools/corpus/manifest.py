@@ -29,7 +29,7 @@ from .provenance import (
     Translation,
 )
 
-__all__ = ["PARAGRAPH_MODES", "DocumentManifest", "SectionSpec", "read_manifest"]
+__all__ = ["FILL_IN", "PARAGRAPH_MODES", "DocumentManifest", "SectionSpec", "read_manifest"]
 
 PARAGRAPH_MODES = {
     "lines": "every non-blank line is a paragraph",
@@ -39,6 +39,8 @@ _DOCUMENT_KEYS = {
     "id", "title", "source", "sha256", "language", "date", "date_basis", "origin",
     "description", "paragraphs", "sections",
 }  # fmt: skip
+FILL_IN = "FILL IN"
+"""What a drafted document file says where only a person can give the value."""
 _SECTION_KEYS = {
     "id", "kind", "start", "end", "text", "begins", "ends", "language", "origin",
     "documents_date", "translation", "note", "sections",
@@ -188,6 +190,7 @@ def read_manifest(path: Path, sources_dir: Path) -> DocumentManifest:
         SectionError: a span is out of range, leaves a gap, overlaps, or misstates its text.
     """
     record = load_yaml(path, what="document file")
+    _refuse_unfilled(record, path)
     fields = Fields(record, path, "document", DocumentSpecError)
     fields.check_keys(_DOCUMENT_KEYS)
     doc_id = fields.identifier("id")
@@ -199,7 +202,7 @@ def read_manifest(path: Path, sources_dir: Path) -> DocumentManifest:
     origin = _origin(fields.optional("origin", Record), path)
     paragraph_mode = fields.choice("paragraphs", PARAGRAPH_MODES, default="lines")
     document = Provenance(kind="document", language=language, origin=origin)
-    parsed = _parse_sections(fields.list("sections"), document, path, None)
+    parsed = _parse_sections(fields.list("sections"), document, path, _Region(text))
     sections = _tile(parsed, text, path, record.line_of("sections"))
     _check_translation_notes(sections, record, path)
     return DocumentManifest(
@@ -217,6 +220,34 @@ def read_manifest(path: Path, sources_dir: Path) -> DocumentManifest:
         paragraph_mode=paragraph_mode,
         sections=sections,
     )
+
+
+def _refuse_unfilled(record: Any, path: Path) -> None:
+    """Stop at a draft's ``FILL IN`` values, naming every one of them."""
+    unfilled = sorted(_unfilled(record))
+    if unfilled:
+        listed = "; ".join(f"line {line}: {key}" for line, key in unfilled)
+        raise DocumentSpecError(
+            f"{len(unfilled)} field(s) still say {FILL_IN!r} ({listed}); replace each with what "
+            "the text supports, or 'unknown'",
+            path=path,
+            line=unfilled[0][0],
+        )
+
+
+def _unfilled(node: Any, where: str = "") -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    if isinstance(node, Record):
+        for key, value in node.items():
+            name = f"{where}.{key}" if where else str(key)
+            if isinstance(value, str) and value.startswith(FILL_IN):
+                found.append((node.line_of(key), name))
+            found += _unfilled(value, name)
+    elif isinstance(node, list):
+        for number, item in enumerate(node, start=1):
+            label = item.get("id") if isinstance(item, Record) else None
+            found += _unfilled(item, f"{where}[{label or number}]")
+    return found
 
 
 def _source_path(fields: Fields, sources_dir: Path) -> Path:
@@ -261,25 +292,134 @@ def _read_source(source_path: Path, fields: Fields) -> str:
 
 
 def _parse_sections(
-    items: list[Any], inherited: Provenance, path: Path, parent: SectionSpec | None
+    items: list[Any],
+    inherited: Provenance,
+    path: Path,
+    region: _Region,
+    parent: SectionSpec | None = None,
 ) -> list[tuple[SectionSpec, Record]]:
-    """Parse section records, nested ones included, in document (pre-)order."""
+    """Parse section records, nested ones included, in document (pre-)order; a section stated
+    without offsets is found by its words in ``region``, after the section before it."""
     parsed: list[tuple[SectionSpec, Record]] = []
-    for item in items:
+    for number, item in enumerate(items):
         fields = Fields(item, path, "section", DocumentSpecError)
         fields.check_keys(_SECTION_KEYS)
+        section_id = fields.identifier("id")
+        following = items[number + 1] if number + 1 < len(items) else None
+        start, end = _offsets(fields, section_id, region, following)
         spec = SectionSpec(
-            id=fields.identifier("id"),
-            start=fields.integer("start"),
-            end=fields.integer("end"),
+            id=section_id,
+            start=start,
+            end=end,
             depth=0 if parent is None else parent.depth + 1,
             parent=None if parent is None else parent.id,
             provenance=_provenance(fields, inherited, path, nested=parent is not None),
         )
         parsed.append((spec, item))
         children = fields.list("sections", default=[])
-        parsed.extend(_parse_sections(children, spec.provenance, path, spec))
+        parsed.extend(_parse_sections(children, spec.provenance, path, region.inside(spec), spec))
+        region = region.after(max(region.floor, end))
     return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class _Region:
+    """Where a section stated only by its words may lie: after the section before it, inside
+    its parent."""
+
+    text: str
+    floor: int = 0
+    ceiling: int | None = None
+
+    @property
+    def top(self) -> int:
+        return len(self.text) if self.ceiling is None else self.ceiling
+
+    def after(self, floor: int) -> _Region:
+        return _Region(self.text, floor, self.ceiling)
+
+    def inside(self, spec: SectionSpec) -> _Region:
+        return _Region(self.text, spec.start, spec.end)
+
+    def occurrences(self, words: str) -> list[int]:
+        found, position = [], self.text.find(words, self.floor, self.top)
+        while position >= 0:
+            found.append(position)
+            position = self.text.find(words, position + 1, self.top)
+        return found
+
+    def line(self, offset: int) -> int:
+        return self.text.count("\n", 0, offset) + 1
+
+
+def _offsets(fields: Fields, section_id: str, region: _Region, following: Any) -> tuple[int, int]:
+    """The section's start and end: as given, or found by its stated words."""
+    start, end = fields.optional("start", int), fields.optional("end", int)
+    if start is not None and end is not None:
+        return start, end
+    if start is not None or end is not None:
+        missing = "end" if end is None else "start"
+        fields.fail(
+            missing,
+            f"section {section_id!r} gives one offset; give both, or neither (then its 'text', "
+            "or 'begins' and 'ends', find it)",
+        )
+    key, candidates = _candidates(fields, section_id, region, following)
+    if len(candidates) != 1:
+        fields.fail(key, _not_unique(section_id, key, candidates, region), error=SectionError)
+    return candidates[0]
+
+
+def _candidates(
+    fields: Fields, section_id: str, region: _Region, following: Any
+) -> tuple[str, list[tuple[int, int]]]:
+    """Where the stated words put the section: every span that starts with them and, where
+    several could end it, the one the next section follows."""
+    record = fields.record
+    whole, begins, ends = record.get("text"), record.get("begins"), record.get("ends")
+    if isinstance(whole, str) and whole:
+        return "text", [(s, s + len(whole)) for s in region.occurrences(whole)]
+    if not (isinstance(begins, str) and isinstance(ends, str) and begins and ends):
+        fields.fail(
+            "id",
+            f"section {section_id!r} has no offsets; give 'start' and 'end', or state its "
+            "'text', or 'begins' and 'ends', to find them by",
+        )
+    spans = []
+    for start in region.occurrences(begins):
+        ends_at = region.after(start + max(0, len(begins) - len(ends))).occurrences(ends)
+        closing = [e + len(ends) for e in ends_at]
+        fitting = [e for e in closing if _next_follows(region, e, following)]
+        spans += [(start, e) for e in (fitting or closing[:1])]
+    return "begins", spans
+
+
+def _next_follows(region: _Region, end: int, following: Any) -> bool:
+    """Whether only white space lies between ``end`` and the next section (or the end of the
+    region, after the last one)."""
+    rest = region.text[end : region.top]
+    if following is None:
+        return not rest.strip()
+    words = (
+        following.get("text") or following.get("begins") if isinstance(following, dict) else None
+    )
+    return isinstance(words, str) and bool(words) and rest.lstrip().startswith(words)
+
+
+def _not_unique(
+    section_id: str, key: str, candidates: list[tuple[int, int]], region: _Region
+) -> str:
+    where = "after the section before it" if region.floor else "in the source"
+    if not candidates:
+        return (
+            f"section {section_id!r}: its stated {key} does not occur {where} (from offset "
+            f"{region.floor}); correct it, or give start and end"
+        )
+    listed = "; ".join(f"line {region.line(s)} (offsets {s} to {e})" for s, e in candidates[:6])
+    return (
+        f"section {section_id!r}: its stated {key} matches {len(candidates)} places {where}: "
+        f"{listed}; state more words, or give start and end"
+    )
 
 
 def _provenance(fields: Fields, inherited: Provenance, path: Path, *, nested: bool) -> Provenance:
