@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AnnotationError
+from .brat import attribute_type, brat_type, write_brat_config
 from .record import CONTEXT, Annotation, quote
+from .tagsets import TagSet
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,7 +30,6 @@ XMI_LAYER = "webanno.custom.RiyadhTag"
 """INCEpTION's naming for a custom span layer; its features hold tag, tag set and comment."""
 _XMI_FEATURES = ("tag", "tagset", "tagsetVersion", "severity", "comment", "creator", "annotationId")
 _BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what ends a line for str.splitlines
-_LINE_BREAKS = re.compile(f"[{_BREAKS}]+")
 _NOT_IN_A_FIELD = re.compile(f"[\t{_BREAKS}]+")
 
 
@@ -53,13 +54,21 @@ def read_w3c_collection(data: dict[str, Any]) -> list[Annotation]:
     return [Annotation.from_w3c(item) for item in data["first"]["items"]]
 
 
-def write_brat(text: str, annotations: Sequence[Annotation], stem: Path | str) -> tuple[Path, Path]:
-    """Write brat standoff: ``stem.txt`` (the text) and ``stem.ann`` (the annotations).
+def write_brat(
+    text: str,
+    annotations: Sequence[Annotation],
+    stem: Path | str,
+    tagsets: TagSet | Iterable[TagSet] = (),
+) -> tuple[Path, Path]:
+    """Write brat standoff: ``stem.txt`` (the text) and ``stem.ann`` (the annotations), and
+    brat's ``annotation.conf`` and ``visual.conf`` in the same folder.
 
-    Spans that cross a line break become brat fragments; comments become ``AnnotatorNotes``
+    Spans that cross a line break or a tab become brat fragments; comments become ``AnnotatorNotes``
     and attributes (such as severity) brat attributes.  brat reads one annotation per line,
     its fields separated by tabs, so a comment's tabs and line breaks become spaces, and
-    white space in a type or an attribute value becomes ``_``.
+    white space in a type or an attribute value becomes ``_``.  The configuration declares
+    every label of ``tagsets`` (with its colour) and every tag used: pass the tag sets when
+    several documents go into one folder, so that one configuration serves them all.
     """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -71,16 +80,16 @@ def write_brat(text: str, annotations: Sequence[Annotation], stem: Path | str) -
         pieces = _fragments(text, annotation.start, annotation.end)
         fragments = ";".join(f"{start} {end}" for start, end in pieces)
         shown = " ".join(text[start:end] for start, end in pieces)
-        lines.append(f"T{number}\t{_brat_type(annotation.tag)} {fragments}\t{shown}")
+        lines.append(f"T{number}\t{brat_type(annotation.tag)} {fragments}\t{shown}")
         for name, value in sorted(annotation.attributes.items()):
             attribute += 1
-            lines.append(
-                f"A{attribute}\t{_brat_type(name.capitalize())} T{number} {_brat_type(value)}"
-            )
+            lines.append(f"A{attribute}\t{attribute_type(name)} T{number} {brat_type(value)}")
         if annotation.comment:
             note = _NOT_IN_A_FIELD.sub(" ", annotation.comment)
             lines.append(f"#{number}\tAnnotatorNotes T{number}\t{note}")
     ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sets = [tagsets] if isinstance(tagsets, TagSet) else tagsets
+    write_brat_config(stem.parent, annotations, sets)
     return txt, ann
 
 
@@ -181,14 +190,11 @@ def _position(annotation: Annotation) -> tuple[str, int, int, str]:
     return annotation.doc_id, annotation.start, -annotation.end, annotation.tag
 
 
-def _brat_type(tag: object) -> str:
-    return "_".join(str(tag).split())
-
-
 def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The pieces of ``[start, end)`` between line breaks (brat spans may not hold one)."""
+    """The pieces of ``[start, end)`` between line breaks and tabs: a brat span may not hold
+    a line break, and a tab in an entity's text would end that field for most readers."""
     pieces, cursor = [], start
-    for brk in _LINE_BREAKS.finditer(text, start, end):
+    for brk in _NOT_IN_A_FIELD.finditer(text, start, end):
         if brk.start() > cursor:
             pieces.append((cursor, brk.start()))
         cursor = brk.end()
