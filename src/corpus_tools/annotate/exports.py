@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import AnnotationError
 from .brat import attribute_type, brat_type, write_brat_config
-from .record import CONTEXT, Annotation, quote
+from .record import CONTEXT, Annotation
 from .tagsets import TagSet
+from .xmi import XMI_LAYER, add_segmentation, from_layer, typesystem
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ..corpus.document import Document
 
 __all__ = [
     "XMI_LAYER",
@@ -26,9 +29,6 @@ __all__ = [
     "write_xmi",
 ]
 
-XMI_LAYER = "webanno.custom.RiyadhTag"
-"""INCEpTION's naming for a custom span layer; its features hold tag, tag set and comment."""
-_XMI_FEATURES = ("tag", "tagset", "tagsetVersion", "severity", "comment", "creator", "annotationId")
 _BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what ends a line for str.splitlines
 _NOT_IN_A_FIELD = re.compile(f"[\t{_BREAKS}]+")
 
@@ -93,11 +93,19 @@ def write_brat(
     return txt, ann
 
 
-def write_xmi(text: str, annotations: Sequence[Annotation], path: Path | str) -> Path:
-    """Write a UIMA CAS XMI file (with its type system beside it) that INCEpTION imports."""
+def write_xmi(
+    text: str, annotations: Sequence[Annotation], path: Path | str, doc: Document | None = None
+) -> Path:
+    """Write a UIMA CAS XMI file (with its type system beside it) that INCEpTION imports.
+
+    With ``doc``, the file also holds the document's sentences and tokens as DKPro Core
+    ``Sentence`` and ``Token`` annotations, so INCEpTION keeps our segmentation.
+    """
     from cassis import Cas
 
-    cas = Cas(typesystem=_typesystem(), sofa_string=text)
+    cas = Cas(typesystem=typesystem(), sofa_string=text)
+    if doc is not None:
+        add_segmentation(cas, doc)
     layer = cas.typesystem.get_type(XMI_LAYER)
     for annotation in sorted(annotations, key=_position):
         cas.add(
@@ -120,37 +128,36 @@ def write_xmi(text: str, annotations: Sequence[Annotation], path: Path | str) ->
     return path
 
 
-def read_xmi(path: Path | str, doc_id: str) -> list[Annotation]:
-    """Annotations of the custom layer in an XMI file (from :func:`write_xmi` or INCEpTION)."""
+def read_xmi(
+    path: Path | str,
+    doc_id: str,
+    tagsets: TagSet | Iterable[TagSet] = (),
+    creator: str = "unknown",
+) -> list[Annotation]:
+    """Annotations of the custom layer in an XMI file (from :func:`write_xmi` or INCEpTION),
+    read with the ``TypeSystem.xml`` beside it.
+
+    Spans made in INCEpTION may carry only their tag: ``tagsets`` then tell their tag set and
+    version, and ``creator`` who made them (INCEpTION exports one file per annotator); each
+    gets an id made from its document, offsets, tag and creator.  Spans without a tag are
+    skipped.
+
+    Raises:
+        AnnotationError: a span whose tag set or version cannot be told from the file or
+            ``tagsets``.
+    """
     from cassis import load_cas_from_xmi, load_typesystem
 
     path = Path(path)
     with open(path.with_name("TypeSystem.xml"), "rb") as stream:
-        typesystem = load_typesystem(stream)
+        types = load_typesystem(stream)
     with open(path, "rb") as stream:
-        cas = load_cas_from_xmi(stream, typesystem=typesystem)
-    text = cas.sofa_string
-    found = []
-    for item in cas.select(XMI_LAYER):
-        start, end = item.begin, item.end
-        severity = item.get("severity")
-        found.append(
-            Annotation(
-                id=item.get("annotationId"),
-                doc_id=doc_id,
-                start=start,
-                end=end,
-                **quote(text, start, end),
-                tag=item.get("tag"),
-                tagset=item.get("tagset"),
-                tagset_version=int(item.get("tagsetVersion")),
-                creator=item.get("creator"),
-                created="",
-                comment=item.get("comment"),
-                attributes={"severity": severity} if severity else {},
-            )
-        )
-    return found
+        cas = load_cas_from_xmi(stream, typesystem=types)
+    sets = [tagsets] if isinstance(tagsets, TagSet) else list(tagsets)
+    found = (
+        from_layer(item, cas.sofa_string, doc_id, sets, creator) for item in cas.select(XMI_LAYER)
+    )
+    return [annotation for annotation in found if annotation is not None]
 
 
 def annotations_frame(annotations: Iterable[Annotation]) -> pd.DataFrame:
@@ -174,16 +181,6 @@ def annotations_frame(annotations: Iterable[Annotation]) -> pd.DataFrame:
     ]
     columns = ["doc_id", "start", "end", "text", "tag", "tagset", "creator", "comment", "id"]
     return pd.DataFrame(rows, columns=list(dict.fromkeys(columns + [k for r in rows for k in r])))
-
-
-def _typesystem() -> Any:
-    from cassis import TypeSystem
-
-    typesystem = TypeSystem()
-    layer = typesystem.create_type(XMI_LAYER, supertypeName="uima.tcas.Annotation")
-    for name in _XMI_FEATURES:
-        typesystem.create_feature(layer, name, "uima.cas.String")
-    return typesystem
 
 
 def _position(annotation: Annotation) -> tuple[str, int, int, str]:
