@@ -14,7 +14,14 @@ from bratly import AttributeAnnotation, EntityAnnotation, NoteAnnotation
 from bratly.io import read_and_load_ann_file, read_from_file
 
 from corpus_tools import Corpus
-from corpus_tools.annotate import Annotation, TagSet, available_keys, load_key, make_annotation
+from corpus_tools.annotate import (
+    Annotation,
+    Label,
+    TagSet,
+    available_keys,
+    load_key,
+    make_annotation,
+)
 from corpus_tools.annotate.brat import attribute_type, brat_type
 from corpus_tools.annotate.exports import write_brat
 
@@ -180,3 +187,23 @@ def test_the_configuration_declares_every_label_with_its_colour(
         assert f"{brat_type(label.name)} | {label.name}" in visual["labels"]
         assert f"{brat_type(label.name)}\tbgColor:{label.colour}" in visual["drawing"]
     assert "Severity\tglyph:[minor]|[major]|[critical]" in visual["drawing"]
+
+
+def test_names_with_characters_brat_gives_meaning_to_are_made_safe(tmp_path: Path) -> None:
+    slash, colon = "a/b, c|d", "Übersetzung: frei"
+    labels = (Label(slash, "", "#123456", "1"), Label(colon, "", "#abcdef", "2"))
+    odd = TagSet("odd", 1, "", labels, frozenset(), frozenset(), {"level": ("x:y", "<any>")})
+    text = "one two three"
+    level = {"level": "x:y"}
+    spans = [
+        make_annotation(text, "odd", 0, 7, slash, odd, creator="ada", attributes=level),
+        make_annotation(text, "odd", 4, 13, colon, odd, creator="ada"),
+    ]
+    _, ann = write_brat(text, spans, tmp_path / "odd", odd)
+    assert [entity[0] for entity in _read_back(ann)] == ["a_b__c_d", "_bersetzung__frei"]
+    assert _conf(tmp_path / "annotation.conf")["attributes"] == [
+        "Level\tArg:a_b__c_d|_bersetzung__frei, Value:x_y|_any_"
+    ]
+    shown = _conf(tmp_path / "visual.conf")["labels"]
+    assert shown[:2] == ["a_b__c_d | a/b, c¦d", "_bersetzung__frei | Übersetzung: frei"]
+    assert _verify(tmp_path, ann) == []

@@ -7,6 +7,7 @@ brat reads the configuration from the folder of the ``.ann`` files; without one,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ __all__ = [
 
 BRAT_CONFIG = ("annotation.conf", "visual.conf")
 """The files :func:`write_brat_config` writes beside the ``.ann`` files."""
+_NOT_IN_A_NAME = re.compile(r"[^A-Za-z0-9_-]")
 _HEADER = "# Written by corpus-tools for the annotations in this folder.\n"
 _OVERLAP = "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>"
 """brat refuses spans that nest, cross or coincide unless a relation allows it; two labels
@@ -32,8 +34,9 @@ on one span, or an actor inside a commitment, are ordinary here."""
 
 
 def brat_type(name: object) -> str:
-    """A brat type or attribute value: white space becomes ``_`` (brat splits on it)."""
-    return "_".join(str(name).split())
+    """A brat type or attribute value, as brat normalises names: every character but ASCII
+    letters, digits, ``-`` and ``_`` becomes ``_`` (a run of white space one ``_``)."""
+    return _NOT_IN_A_NAME.sub("_", "_".join(str(name).split()))
 
 
 def attribute_type(name: str) -> str:
@@ -91,10 +94,10 @@ def annotation_conf(annotations: Iterable[Annotation], tagsets: Iterable[TagSet]
 
 
 def visual_conf(annotations: Iterable[Annotation], tagsets: Iterable[TagSet] = ()) -> str:
-    """brat's ``visual.conf``: each label's own name (with its spaces) and its tag set's
-    colour; each attribute value shown as a glyph such as ``[major]``."""
+    """brat's ``visual.conf``: each label's own name (with its spaces; a ``|`` shown as ``¦``)
+    and its tag set's colour; each attribute value shown as a glyph such as ``[major]``."""
     scheme = _scheme(annotations, tagsets)
-    labels = [f"{name} | {label}" for name, (label, _) in scheme.types.items()]
+    labels = [f"{name} | {_shown(label)}" for name, (label, _) in scheme.types.items()]
     labels += [f"{name} | {name.lower()}" for name in scheme.attributes]
     drawing = [f"{name}\tbgColor:{colour}" for name, (_, colour) in scheme.types.items() if colour]
     drawing += [
@@ -114,6 +117,11 @@ def write_brat_config(
     conf.write_text(annotation_conf(annotations, tagsets), encoding="utf-8")
     visual.write_text(visual_conf(annotations, tagsets), encoding="utf-8")
     return conf, visual
+
+
+def _shown(label: str) -> str:
+    """A label's name as brat shows it: on one line, without the ``|`` that would end it."""
+    return " ".join(label.split()).replace("|", "¦")
 
 
 def _sections(*sections: tuple[str, list[str]]) -> str:

@@ -63,12 +63,14 @@ def write_brat(
     """Write brat standoff: ``stem.txt`` (the text) and ``stem.ann`` (the annotations), and
     brat's ``annotation.conf`` and ``visual.conf`` in the same folder.
 
-    Spans that cross a line break or a tab become brat fragments; comments become ``AnnotatorNotes``
-    and attributes (such as severity) brat attributes.  brat reads one annotation per line,
-    its fields separated by tabs, so a comment's tabs and line breaks become spaces, and
-    white space in a type or an attribute value becomes ``_``.  The configuration declares
-    every label of ``tagsets`` (with its colour) and every tag used: pass the tag sets when
-    several documents go into one folder, so that one configuration serves them all.
+    Spans that cross a line break or a tab become brat fragments; comments become
+    ``AnnotatorNotes`` and attributes (such as severity) brat attributes.  brat reads one
+    annotation per line, its fields separated by tabs, so a comment's tabs and line breaks
+    become spaces, and a type or an attribute value keeps only what brat allows in a name
+    (``wrong name`` becomes ``wrong_name``; ``visual.conf`` shows the label's own name).  The
+    configuration declares every label of ``tagsets`` (with its colour) and every tag used:
+    pass the tag sets when several documents go into one folder, so that one configuration
+    serves them all.
     """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
