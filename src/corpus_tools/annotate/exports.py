@@ -10,10 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AnnotationError
-from .record import CONTEXT, Annotation, quote
+from .brat import attribute_type, brat_type, write_brat_config
+from .record import CONTEXT, Annotation
+from .tagsets import TagSet
+from .xmi import XMI_LAYER, add_segmentation, from_layer, typesystem
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ..corpus.document import Document
 
 __all__ = [
     "XMI_LAYER",
@@ -25,11 +30,7 @@ __all__ = [
     "write_xmi",
 ]
 
-XMI_LAYER = "webanno.custom.RiyadhTag"
-"""INCEpTION's naming for a custom span layer; its features hold tag, tag set and comment."""
-_XMI_FEATURES = ("tag", "tagset", "tagsetVersion", "severity", "comment", "creator", "annotationId")
 _BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what ends a line for str.splitlines
-_LINE_BREAKS = re.compile(f"[{_BREAKS}]+")
 _NOT_IN_A_FIELD = re.compile(f"[\t{_BREAKS}]+")
 
 
@@ -77,13 +78,23 @@ def read_w3c_collection(data: dict[str, Any]) -> list[Annotation]:
     return [Annotation.from_w3c(item) for item in (items if isinstance(items, list) else [items])]
 
 
-def write_brat(text: str, annotations: Sequence[Annotation], stem: Path | str) -> tuple[Path, Path]:
-    """Write brat standoff: ``stem.txt`` (the text) and ``stem.ann`` (the annotations).
+def write_brat(
+    text: str,
+    annotations: Sequence[Annotation],
+    stem: Path | str,
+    tagsets: TagSet | Iterable[TagSet] = (),
+) -> tuple[Path, Path]:
+    """Write brat standoff: ``stem.txt`` (the text) and ``stem.ann`` (the annotations), and
+    brat's ``annotation.conf`` and ``visual.conf`` in the same folder.
 
-    Spans that cross a line break become brat fragments; comments become ``AnnotatorNotes``
-    and attributes (such as severity) brat attributes.  brat reads one annotation per line,
-    its fields separated by tabs, so a comment's tabs and line breaks become spaces, and
-    white space in a type or an attribute value becomes ``_``.
+    Spans that cross a line break or a tab become brat fragments; comments become
+    ``AnnotatorNotes`` and attributes (such as severity) brat attributes.  brat reads one
+    annotation per line, its fields separated by tabs, so a comment's tabs and line breaks
+    become spaces, and a type or an attribute value keeps only what brat allows in a name
+    (``wrong name`` becomes ``wrong_name``; ``visual.conf`` shows the label's own name).  The
+    configuration declares every label of ``tagsets`` (with its colour) and every tag used:
+    pass the tag sets when several documents go into one folder, so that one configuration
+    serves them all.
     """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -95,24 +106,32 @@ def write_brat(text: str, annotations: Sequence[Annotation], stem: Path | str) -
         pieces = _fragments(text, annotation.start, annotation.end)
         fragments = ";".join(f"{start} {end}" for start, end in pieces)
         shown = " ".join(text[start:end] for start, end in pieces)
-        lines.append(f"T{number}\t{_brat_type(annotation.tag)} {fragments}\t{shown}")
+        lines.append(f"T{number}\t{brat_type(annotation.tag)} {fragments}\t{shown}")
         for name, value in sorted(annotation.attributes.items()):
             attribute += 1
-            lines.append(
-                f"A{attribute}\t{_brat_type(name.capitalize())} T{number} {_brat_type(value)}"
-            )
+            lines.append(f"A{attribute}\t{attribute_type(name)} T{number} {brat_type(value)}")
         if annotation.comment:
             note = _NOT_IN_A_FIELD.sub(" ", annotation.comment)
             lines.append(f"#{number}\tAnnotatorNotes T{number}\t{note}")
     ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sets = [tagsets] if isinstance(tagsets, TagSet) else tagsets
+    write_brat_config(stem.parent, annotations, sets)
     return txt, ann
 
 
-def write_xmi(text: str, annotations: Sequence[Annotation], path: Path | str) -> Path:
-    """Write a UIMA CAS XMI file (with its type system beside it) that INCEpTION imports."""
+def write_xmi(
+    text: str, annotations: Sequence[Annotation], path: Path | str, doc: Document | None = None
+) -> Path:
+    """Write a UIMA CAS XMI file (with its type system beside it) that INCEpTION imports.
+
+    With ``doc``, the file also holds the document's sentences and tokens as DKPro Core
+    ``Sentence`` and ``Token`` annotations, so INCEpTION keeps our segmentation.
+    """
     from cassis import Cas
 
-    cas = Cas(typesystem=_typesystem(), sofa_string=text)
+    cas = Cas(typesystem=typesystem(), sofa_string=text)
+    if doc is not None:
+        add_segmentation(cas, doc)
     layer = cas.typesystem.get_type(XMI_LAYER)
     for annotation in sorted(annotations, key=_position):
         cas.add(
@@ -135,37 +154,36 @@ def write_xmi(text: str, annotations: Sequence[Annotation], path: Path | str) ->
     return path
 
 
-def read_xmi(path: Path | str, doc_id: str) -> list[Annotation]:
-    """Annotations of the custom layer in an XMI file (from :func:`write_xmi` or INCEpTION)."""
+def read_xmi(
+    path: Path | str,
+    doc_id: str,
+    tagsets: TagSet | Iterable[TagSet] = (),
+    creator: str = "unknown",
+) -> list[Annotation]:
+    """Annotations of the custom layer in an XMI file (from :func:`write_xmi` or INCEpTION),
+    read with the ``TypeSystem.xml`` beside it.
+
+    Spans made in INCEpTION may carry only their tag: ``tagsets`` then tell their tag set and
+    version, and ``creator`` who made them (INCEpTION exports one file per annotator); each
+    gets an id made from its document, offsets, tag and creator.  Spans without a tag are
+    skipped.
+
+    Raises:
+        AnnotationError: a span whose tag set or version cannot be told from the file or
+            ``tagsets``.
+    """
     from cassis import load_cas_from_xmi, load_typesystem
 
     path = Path(path)
     with open(path.with_name("TypeSystem.xml"), "rb") as stream:
-        typesystem = load_typesystem(stream)
+        types = load_typesystem(stream)
     with open(path, "rb") as stream:
-        cas = load_cas_from_xmi(stream, typesystem=typesystem)
-    text = cas.sofa_string
-    found = []
-    for item in cas.select(XMI_LAYER):
-        start, end = item.begin, item.end
-        severity = item.get("severity")
-        found.append(
-            Annotation(
-                id=item.get("annotationId"),
-                doc_id=doc_id,
-                start=start,
-                end=end,
-                **quote(text, start, end),
-                tag=item.get("tag"),
-                tagset=item.get("tagset"),
-                tagset_version=int(item.get("tagsetVersion")),
-                creator=item.get("creator"),
-                created="",
-                comment=item.get("comment"),
-                attributes={"severity": severity} if severity else {},
-            )
-        )
-    return found
+        cas = load_cas_from_xmi(stream, typesystem=types)
+    sets = [tagsets] if isinstance(tagsets, TagSet) else list(tagsets)
+    found = (
+        from_layer(item, cas.sofa_string, doc_id, sets, creator) for item in cas.select(XMI_LAYER)
+    )
+    return [annotation for annotation in found if annotation is not None]
 
 
 def annotations_frame(annotations: Iterable[Annotation]) -> pd.DataFrame:
@@ -191,28 +209,15 @@ def annotations_frame(annotations: Iterable[Annotation]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(dict.fromkeys(columns + [k for r in rows for k in r])))
 
 
-def _typesystem() -> Any:
-    from cassis import TypeSystem
-
-    typesystem = TypeSystem()
-    layer = typesystem.create_type(XMI_LAYER, supertypeName="uima.tcas.Annotation")
-    for name in _XMI_FEATURES:
-        typesystem.create_feature(layer, name, "uima.cas.String")
-    return typesystem
-
-
 def _position(annotation: Annotation) -> tuple[str, int, int, str]:
     return annotation.doc_id, annotation.start, -annotation.end, annotation.tag
 
 
-def _brat_type(tag: object) -> str:
-    return "_".join(str(tag).split())
-
-
 def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The pieces of ``[start, end)`` between line breaks (brat spans may not hold one)."""
+    """The pieces of ``[start, end)`` between line breaks and tabs: a brat span may not hold
+    a line break, and a tab in an entity's text would end that field for most readers."""
     pieces, cursor = [], start
-    for brk in _LINE_BREAKS.finditer(text, start, end):
+    for brk in _NOT_IN_A_FIELD.finditer(text, start, end):
         if brk.start() > cursor:
             pieces.append((cursor, brk.start()))
         cursor = brk.end()
