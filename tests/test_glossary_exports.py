@@ -1,0 +1,129 @@
+"""The glossary's TBX v3 export, checked with LTAC's published TBX-Basic schemas.
+
+The schemas are the core RelaxNG (TBX_Core_RNG, ``TBXcoreStructV03.rng``) and the dialect's
+Schematron (TBX-Basic_dialect, ``DCA/TBX-Basic_DCA.sch``), which holds TBX-Basic's own rules
+and picklists.  The Schematron declares the ``xslt2`` query binding and uses XPath 2.0
+(``matches()``, ``./local-name()``), which lxml's ``isoschematron`` (XSLT 1.0) refuses to run;
+its rules are run here with elementpath's XPath 2.0 engine instead, every assert of every rule,
+with Schematron's rule order (the first rule of a pattern that matches a node is the one that
+checks it).
+
+LTAC's schemas are not part of this repository (no licence is stated for them): the TBX v3
+schema tests run where the files are found, in ``$TBX_SCHEMAS`` or ``../shared/tbx``, and are
+skipped elsewhere; the picklist test below checks the same part-of-speech rule everywhere.
+The files are checked against the SHA-256 of the published versions:
+
+- https://github.com/LTAC-Global/TBX_Core_RNG, commit 14eb02ba5e16ea4f6be4acd142ce4b47f39b1eb0,
+  ``TBXcoreStructV03.rng``
+- https://github.com/LTAC-Global/TBX-Basic_dialect, commit
+  317fb299eac50176549e0bb360370cb49e53faf7 (release 1.2.1), ``DCA/TBX-Basic_DCA.sch``
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corpus_tools.glossary import Glossary
+from corpus_tools.glossary.tbx import TBX_NAMESPACE, TBX_V3_PARTS_OF_SPEECH, write_tbx
+
+from .conftest import PROJECT
+
+SCHEMAS = {
+    "TBXcoreStructV03.rng": "e91e89f82e69fe42f3bdad6f2cd8ab2dbdcdd73c7bd63ab2bfa417262054e461",
+    "TBX-Basic_DCA.sch": "0584301b1afdd855e6a325d6e6945dc86a86f1dce265e61ed362227a8149907f",
+}
+_SCH = "{http://purl.oclc.org/dsdl/schematron}"
+_NS = {"tbx": TBX_NAMESPACE}
+
+
+@pytest.fixture(scope="module")
+def tbx_schemas() -> Path:
+    """The folder with LTAC's TBX-Basic schemas, exactly as published."""
+    folder = Path(os.environ.get("TBX_SCHEMAS") or PROJECT.parent / "shared" / "tbx")
+    missing = [name for name in SCHEMAS if not (folder / name).is_file()]
+    if missing:
+        pytest.skip(f"LTAC's TBX-Basic schemas are not in {folder} (set TBX_SCHEMAS)")
+    for name, digest in SCHEMAS.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    return folder
+
+
+def test_tbx_v3_passes_ltacs_relaxng_and_schematron(
+    glossary: Glossary, tmp_path: Path, tbx_schemas: Path
+) -> None:
+    from lxml import etree
+
+    tbx = etree.parse(str(write_tbx(glossary, tmp_path / "glossary.tbx")))
+    relaxng = etree.RelaxNG(etree.parse(str(tbx_schemas / "TBXcoreStructV03.rng")))
+    assert relaxng.validate(tbx), relaxng.error_log
+    assert _schematron_failures(tbx, tbx_schemas / "TBX-Basic_DCA.sch") == []
+
+
+def test_the_schematron_run_reports_what_tbx_basic_forbids(
+    glossary: Glossary, tmp_path: Path, tbx_schemas: Path
+) -> None:
+    """The run is no rubber stamp: a proper noun (TBX-Basic v2's value, not v3's) and a data
+    category TBX-Basic lacks are each reported once."""
+    from lxml import etree
+
+    tbx = etree.parse(str(write_tbx(glossary, tmp_path / "glossary.tbx")))
+    part_of_speech, *_ = tbx.iterfind(".//tbx:termNote[@type='partOfSpeech']", _NS)
+    part_of_speech.text = "properNoun"
+    tbx.find(".//tbx:termNote[@type='grammaticalGender']", _NS).set("type", "register")
+    failures = _schematron_failures(tbx, tbx_schemas / "TBX-Basic_DCA.sch")
+    assert len(failures) == 2, failures
+    assert any(f.startswith("Permitted type value(s): administrativeStatus") for f in failures)
+    assert any(f.startswith("/partOfSpeech/ type may be") for f in failures)
+
+
+def test_tbx_v3_parts_of_speech_are_in_its_picklist(glossary: Glossary, tmp_path: Path) -> None:
+    root = ET.parse(write_tbx(glossary, tmp_path / "glossary.tbx")).getroot()
+    values = {n.text for n in root.iterfind(".//tbx:termNote[@type='partOfSpeech']", _NS)}
+    assert values <= set(TBX_V3_PARTS_OF_SPEECH)
+    name = root.find(".//tbx:conceptEntry[@id='sergei-lavrov']", _NS)
+    assert {n.text for n in name.iterfind(".//tbx:termNote", _NS)} == {"noun"}
+    assert name.findtext("tbx:descrip[@type='subjectField']", namespaces=_NS) == (
+        "named entity: person"
+    )
+    phrase = next(t for t in glossary.terms if t.pos == "phrase")
+    notes = root.find(f".//tbx:conceptEntry[@id='{phrase.id}']//tbx:termSec", _NS)
+    assert [(n.get("type"), n.text) for n in notes.iterfind("tbx:termNote", _NS)][:2] == [
+        ("partOfSpeech", "other"),
+        ("termType", "phrase"),
+    ]
+
+
+def _schematron_failures(document: Any, schema_path: Path) -> list[str]:
+    """The message of every failed assert of an ISO Schematron schema, run with XPath 2.0."""
+    from elementpath import XPath2Parser, XPathContext
+    from lxml import etree
+
+    schema = etree.parse(str(schema_path)).getroot()
+    namespaces = {ns.get("prefix"): ns.get("uri") for ns in schema.iter(f"{_SCH}ns")}
+    parser, context = XPath2Parser(namespaces=namespaces), XPathContext(document)
+    failures = []
+    for pattern in schema.iter(f"{_SCH}pattern"):
+        checked: set[int] = set()  # a node is checked by the first rule of a pattern it matches
+        for rule in pattern.iter(f"{_SCH}rule"):
+            found = _select(parser, context, rule.get("context"))
+            nodes = [node for node in found if id(node) not in checked]
+            checked |= {id(node) for node in nodes}
+            for node, test in ((n, a) for n in nodes for a in rule.iter(f"{_SCH}assert")):
+                focus = copy.copy(context)
+                focus.item = node
+                if not parser.parse(f"boolean({test.get('test')})").evaluate(focus):
+                    failures.append(" ".join(test.itertext()).strip())
+    return failures
+
+
+def _select(parser: Any, context: Any, rule_context: str) -> list[Any]:
+    """The nodes a rule's context (an XSLT pattern without unions) matches in the document."""
+    assert "|" not in rule_context, rule_context
+    return list(parser.parse(f"//{rule_context}").select(copy.copy(context)))
