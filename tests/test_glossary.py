@@ -293,6 +293,7 @@ def test_export_command_writes_every_glossary_format(
         "terms.csv",
         "terms.tsv",
         "glossary.tbx",
+        "glossary-tbx2.tbx",
         "deepl-de-en.tsv",
         "deepl-en-de.tsv",
         "terms.apkg",

@@ -1,12 +1,13 @@
-"""The glossary's TBX v3 export, checked with LTAC's published TBX-Basic schemas.
+"""The glossary's TBX exports, each read back by the tools that take them.
 
-The schemas are the core RelaxNG (TBX_Core_RNG, ``TBXcoreStructV03.rng``) and the dialect's
-Schematron (TBX-Basic_dialect, ``DCA/TBX-Basic_DCA.sch``), which holds TBX-Basic's own rules
-and picklists.  The Schematron declares the ``xslt2`` query binding and uses XPath 2.0
-(``matches()``, ``./local-name()``), which lxml's ``isoschematron`` (XSLT 1.0) refuses to run;
-its rules are run here with elementpath's XPath 2.0 engine instead, every assert of every rule,
-with Schematron's rule order (the first rule of a pattern that matches a node is the one that
-checks it).
+- TBX v3: LTAC's published TBX-Basic schemas, the core RelaxNG (TBX_Core_RNG,
+  ``TBXcoreStructV03.rng``) and the dialect's Schematron (TBX-Basic_dialect,
+  ``DCA/TBX-Basic_DCA.sch``), which holds TBX-Basic's own rules and picklists.  The Schematron
+  declares the ``xslt2`` query binding and uses XPath 2.0 (``matches()``, ``./local-name()``),
+  which lxml's ``isoschematron`` (XSLT 1.0) refuses to run; its rules are run here with
+  elementpath's XPath 2.0 engine instead, every assert of every rule, with Schematron's rule
+  order (the first rule of a pattern that matches a node is the one that checks it).
+- TBX v2: translate-toolkit's ``tbxfile``, the reader of Weblate, Pootle and Virtaal.
 
 LTAC's schemas are not part of this repository (no licence is stated for them): the TBX v3
 schema tests run where the files are found, in ``$TBX_SCHEMAS`` or ``../shared/tbx``, and are
@@ -31,7 +32,8 @@ from typing import Any
 import pytest
 
 from corpus_tools.glossary import Glossary
-from corpus_tools.glossary.tbx import TBX_NAMESPACE, TBX_V3_PARTS_OF_SPEECH, write_tbx
+from corpus_tools.glossary.spellings import entity_spellings
+from corpus_tools.glossary.tbx import TBX_NAMESPACE, TBX_V3_PARTS_OF_SPEECH, write_tbx, write_tbx2
 
 from .conftest import PROJECT
 
@@ -98,6 +100,27 @@ def test_tbx_v3_parts_of_speech_are_in_its_picklist(glossary: Glossary, tmp_path
         ("partOfSpeech", "other"),
         ("termType", "phrase"),
     ]
+
+
+def test_tbx_v2_reads_back_in_translate_toolkit(glossary: Glossary, tmp_path: Path) -> None:
+    """Every term and name comes back from the martif file with every form of it in both
+    languages, as Weblate, Pootle and Virtaal read it."""
+    from translate.storage.tbx import tbxfile
+
+    path = write_tbx2(glossary, tmp_path / "glossary-tbx2.tbx")
+    store = tbxfile.parsestring(path.read_bytes(), sourcelanguage="de", targetlanguage="en")
+    read = {unit.getid(): unit for unit in store.units}
+    expected = {t.id: (list(t.de), list(t.en)) for t in glossary.terms}
+    for entity, spellings in entity_spellings(glossary).items():
+        expected[entity.id] = tuple([s for s, lang in spellings if lang == language]
+                                    for language in ("de", "en"))  # fmt: skip
+    assert list(read) == list(expected)
+    for concept_id, (german, english) in expected.items():
+        unit = read[concept_id]
+        assert [t.text for t in unit.get_source_terms()] == german, concept_id
+        assert [t.text for t in unit.get_target_terms()] == english, concept_id
+    lavrov = read["sergei-lavrov"].get_source_terms()[0]
+    assert ("partOfSpeech", "properNoun") in {(n.category, n.text) for n in lavrov.notes}
 
 
 def _schematron_failures(document: Any, schema_path: Path) -> list[str]:

@@ -1,6 +1,6 @@
 """Exports of the glossary: CSV/TSV tables, TBX for CAT tools, DeepL glossary entries, Anki.
 
-TBX is written by :mod:`.tbx`.  Entity spellings are
+TBX is written in two editions, TBX v3 and TBX v2 (see :mod:`.tbx`).  Entity spellings are
 exported under the languages of the texts in which they were found, which is computed from
 the corpus.
 
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ..corpus.provenance import other_language
 from . import Glossary
 from .spellings import entity_spellings
-from .tbx import TBX_NAMESPACE, write_tbx
+from .tbx import TBX_NAMESPACE, write_tbx, write_tbx2
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,6 +34,7 @@ __all__ = [
     "write_deepl",
     "write_table",
     "write_tbx",
+    "write_tbx2",
 ]
 
 # Fixed ids so that re-exporting updates a student's Anki deck instead of adding a new one.
@@ -114,13 +115,15 @@ def write_deepl(glossary: Glossary, path: Path | str, source_lang: str = "de") -
 
 
 def export_glossary(glossary: Glossary, outdir: Path | str) -> list[Path]:
-    """Every export at once: CSV, TSV, TBX, DeepL entries both ways and the Anki deck."""
+    """Every export at once: the term tables, TBX v3 and v2, DeepL entries both ways and the
+    Anki deck."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     return [
         write_table(glossary, outdir / "terms.csv"),
         write_table(glossary, outdir / "terms.tsv"),
         write_tbx(glossary, outdir / "glossary.tbx"),
+        write_tbx2(glossary, outdir / "glossary-tbx2.tbx"),
         write_deepl(glossary, outdir / "deepl-de-en.tsv", "de"),
         write_deepl(glossary, outdir / "deepl-en-de.tsv", "en"),
         write_anki(glossary, outdir / "terms.apkg"),
