@@ -1,4 +1,4 @@
-"""The glossary's TBX exports, each read back by the tools that take them.
+"""The glossary's TBX and DeepL exports, each read back by the tools that take them.
 
 - TBX v3: LTAC's published TBX-Basic schemas, the core RelaxNG (TBX_Core_RNG,
   ``TBXcoreStructV03.rng``) and the dialect's Schematron (TBX-Basic_dialect,
@@ -8,6 +8,8 @@
   elementpath's XPath 2.0 engine instead, every assert of every rule, with Schematron's rule
   order (the first rule of a pattern that matches a node is the one that checks it).
 - TBX v2: translate-toolkit's ``tbxfile``, the reader of Weblate, Pootle and Virtaal.
+- DeepL: the deepl client's own converters, and ``create_glossary_from_csv`` sending the CSV
+  to the local fake DeepL server, which reads the entries as DeepL documents its CSV.
 
 LTAC's schemas are not part of this repository (no licence is stated for them): the TBX v3
 schema tests run where the files are found, in ``$TBX_SCHEMAS`` or ``../shared/tbx``, and are
@@ -26,14 +28,21 @@ import copy
 import hashlib
 import os
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import deepl
 import pytest
+from pytest_httpserver import HTTPServer
 
-from corpus_tools.glossary import Glossary
+from corpus_tools.glossary import Glossary, Term
+from corpus_tools.glossary.exports import deepl_entries, write_deepl
 from corpus_tools.glossary.spellings import entity_spellings
 from corpus_tools.glossary.tbx import TBX_NAMESPACE, TBX_V3_PARTS_OF_SPEECH, write_tbx, write_tbx2
+from fakes.deepl_server import AUTH_KEY, FakeDeepL
 
 from .conftest import PROJECT
 
@@ -121,6 +130,60 @@ def test_tbx_v2_reads_back_in_translate_toolkit(glossary: Glossary, tmp_path: Pa
         assert [t.text for t in unit.get_target_terms()] == english, concept_id
     lavrov = read["sergei-lavrov"].get_source_terms()[0]
     assert ("partOfSpeech", "properNoun") in {(n.category, n.text) for n in lavrov.notes}
+
+
+@pytest.mark.parametrize("source", ["de", "en"])
+def test_deepl_csv_and_tsv_read_back_with_the_clients_converters(
+    glossary: Glossary, tmp_path: Path, source: str
+) -> None:
+    entries = deepl_entries(glossary, source)
+    csv_text = write_deepl(glossary, tmp_path / "deepl.csv", source).read_text("utf-8")
+    tsv_text = write_deepl(glossary, tmp_path / "deepl.tsv", source).read_text("utf-8")
+    assert deepl.util.convert_csv_to_dict(csv_text) == entries
+    assert deepl.util.convert_tsv_to_dict(tsv_text) == entries
+    target = "en" if source == "de" else "de"
+    assert all(line.endswith(f",{source},{target}") for line in csv_text.splitlines())
+
+
+def test_deepl_csv_quotes_commas_and_quotes(tmp_path: Path) -> None:
+    term = Term(id="vertrag", de=('Vertrag "neu", alt', "Ver,trag"), en=('the "so-called" treaty',),
+                pos="noun", gender="m", category="institution")  # fmt: skip
+    glossary: Any = SimpleNamespace(terms=[term, replace(term, id="x", de=("a\tb",))],
+                                    entities=[], corpus={})  # fmt: skip
+    text = write_deepl(glossary, tmp_path / "deepl.csv").read_text("utf-8")
+    assert text.splitlines()[0] == '"Vertrag ""neu"", alt","the ""so-called"" treaty",de,en'
+    assert deepl.util.convert_csv_to_dict(text) == deepl_entries(glossary, "de")
+
+
+@pytest.fixture
+def fake(httpserver: HTTPServer) -> Iterator[FakeDeepL]:
+    yield FakeDeepL(httpserver)
+    httpserver.clear()
+
+
+@pytest.mark.parametrize("source", ["de", "en"])
+def test_deepl_client_uploads_the_csv_export(
+    glossary: Glossary, tmp_path: Path, fake: FakeDeepL, source: str
+) -> None:
+    target = "en" if source == "de" else "de"
+    path = write_deepl(glossary, tmp_path / f"deepl-{source}-{target}.csv", source)
+    client = deepl.Translator(AUTH_KEY, server_url=fake.url)
+    with path.open(encoding="utf-8", newline="") as handle:
+        info = client.create_glossary_from_csv("Riyadh readouts", source, target, handle)
+    entries = deepl_entries(glossary, source)
+    assert info.entry_count == len(entries) and info.source_lang == source.upper()
+    assert fake.glossaries[info.glossary_id]["entries"] == entries
+
+
+def test_the_tab_separated_export_is_not_a_csv_upload(
+    glossary: Glossary, tmp_path: Path, fake: FakeDeepL
+) -> None:
+    """Sent as CSV, the TSV file is refused: each line is one field, not source and target."""
+    path = write_deepl(glossary, tmp_path / "deepl-de-en.tsv")
+    client = deepl.Translator(AUTH_KEY, server_url=fake.url)
+    with pytest.raises(deepl.DeepLException, match="Invalid glossary entries"):
+        client.create_glossary_from_csv("Riyadh readouts", "de", "en", path.read_text("utf-8"))
+    assert fake.glossaries == {}
 
 
 def _schematron_failures(document: Any, schema_path: Path) -> list[str]:

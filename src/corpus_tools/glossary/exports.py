@@ -7,11 +7,13 @@ the corpus.
 Each format gets its text escaped as it requires: the tables are written by the csv module
 (through pandas), which quotes a cell holding a separator, a quote or a line break; Anki fields
 are HTML, so ``<``, ``>`` and ``&`` are escaped and line breaks become ``<br>``; a DeepL entry
-may hold no tab, line break or control character, so white space is collapsed to one space.
+may hold no tab, line break or control character, so white space is collapsed to one space,
+and its CSV form quotes an entry holding a comma or a quote, as standard CSV does.
 """
 
 from __future__ import annotations
 
+import csv
 import html
 import unicodedata
 from pathlib import Path
@@ -105,18 +107,24 @@ def _one_line(text: str) -> str:
 
 
 def write_deepl(glossary: Glossary, path: Path | str, source_lang: str = "de") -> Path:
-    """Write :func:`deepl_entries` as the tab-separated file DeepL's glossary upload takes."""
+    """Write :func:`deepl_entries` as a file DeepL's glossary upload takes: tab-separated, or
+    CSV when ``path`` ends in ``.csv`` (source, target, source language, target language, as
+    the deepl client's ``create_glossary_from_csv`` sends it)."""
     path = Path(path)
-    lines = (
-        f"{source}\t{target}\n" for source, target in deepl_entries(glossary, source_lang).items()
-    )
-    path.write_text("".join(lines), encoding="utf-8")
+    entries = deepl_entries(glossary, source_lang)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        if path.suffix == ".csv":
+            languages = [source_lang, other_language(source_lang)]
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerows([source, target, *languages] for source, target in entries.items())
+        else:
+            handle.writelines(f"{source}\t{target}\n" for source, target in entries.items())
     return path
 
 
 def export_glossary(glossary: Glossary, outdir: Path | str) -> list[Path]:
-    """Every export at once: the term tables, TBX v3 and v2, DeepL entries both ways and the
-    Anki deck."""
+    """Every export at once: the term tables, TBX v3 and v2, DeepL entries both ways (TSV and
+    CSV) and the Anki deck."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     return [
@@ -126,6 +134,8 @@ def export_glossary(glossary: Glossary, outdir: Path | str) -> list[Path]:
         write_tbx2(glossary, outdir / "glossary-tbx2.tbx"),
         write_deepl(glossary, outdir / "deepl-de-en.tsv", "de"),
         write_deepl(glossary, outdir / "deepl-en-de.tsv", "en"),
+        write_deepl(glossary, outdir / "deepl-de-en.csv", "de"),
+        write_deepl(glossary, outdir / "deepl-en-de.csv", "en"),
         write_anki(glossary, outdir / "terms.apkg"),
     ]
 
