@@ -38,13 +38,14 @@ import deepl
 import pytest
 from pytest_httpserver import HTTPServer
 
+from corpus_tools.cli import main
 from corpus_tools.glossary import Glossary, Term
 from corpus_tools.glossary.exports import deepl_entries, write_deepl
 from corpus_tools.glossary.spellings import entity_spellings
 from corpus_tools.glossary.tbx import TBX_NAMESPACE, TBX_V3_PARTS_OF_SPEECH, write_tbx, write_tbx2
 from fakes.deepl_server import AUTH_KEY, FakeDeepL
 
-from .conftest import PROJECT
+from .conftest import CORPUS, PROJECT
 
 SCHEMAS = {
     "TBXcoreStructV03.rng": "e91e89f82e69fe42f3bdad6f2cd8ab2dbdcdd73c7bd63ab2bfa417262054e461",
@@ -184,6 +185,19 @@ def test_the_tab_separated_export_is_not_a_csv_upload(
     with pytest.raises(deepl.DeepLException, match="Invalid glossary entries"):
         client.create_glossary_from_csv("Riyadh readouts", "de", "en", path.read_text("utf-8"))
     assert fake.glossaries == {}
+
+
+def test_export_command_into_a_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "out"
+    target.write_text("keep me\n", "utf-8")
+    assert main(["export", "glossary", str(target), "--corpus", str(CORPUS)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {target}: cannot write the glossary export (a file stands where a folder is "
+        "needed); choose a folder you can write to, with room on its disk"
+    ]
+    assert target.read_text("utf-8") == "keep me\n"
 
 
 def _schematron_failures(document: Any, schema_path: Path) -> list[str]:

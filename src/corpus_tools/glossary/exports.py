@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..corpus.provenance import other_language
+from ..files import writing_into
 from . import Glossary
 from .spellings import entity_spellings
 from .tbx import TBX_NAMESPACE, write_tbx, write_tbx2
@@ -124,20 +125,26 @@ def write_deepl(glossary: Glossary, path: Path | str, source_lang: str = "de") -
 
 def export_glossary(glossary: Glossary, outdir: Path | str) -> list[Path]:
     """Every export at once: the term tables, TBX v3 and v2, DeepL entries both ways (TSV and
-    CSV) and the Anki deck."""
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    return [
-        write_table(glossary, outdir / "terms.csv"),
-        write_table(glossary, outdir / "terms.tsv"),
-        write_tbx(glossary, outdir / "glossary.tbx"),
-        write_tbx2(glossary, outdir / "glossary-tbx2.tbx"),
-        write_deepl(glossary, outdir / "deepl-de-en.tsv", "de"),
-        write_deepl(glossary, outdir / "deepl-en-de.tsv", "en"),
-        write_deepl(glossary, outdir / "deepl-de-en.csv", "de"),
-        write_deepl(glossary, outdir / "deepl-en-de.csv", "en"),
-        write_anki(glossary, outdir / "terms.apkg"),
-    ]
+    CSV) and the Anki deck.
+
+    Returns:
+        The written files.
+
+    Raises:
+        ExportError: the folder or a file in it could not be written.
+    """
+    with writing_into(Path(outdir), "glossary export") as folder:
+        return [
+            write_table(glossary, folder / "terms.csv"),
+            write_table(glossary, folder / "terms.tsv"),
+            write_tbx(glossary, folder / "glossary.tbx"),
+            write_tbx2(glossary, folder / "glossary-tbx2.tbx"),
+            write_deepl(glossary, folder / "deepl-de-en.tsv", "de"),
+            write_deepl(glossary, folder / "deepl-en-de.tsv", "en"),
+            write_deepl(glossary, folder / "deepl-de-en.csv", "de"),
+            write_deepl(glossary, folder / "deepl-en-de.csv", "en"),
+            write_anki(glossary, folder / "terms.apkg"),
+        ]
 
 
 def write_anki(glossary: Glossary, path: Path | str) -> Path:
