@@ -8,6 +8,8 @@ applied, so tests can see that a glossary was used.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import uuid
@@ -88,7 +90,10 @@ class FakeDeepL:
 
     def _create_glossary(self, request: Request) -> Response:
         data = request.get_json()
-        entries = dict(line.split("\t") for line in data["entries"].splitlines() if line)
+        try:
+            entries = _entries(data)
+        except ValueError as exc:
+            return _json({"message": "Invalid glossary entries provided", "detail": str(exc)}, 400)
         glossary_id = str(uuid.uuid4())
         info = {
             "glossary_id": glossary_id,
@@ -101,6 +106,30 @@ class FakeDeepL:
         }
         self.glossaries[glossary_id] = {"info": info, "entries": entries}
         return _json(info, 201)
+
+
+def _entries(data: dict[str, Any]) -> dict[str, str]:
+    """A glossary upload's entries, read as DeepL documents its formats: TSV, one ``source<TAB>
+    target`` a line; or standard CSV (RFC 4180 quoting), ``source,target`` with an optional
+    source and target language that must be the glossary's.
+
+    Raises:
+        ValueError: a row of the wrong shape, a language that is not the glossary's, or a
+            source given twice.
+    """
+    text, languages = data["entries"], [data["source_lang"].lower(), data["target_lang"].lower()]
+    if data.get("entries_format", "tsv") == "csv":
+        rows, shapes = [row for row in csv.reader(io.StringIO(text, newline="")) if row], (2, 4)
+    else:
+        rows, shapes = [line.split("\t") for line in text.splitlines() if line], (2,)
+    entries: dict[str, str] = {}
+    for number, row in enumerate(rows, start=1):
+        if len(row) not in shapes or (len(row) == 4 and [c.lower() for c in row[2:]] != languages):
+            raise ValueError(f"entry {number} is not source, target[, {', '.join(languages)}]")
+        if row[0] in entries:
+            raise ValueError(f"entry {number} repeats the source {row[0]!r}")
+        entries[row[0]] = row[1]
+    return entries
 
 
 def _apply(entries: dict[str, str], text: str) -> str:

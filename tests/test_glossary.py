@@ -293,8 +293,11 @@ def test_export_command_writes_every_glossary_format(
         "terms.csv",
         "terms.tsv",
         "glossary.tbx",
+        "glossary-tbx2.tbx",
         "deepl-de-en.tsv",
         "deepl-en-de.tsv",
+        "deepl-de-en.csv",
+        "deepl-en-de.csv",
         "terms.apkg",
     ]
     lines = (tmp_path / "out" / "deepl-de-en.tsv").read_text("utf-8").splitlines()

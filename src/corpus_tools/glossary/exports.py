@@ -1,25 +1,29 @@
 """Exports of the glossary: CSV/TSV tables, TBX for CAT tools, DeepL glossary entries, Anki.
 
-TBX follows TBX-Basic in the DCA style of TBX v3 (ISO 30042:2019).  Entity spellings are
+TBX is written in two editions, TBX v3 and TBX v2 (see :mod:`.tbx`).  Entity spellings are
 exported under the languages of the texts in which they were found, which is computed from
 the corpus.
 
 Each format gets its text escaped as it requires: the tables are written by the csv module
 (through pandas), which quotes a cell holding a separator, a quote or a line break; Anki fields
 are HTML, so ``<``, ``>`` and ``&`` are escaped and line breaks become ``<br>``; a DeepL entry
-may hold no tab, line break or control character, so white space is collapsed to one space.
+may hold no tab, line break or control character, so white space is collapsed to one space,
+and its CSV form quotes an entry holding a comma or a quote, as standard CSV does.
 """
 
 from __future__ import annotations
 
+import csv
 import html
 import unicodedata
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..corpus.provenance import other_language
-from . import Entity, Glossary
+from ..files import writing_into
+from . import Glossary
+from .spellings import entity_spellings
+from .tbx import TBX_NAMESPACE, write_tbx, write_tbx2
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,14 +37,9 @@ __all__ = [
     "write_deepl",
     "write_table",
     "write_tbx",
+    "write_tbx2",
 ]
 
-TBX_NAMESPACE = "urn:iso:std:iso:30042:ed-2"
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_TBX_POS = {
-    "phrase": "other"
-}  # TBX-Basic's picklist: noun, verb, adjective, adverb, properNoun, other
-_TBX_GENDER = {"m": "masculine", "f": "feminine", "n": "neuter", "pl": "other"}
 # Fixed ids so that re-exporting updates a student's Anki deck instead of adding a new one.
 _ANKI_DECK_ID = 1_802_202_518
 _ANKI_MODEL_ID = 1_802_202_519
@@ -89,7 +88,7 @@ def deepl_entries(glossary: Glossary, source_lang: str = "de") -> dict[str, str]
     for term in glossary.terms:
         target = term.forms(target_lang)[0]
         pairs += [(form, target) for form in term.forms(source_lang)]
-    for entity, languages in _entity_spellings(glossary).items():
+    for entity, languages in entity_spellings(glossary).items():
         for spelling, language in languages:
             if language == source_lang:
                 pairs.append((spelling, entity.name if target_lang == "en" else spelling))
@@ -109,58 +108,43 @@ def _one_line(text: str) -> str:
 
 
 def write_deepl(glossary: Glossary, path: Path | str, source_lang: str = "de") -> Path:
-    """Write :func:`deepl_entries` as the tab-separated file DeepL's glossary upload takes."""
+    """Write :func:`deepl_entries` as a file DeepL's glossary upload takes: tab-separated, or
+    CSV when ``path`` ends in ``.csv`` (source, target, source language, target language, as
+    the deepl client's ``create_glossary_from_csv`` sends it)."""
     path = Path(path)
-    lines = (
-        f"{source}\t{target}\n" for source, target in deepl_entries(glossary, source_lang).items()
-    )
-    path.write_text("".join(lines), encoding="utf-8")
+    entries = deepl_entries(glossary, source_lang)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        if path.suffix == ".csv":
+            languages = [source_lang, other_language(source_lang)]
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerows([source, target, *languages] for source, target in entries.items())
+        else:
+            handle.writelines(f"{source}\t{target}\n" for source, target in entries.items())
     return path
 
 
 def export_glossary(glossary: Glossary, outdir: Path | str) -> list[Path]:
-    """Every export at once: CSV, TSV, TBX, DeepL entries both ways and the Anki deck."""
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    return [
-        write_table(glossary, outdir / "terms.csv"),
-        write_table(glossary, outdir / "terms.tsv"),
-        write_tbx(glossary, outdir / "glossary.tbx"),
-        write_deepl(glossary, outdir / "deepl-de-en.tsv", "de"),
-        write_deepl(glossary, outdir / "deepl-en-de.tsv", "en"),
-        write_anki(glossary, outdir / "terms.apkg"),
-    ]
+    """Every export at once: the term tables, TBX v3 and v2, DeepL entries both ways (TSV and
+    CSV) and the Anki deck.
 
+    Returns:
+        The written files.
 
-def write_tbx(glossary: Glossary, path: Path | str) -> Path:
-    """Write a TBX-Basic (TBX v3, DCA style) file that CAT tools can import."""
-    ET.register_namespace("", TBX_NAMESPACE)
-    root = ET.Element(_tag("tbx"), {"type": "TBX-Basic", "style": "dca", _XML_LANG: "en"})
-    description = ET.SubElement(ET.SubElement(ET.SubElement(root, _tag("tbxHeader")),
-                                              _tag("fileDesc")), _tag("sourceDesc"))  # fmt: skip
-    ET.SubElement(
-        description, _tag("p")
-    ).text = "Glossary of the Riyadh readouts reading corpus (German–English)."
-    body = ET.SubElement(ET.SubElement(root, _tag("text")), _tag("body"))
-    for term in glossary.terms:
-        concept = _concept(body, term.id, term.category, term.note)
-        for language in ("de", "en"):
-            section = ET.SubElement(concept, _tag("langSec"), {_XML_LANG: language})
-            for form in term.forms(language):
-                gender = _TBX_GENDER[term.gender] if language == "de" and term.gender else None
-                _term(section, form, _TBX_POS.get(term.pos, term.pos), gender)
-    for entity, spellings in _entity_spellings(glossary).items():
-        concept = _concept(body, entity.id, f"named entity: {entity.type}", entity.role)
-        for language in ("de", "en"):
-            forms = [spelling for spelling, found_in in spellings if found_in == language]
-            if forms:
-                section = ET.SubElement(concept, _tag("langSec"), {_XML_LANG: language})
-                for form in forms:
-                    _term(section, form, "properNoun", None)
-    ET.indent(root)
-    path = Path(path)
-    ET.ElementTree(root).write(path, encoding="UTF-8", xml_declaration=True)
-    return path
+    Raises:
+        ExportError: the folder or a file in it could not be written.
+    """
+    with writing_into(Path(outdir), "glossary export") as folder:
+        return [
+            write_table(glossary, folder / "terms.csv"),
+            write_table(glossary, folder / "terms.tsv"),
+            write_tbx(glossary, folder / "glossary.tbx"),
+            write_tbx2(glossary, folder / "glossary-tbx2.tbx"),
+            write_deepl(glossary, folder / "deepl-de-en.tsv", "de"),
+            write_deepl(glossary, folder / "deepl-en-de.tsv", "en"),
+            write_deepl(glossary, folder / "deepl-de-en.csv", "de"),
+            write_deepl(glossary, folder / "deepl-en-de.csv", "en"),
+            write_anki(glossary, folder / "terms.apkg"),
+        ]
 
 
 def write_anki(glossary: Glossary, path: Path | str) -> Path:
@@ -193,35 +177,3 @@ def _anki_field(text: str) -> str:
     """Text as an Anki field, which Anki shows as HTML: escaped, its lines joined by ``<br>``
     (and without the unit separator, which divides fields in Anki's collection)."""
     return "<br>".join(html.escape(text.replace("\x1f", " "), quote=False).splitlines())
-
-
-def _entity_spellings(glossary: Glossary) -> dict[Entity, list[tuple[str, str]]]:
-    """Each entity's spellings with the language of the text they were found in."""
-    found: dict[str, list[tuple[str, str]]] = {}
-    for doc in glossary.corpus.values():
-        for match in glossary.find(doc, overlapping=True):
-            if match.entry.kind == "entity":
-                pairs = found.setdefault(match.entry.id, [])
-                if (match.text, match.language) not in pairs:
-                    pairs.append((match.text, match.language))
-    return {entity: found[entity.id] for entity in glossary.entities if entity.id in found}
-
-
-def _tag(name: str) -> str:
-    return f"{{{TBX_NAMESPACE}}}{name}"
-
-
-def _concept(body: ET.Element, concept_id: str, subject: str, note: str | None) -> ET.Element:
-    concept = ET.SubElement(body, _tag("conceptEntry"), {"id": concept_id})
-    ET.SubElement(concept, _tag("descrip"), {"type": "subjectField"}).text = subject
-    if note:
-        ET.SubElement(concept, _tag("note")).text = note
-    return concept
-
-
-def _term(section: ET.Element, form: str, pos: str, gender: str | None) -> None:
-    term_section = ET.SubElement(section, _tag("termSec"))
-    ET.SubElement(term_section, _tag("term")).text = form
-    ET.SubElement(term_section, _tag("termNote"), {"type": "partOfSpeech"}).text = pos
-    if gender:
-        ET.SubElement(term_section, _tag("termNote"), {"type": "grammaticalGender"}).text = gender
