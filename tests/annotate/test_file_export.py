@@ -38,6 +38,7 @@ def test_every_format_from_the_shell(
     names = sorted(str(Path(line).relative_to(out)) for line in printed if line.startswith("/"))
     assert names == sorted([
         "ada.lovelace.w3c.json", f"brat/{DOC_ID}.txt", f"brat/{DOC_ID}.ann",
+        "brat/annotation.conf", "brat/visual.conf",
         f"xmi/{DOC_ID}.xmi", "xmi/TypeSystem.xml", "ada.lovelace.csv",
     ])  # fmt: skip
     assert printed[-1] == "note: 1 damaged line(s) of the file skipped"
@@ -55,6 +56,10 @@ def test_every_format_from_the_shell(
         cas = load_cas_from_xmi(stream, typesystem=typesystem)
     spans = {(a.begin, a.end, a.tag) for a in cas.select(XMI_LAYER)}  # dkpro-cassis reads it
     assert spans == {(a.start, a.end, a.tag) for a in key} and cas.sofa_string == text
+    tokens = cas.select("de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Token")
+    assert [(t.begin, t.end) for t in tokens] == [(t.start, t.end) for t in corpus[DOC_ID].tokens]
+    conf = (out / "brat" / "annotation.conf").read_text("utf-8")
+    assert all(f"\n{a.tag.replace(' ', '_')}\n" in conf for a in key)
 
 
 def test_one_format_only(student_file: Path, tmp_path: Path) -> None:

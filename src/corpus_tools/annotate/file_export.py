@@ -1,6 +1,7 @@
 """A student's annotation file in the formats other tools read, as ``corpus-tools export
 annotations`` writes it: ``<file>.w3c.json`` (a W3C collection), ``brat/<document>.txt|.ann``,
-``xmi/<document>.xmi`` with ``xmi/TypeSystem.xml`` (INCEpTION) and ``<file>.csv``.
+``brat/annotation.conf|visual.conf``, ``xmi/<document>.xmi`` with our sentences and tokens and
+``xmi/TypeSystem.xml`` (INCEpTION), and ``<file>.csv``.
 
 Only annotations that still fit the text are exported; the file's damaged lines and its orphans
 are reported, never guessed at.
@@ -18,7 +19,9 @@ from typing import TYPE_CHECKING
 from ..errors import ExportError
 from ..files import write_atomic, write_spreadsheet_csv, writing_into
 from .exports import annotations_frame, to_w3c_collection, write_brat, write_xmi
+from .record import Annotation
 from .store import AnnotationStore, LoadReport
+from .tagsets import TagSet, load_tagsets
 
 if TYPE_CHECKING:
     from ..corpus import Corpus
@@ -83,14 +86,23 @@ def _write(
         written.append(folder / f"{stem}.w3c.json")
         collection = to_w3c_collection(annotations, f"{stem}: annotations of {report.path.name}")
         write_atomic(written[-1], json.dumps(collection, ensure_ascii=False, indent=1) + "\n")
+    tagsets = _tagsets(corpus, annotations)
     for doc_id, group in groupby(annotations, key=lambda a: a.doc_id):
-        text, mine = corpus[doc_id].text, list(group)
+        doc, mine = corpus[doc_id], list(group)
         if "brat" in formats:
-            written.extend(write_brat(text, mine, folder / "brat" / doc_id))
+            written.extend(write_brat(doc.text, mine, folder / "brat" / doc_id, tagsets))
         if "xmi" in formats:
-            xmi = write_xmi(text, mine, folder / "xmi" / f"{doc_id}.xmi")
+            xmi = write_xmi(doc.text, mine, folder / "xmi" / f"{doc_id}.xmi", doc=doc)
             written += [xmi, xmi.with_name("TypeSystem.xml")]
     if "csv" in formats:
         written.append(folder / f"{stem}.csv")
         write_spreadsheet_csv(annotations_frame(annotations), written[-1])
+    if "brat" in formats:
+        written += [folder / "brat" / "annotation.conf", folder / "brat" / "visual.conf"]
     return written
+
+
+def _tagsets(corpus: Corpus, annotations: Sequence[Annotation]) -> list[TagSet]:
+    """The corpus's tag sets the annotations use, for brat's configuration."""
+    used = {a.tagset for a in annotations}
+    return [t for name, t in sorted(load_tagsets(corpus.root / "tagsets").items()) if name in used]
