@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("--force", action="store_true", help="replace an earlier release there")
     release.add_argument("--notebooks", type=Path, help="source notebooks (default: notebooks/)")
     release.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
+    release.add_argument(
+        "--nbgrader",
+        metavar="ASSIGNMENT",
+        help="instead, make OUTDIR an nbgrader course: OUTDIR/source/ASSIGNMENT/ (the students' "
+        "notebooks with model answers, and the student corpus) and OUTDIR/nbgrader_config.py; "
+        "--force replaces only that assignment",
+    )
     release.set_defaults(run=_release)
 
     student = commands.add_parser(
@@ -129,6 +136,14 @@ def _validate(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     from .release import release
 
+    if args.nbgrader is not None:
+        from .nbgrader_course import write_source
+
+        source = write_source(
+            args.outdir, args.nbgrader, args.notebooks, args.corpus, force=args.force
+        )
+        print(source.summary())
+        return 0
     written = release(args.outdir, args.notebooks, args.corpus, force=args.force)
     print(written.summary())
     return 0

@@ -1,0 +1,192 @@
+"""An nbgrader course for the notebooks: the assignment's source folder.
+
+nbgrader's ``generate_assignment NAME`` reads ``COURSE/source/NAME/``: it makes the student
+version of each notebook there and copies every other file of that folder into
+``release/NAME/``; ``autograde`` puts the source's files back over each submission before it
+runs the notebooks. So :func:`write_source` (``corpus-tools release COURSE --nbgrader NAME``)
+writes::
+
+    COURSE/source/NAME/*.ipynb   the source notebooks, model answers between their markers,
+                                 but not those for instructors (notebook 08)
+    COURSE/source/NAME/corpus/   the student corpus of a release: no keys/, exercise answers
+                                 hidden, so the checks work for students and in autograde
+    COURSE/nbgrader_config.py    only if there is none: the code stub a release uses
+
+The notebooks find ``NAME/corpus/`` themselves (the nearest ``corpus/`` above their folder) in
+``release/NAME/``, in a student's copy and in ``autograded/<student id>/NAME/``. A student's
+annotations are saved beside it, in ``NAME/annotations/``: inside the assignment folder, which
+``nbgrader submit`` and ``collect`` carry whole to ``submitted/<student id>/NAME/``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ReleaseError
+from .files import write_atomic
+from .release import CODE_STUB, LeftOut, left_out_lines
+from .staging import install, remove_stale, staging
+
+__all__ = [
+    "ASSIGNMENT",
+    "CONFIG",
+    "AssignmentSource",
+    "write_source",
+]
+
+ASSIGNMENT = "riyadh"
+"""The nbgrader assignment's name unless another is given."""
+CONFIG = "nbgrader_config.py"
+SOURCE = "source"
+"""nbgrader's folder of source assignments in a course (``CourseDirectory.source_directory``)."""
+_STAGING = "nbgrader"  # the kind of staging folder (see corpus_tools.staging)
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+CONFIG_TEXT = f"""\
+# nbgrader's settings for this course, written by `corpus-tools release COURSE --nbgrader`.
+c = get_config()
+
+# An answer cell keeps its starter line and gets this comment in place of the model answer, so
+# every cell runs (nbgrader's own stub raises NotImplementedError).
+c.ClearSolutions.code_stub = {{"python": {json.dumps(CODE_STUB)}}}
+
+# To hand out and collect with nbgrader's exchange on a shared server, also set e.g.:
+# c.CourseDirectory.course_id = "riyadh-readouts"
+# c.Exchange.root = "/srv/nbgrader/exchange"
+"""
+
+
+@dataclass(frozen=True)
+class AssignmentSource:
+    """What :func:`write_source` wrote."""
+
+    course: Path
+    folder: Path
+    """``COURSE/source/NAME``."""
+    notebooks: tuple[str, ...]
+    corpus_files: int
+    hidden_exercises: int
+    config: Path
+    config_written: bool
+    left_out: tuple[LeftOut, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    def summary(self) -> str:
+        """A few lines for the terminal: what is where, and the next command."""
+        lines = [
+            f"nbgrader assignment: {self.folder} ({', '.join(self.notebooks)}; model answers "
+            "between their markers, no notebook for instructors)",
+            f"its corpus:          {self.folder / 'corpus'} ({self.corpus_files} files; no "
+            f"keys/; {self.hidden_exercises} exercise file(s) with hidden answers)",
+            f"{CONFIG}:  {self.config} ({self._config_state()})",
+            *left_out_lines(self.left_out),
+            f"next: cd {self.course} && nbgrader generate_assignment {self.name}",
+        ]
+        return "\n".join(lines)
+
+    def _config_state(self) -> str:
+        if self.config_written:
+            return "written"
+        if "code_stub" in self.config.read_text(encoding="utf-8", errors="replace"):
+            return "kept"
+        return (
+            "kept, but it sets no ClearSolutions.code_stub: answer cells will get nbgrader's "
+            f"stub, which raises; add c.ClearSolutions.code_stub = {{'python': {CODE_STUB!r}}}"
+        )
+
+
+def write_source(
+    course: Path | str,
+    assignment: str = ASSIGNMENT,
+    notebooks: Path | str | None = None,
+    corpus: Path | str | None = None,
+    *,
+    force: bool = False,
+) -> AssignmentSource:
+    """Write ``COURSE/source/<assignment>/`` for nbgrader, and ``COURSE/nbgrader_config.py``
+    if there is none.
+
+    The notebooks are checked as :func:`corpus_tools.release.release` checks them, and the
+    folder is built beside its place and moved in whole; nothing else of the course (the
+    gradebook, ``release/``, ``submitted/``, ...) is touched.
+
+    Args:
+        course: the nbgrader course folder (created if needed).
+        assignment: the nbgrader assignment's name.
+        notebooks: the source notebooks (default: ``notebooks/`` beside the corpus).
+        corpus: the corpus folder (default: :func:`corpus_tools.find_corpus_root`).
+        force: replace an earlier ``source/<assignment>/`` (only that folder).
+
+    Raises:
+        ReleaseError: a bad name, a malformed notebook, a missing folder, or the assignment's
+            folder exists already (without ``force``); nothing is written then.
+    """
+    from .corpus import find_corpus_root
+    from .release import release
+
+    course = Path(course)
+    _check_name(assignment)
+    corpus_dir = Path(corpus) if corpus is not None else find_corpus_root()
+    notebook_dir = Path(notebooks) if notebooks is not None else corpus_dir.parent / "notebooks"
+    target = course / SOURCE / assignment
+    remove_stale(target, _STAGING)
+    _check_target(target, notebook_dir, corpus_dir, force=force)
+    with staging(target, _STAGING) as folder:
+        built = release(folder / "release", notebook_dir, corpus_dir)
+        assembled = folder / assignment
+        assembled.mkdir()
+        names = tuple(path.name for path in built.student_notebooks)
+        for name in names:
+            shutil.copyfile(notebook_dir / name, assembled / name)
+        built.corpus.rename(assembled / "corpus")
+        install(assembled, target)
+    written = _write_config(course / CONFIG)
+    return AssignmentSource(
+        course=course,
+        folder=target,
+        notebooks=names,
+        corpus_files=built.corpus_files,
+        hidden_exercises=len(built.hidden_exercises),
+        config=course / CONFIG,
+        config_written=written,
+        left_out=built.left_out,
+    )
+
+
+def _check_name(assignment: str) -> None:
+    if not _NAME.fullmatch(assignment):
+        raise ReleaseError(
+            f"{assignment!r} cannot name an nbgrader assignment; use letters, digits, '-', '_' "
+            "and '.' (e.g. riyadh)"
+        )
+
+
+def _check_target(target: Path, notebooks: Path, corpus: Path, *, force: bool) -> None:
+    out = target.resolve()
+    for folder in (notebooks.resolve(), corpus.resolve()):
+        if out == folder or folder in out.parents or out in folder.parents:
+            raise ReleaseError(
+                f"the course folder must lie outside {folder} and not contain it", path=target
+            )
+    if target.exists() and not target.is_dir():
+        raise ReleaseError("exists and is not a folder; choose another course folder", path=target)
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise ReleaseError(
+            "the course has this assignment already; pass --force (force=True) to replace this "
+            "folder (nothing else of the course), or give another assignment name",
+            path=target,
+        )
+
+
+def _write_config(path: Path) -> bool:
+    """Write the course's nbgrader config unless there is one; whether it was written."""
+    if path.exists():
+        return False
+    write_atomic(path, CONFIG_TEXT)
+    return True
