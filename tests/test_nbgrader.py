@@ -1,5 +1,5 @@
-"""nbgrader: the README's instructor flow run end to end on one real notebook, and the
-assignment's source folder that `corpus-tools release --nbgrader` writes."""
+"""nbgrader: the README's instructor flow run end to end on one real notebook, and a class's
+annotation files scored from nbgrader's submitted/ folder, each student named by their id."""
 
 from __future__ import annotations
 
@@ -8,16 +8,21 @@ import subprocess
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
 
-from corpus_tools.annotate import AnnotationStore
+from corpus_tools import Corpus
+from corpus_tools.annotate import AnnotationStore, load_key
+from corpus_tools.annotate.assignments import load_assignment
+from corpus_tools.annotate.record import Annotation
 from corpus_tools.cli import main
-from corpus_tools.errors import ReleaseError
-from corpus_tools.nbgrader_course import write_source
+from corpus_tools.errors import GradingError, ReleaseError
+from corpus_tools.grading import ALL_TAGS
+from corpus_tools.nbgrader_course import submitted_annotations, write_source
 from corpus_tools.release import CODE_STUB
 
-from .conftest import CORPUS, PROJECT, isolated_env
+from .conftest import CORPUS, PROJECT, isolated_env, key_span
 
 NOTEBOOK = "05_zakharova_and_nato"  # quick to run: no translation, no widget
 INSTRUCTORS = "08_instructor_toolkit"
@@ -107,11 +112,96 @@ def _autograded(database: Path, student: str) -> dict[str, tuple[float, float]]:
         }
 
 
+def test_annotations_travel_with_the_assignment_through_submit_and_collect(
+    tmp_path: Path, corpus: Corpus, class_key: list[Annotation], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nbgrader's own exchange: release, a student's annotation saved where the notebooks save
+    it by default, submit, collect (the student's copy is made as fetch_assignment makes it)."""
+    course, home, exchange = tmp_path / "course", tmp_path / "home", tmp_path / "exchange"
+    source = write_source(course, "riyadh", _one_notebook(tmp_path), CORPUS).folder
+    shutil.copytree(source, course / "release" / "riyadh", ignore=shutil.ignore_patterns("*.ipynb"))
+    exchange.mkdir(mode=0o777)
+    shared = [f"--Exchange.root={exchange}", "--CourseDirectory.course_id=riyadh-readouts"]
+    run(["nbgrader", "release_assignment", "riyadh", *shared], course, home)
+    shutil.copytree(course / "release" / "riyadh", home / "riyadh")
+    monkeypatch.chdir(home / "riyadh")
+    monkeypatch.delenv("CORPUS_TOOLS_ANNOTATIONS")
+    doc, tagset = corpus[class_key[0].doc_id], load_assignment("readout-discourse", corpus).tagset
+    AnnotationStore.for_annotator("student").add(
+        key_span(doc, tagset, *_span(class_key[0]), "student")
+    )
+    run(["nbgrader", "submit", "riyadh", *shared], home, home)
+    run(["nbgrader", "collect", "riyadh", *shared], course, home)
+    (path, student), *others = submitted_annotations(course / "submitted").files.items()
+    assert not others
+    assert path == course / "submitted" / student / "riyadh" / "annotations" / "student.jsonl"
+    assert [a.exact for a in AnnotationStore(path).load().annotations] == [class_key[0].exact]
+
+
 def _one_notebook(tmp_path: Path) -> Path:
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     shutil.copy(PROJECT / "notebooks" / f"{NOTEBOOK}.ipynb", notebooks)
     return notebooks
+
+
+# --- scoring a class from nbgrader's submitted/ -----------------------------------------------
+
+
+def _submit(submitted: Path, student: str, annotations: list[Annotation]) -> Path:
+    """``student``'s annotation file as notebook 07 saves it when MY_NAME is left as it is."""
+    store = AnnotationStore(submitted / student / "riyadh" / "annotations" / "student.jsonl")
+    store.add_many(annotations)
+    return store.path
+
+
+@pytest.fixture
+def class_key(corpus: Corpus) -> list[Annotation]:
+    scope = load_assignment("readout-discourse", corpus)
+    return scope.within(load_key(scope.key, corpus))
+
+
+def test_score_reads_nbgrader_submitted_and_names_each_student_by_id(
+    tmp_path: Path, corpus: Corpus, class_key: list[Annotation], capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc, tagset = corpus[class_key[0].doc_id], load_assignment("readout-discourse", corpus).tagset
+    submitted = tmp_path / "course" / "submitted"
+    as_student = [key_span(doc, tagset, a.start, a.end, a.tag, "student") for a in class_key]
+    _submit(submitted, "ada", as_student)
+    _submit(submitted, "bob", as_student[: len(as_student) // 2])
+    (submitted / "eve" / "riyadh").mkdir(parents=True)  # submitted, but annotated nothing
+    (submitted / "eve" / "week2" / "annotations").mkdir(parents=True)
+    bob = submitted / "bob" / "riyadh" / "annotations" / "student.jsonl"
+    shutil.copy(bob, submitted / "eve" / "week2" / "annotations")  # another assignment's
+    report = tmp_path / "report"
+    status = main(["score", "--assignment", "readout-discourse", "--corpus", str(CORPUS),
+                   "--nbgrader", str(submitted), "--out", str(report)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "2 annotation file(s) of 2 student(s)" in out
+    assert "submitted without an annotation file: eve" in out
+    scores = pd.read_csv(report / "scores.csv")
+    overall = scores[(scores.tag == ALL_TAGS) & (scores.matching == "exact")].set_index("student")
+    assert sorted(overall.index) == ["ada", "bob"]
+    assert overall.f1["ada"] == 1.0 and overall.recall["bob"] < 1.0
+
+
+def test_score_names_the_assignments_there_are_when_none_has_annotations(
+    tmp_path: Path, corpus: Corpus, class_key: list[Annotation]
+) -> None:
+    doc = corpus[class_key[0].doc_id]
+    tagset = load_assignment("readout-discourse", corpus).tagset
+    path = _submit(tmp_path, "ada", [key_span(doc, tagset, *_span(class_key[0]), "student")])
+    path.parent.parent.rename(tmp_path / "ada" / "week2")
+    with pytest.raises(GradingError, match="the assignments there are week2"):
+        submitted_annotations(tmp_path, "riyadh")
+    assert main(["score", "--key", "diplomatic-discourse", "--corpus", str(CORPUS)]) == 2
+    both = ["score", "--key", "diplomatic-discourse", str(path), "--nbgrader", str(tmp_path)]
+    assert main(both) == 2
+
+
+def _span(annotation: Annotation) -> tuple[int, int, str]:
+    return annotation.start, annotation.end, annotation.tag
 
 
 # --- the assignment's source folder -----------------------------------------------------------

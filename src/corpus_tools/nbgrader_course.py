@@ -1,4 +1,5 @@
-"""An nbgrader course for the notebooks: the assignment's source folder.
+"""An nbgrader course for the notebooks: the assignment's source folder, and the students'
+annotation files in what nbgrader collected.
 
 nbgrader's ``generate_assignment NAME`` reads ``COURSE/source/NAME/``: it makes the student
 version of each notebook there and copies every other file of that folder into
@@ -15,7 +16,8 @@ writes::
 The notebooks find ``NAME/corpus/`` themselves (the nearest ``corpus/`` above their folder) in
 ``release/NAME/``, in a student's copy and in ``autograded/<student id>/NAME/``. A student's
 annotations are saved beside it, in ``NAME/annotations/``: inside the assignment folder, which
-``nbgrader submit`` and ``collect`` carry whole to ``submitted/<student id>/NAME/``.
+``nbgrader submit`` and ``collect`` carry whole to ``submitted/<student id>/NAME/``, where
+:func:`submitted_annotations` finds them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ReleaseError
+from .annotate.store import ANNOTATIONS
+from .corpus.layout import data_files
+from .errors import GradingError, ReleaseError
 from .files import write_atomic
 from .release import CODE_STUB, LeftOut, left_out_lines
 from .staging import install, remove_stale, staging
@@ -35,6 +39,8 @@ __all__ = [
     "ASSIGNMENT",
     "CONFIG",
     "AssignmentSource",
+    "Submitted",
+    "submitted_annotations",
     "write_source",
 ]
 
@@ -190,3 +196,64 @@ def _write_config(path: Path) -> bool:
         return False
     write_atomic(path, CONFIG_TEXT)
     return True
+
+
+# --- what nbgrader collected ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The annotation files in nbgrader's ``submitted/`` folder, by nbgrader student id."""
+
+    folder: Path
+    assignment: str
+    files: dict[Path, str]
+    """Each file, and the id of the student whose submission holds it."""
+    without: tuple[str, ...] = ()
+    """Students who submitted the assignment without an annotation file."""
+
+    def summary(self) -> str:
+        students = len(set(self.files.values()))
+        where = f"{self.folder}/<student id>/{self.assignment}/{ANNOTATIONS}/"
+        line = f"nbgrader: {len(self.files)} annotation file(s) of {students} student(s) in {where}"
+        if self.without:
+            line += f"\nsubmitted without an annotation file: {', '.join(self.without)}"
+        return line
+
+
+def submitted_annotations(submitted: Path | str, assignment: str = ASSIGNMENT) -> Submitted:
+    """Every ``submitted/<student id>/<assignment>/annotations/*.jsonl``, with its student id.
+
+    ``autograded/`` has the same layout and may be given instead.
+
+    Raises:
+        GradingError: the folder does not exist, or no student's submission holds an
+            annotation file (the message lists the assignments there are).
+    """
+    submitted = Path(submitted)
+    if not submitted.is_dir():
+        raise GradingError(
+            "no such folder; give nbgrader's submitted/ folder of the course", path=submitted
+        )
+    students = sorted(p for p in submitted.iterdir() if p.is_dir() and not p.name.startswith("."))
+    files: dict[Path, str] = {}
+    without = []
+    for student in students:
+        if not (student / assignment).is_dir():
+            continue
+        found = data_files(student / assignment / ANNOTATIONS, "*.jsonl")
+        files.update((path, student.name) for path in found)
+        if not found:
+            without.append(student.name)
+    if not files:
+        raise GradingError(_nothing_found(students, assignment), path=submitted)
+    return Submitted(submitted, assignment, files, tuple(without))
+
+
+def _nothing_found(students: list[Path], assignment: str) -> str:
+    seen = sorted({p.name for s in students for p in s.iterdir() if p.is_dir()})
+    found = f"; the assignments there are {', '.join(seen)}" if seen else ""
+    return (
+        f"no annotation file in <student id>/{assignment}/{ANNOTATIONS}/ of "
+        f"{len(students)} student folder(s){found}; give the nbgrader assignment's name"
+    )
