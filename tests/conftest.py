@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -58,6 +59,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(config.stash.get(_SCRATCH, None) or "/nonexistent", ignore_errors=True)
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    """The environment for a command a test runs (nbgrader, corpus-tools): no Jupyter or
+    nbgrader settings of the user's, ``home`` as HOME, the venv's commands first on PATH
+    (nbgrader runs ``alembic``) and this project's package first on the import path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "NBGRADER"))}
+    env["HOME"] = str(home)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT / "src"), env.get("PYTHONPATH")]))
+    return env
 
 
 @pytest.fixture(scope="session")

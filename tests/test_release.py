@@ -3,7 +3,6 @@ without answer keys; nothing half-written; the real notebooks stay valid nbgrade
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from corpus_tools.errors import CorpusError, ReleaseError
 from corpus_tools.exercises import evaluate, load_exercises
 from corpus_tools.release import CODE_STUB, cell_source, check_notebook, for_instructors, release
 
-from .conftest import CORPUS, PROJECT
+from .conftest import CORPUS, PROJECT, isolated_env
 
 NOTEBOOKS = PROJECT / "notebooks"
 NAME = "01_fixture.ipynb"
@@ -375,13 +374,6 @@ def test_real_release_holds_no_solution(real_release: Path) -> None:
     assert not (real_release / "student/corpus/.cache").exists()
 
 
-def _isolated_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "NBGRADER"))}
-    env["HOME"] = str(home)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # alembic
-    return env
-
-
 def test_source_notebooks_are_valid_nbgrader_sources(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -396,7 +388,7 @@ def test_source_notebooks_are_valid_nbgrader_sources(
     )
     result = subprocess.run(
         [sys.executable, "-m", "nbgrader", "generate_assignment", "riyadh"],
-        cwd=course, env=_isolated_env(tmp_path), capture_output=True, text=True, timeout=300,
+        cwd=course, env=isolated_env(tmp_path), capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     made = sorted((course / "release" / "riyadh").glob("*.ipynb"))

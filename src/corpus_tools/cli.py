@@ -77,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("--force", action="store_true", help="replace an earlier release there")
     release.add_argument("--notebooks", type=Path, help="source notebooks (default: notebooks/)")
     release.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
+    release.add_argument(
+        "--nbgrader",
+        metavar="ASSIGNMENT",
+        help="instead, make OUTDIR an nbgrader course: OUTDIR/source/ASSIGNMENT/ (the students' "
+        "notebooks with model answers, and the student corpus) and OUTDIR/nbgrader_config.py; "
+        "--force replaces only that assignment",
+    )
     release.set_defaults(run=_release)
 
     student = commands.add_parser(
@@ -113,7 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     score = commands.add_parser(
         "score", help="score students' annotation files against a key; agreement, disagreement"
     )
-    score.add_argument("files", nargs="+", type=Path, metavar="FILE", help="students' .jsonl")
+    score.add_argument(
+        "files", nargs="*", type=Path, metavar="FILE", help="students' .jsonl (or --nbgrader)"
+    )
     grading_against = score.add_mutually_exclusive_group(required=True)
     grading_against.add_argument(
         "--assignment",
@@ -129,6 +138,19 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("grading-report"), help="report folder (grading-report)"
     )
     score.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
+    score.add_argument(
+        "--nbgrader",
+        type=Path,
+        metavar="SUBMITTED",
+        help="nbgrader's submitted/ folder, instead of FILEs: scores every "
+        "SUBMITTED/<student id>/NAME/annotations/*.jsonl, each student named by their id",
+    )
+    score.add_argument(
+        "--nbgrader-assignment",
+        default="riyadh",
+        metavar="NAME",
+        help="the nbgrader assignment with --nbgrader (riyadh)",
+    )
     score.set_defaults(run=_score)
     return parser
 
@@ -179,6 +201,14 @@ def _new(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     from .release import release
 
+    if args.nbgrader is not None:
+        from .nbgrader_course import write_source
+
+        source = write_source(
+            args.outdir, args.nbgrader, args.notebooks, args.corpus, force=args.force
+        )
+        print(source.summary())
+        return 0
     written = release(args.outdir, args.notebooks, args.corpus, force=args.force)
     print(written.summary())
     return 0
@@ -232,18 +262,22 @@ def _score(args: argparse.Namespace) -> int:
     from .errors import GradingError
     from .grading import grade, load_class, summary, write_report
 
+    if bool(args.files) == (args.nbgrader is not None):
+        print("error: give the students' files or --nbgrader SUBMITTED, not both", file=sys.stderr)
+        return 2
+    files, students = _score_files(args)
     corpus = load_corpus(args.corpus)
     texts = {doc.id: doc.text for doc in corpus.values()}
     assignment = load_assignment(args.assignment, corpus) if args.assignment else None
     key_name = assignment.key if assignment is not None else args.key
     key = tuple(load_key(key_name, corpus))
     key_path = key_file(key_name, corpus.root / "keys")
-    klass = load_class(args.files, texts, key=key, key_path=key_path)
+    klass = load_class(files, texts, key=key, key_path=key_path, students=students)
     if not klass.submissions:
         for skipped in klass.skipped:
             print(f"skipped {skipped}", file=sys.stderr)
         raise GradingError(
-            f"none of the {len(args.files)} file(s) given could be scored; give the students' "
+            f"none of the {len(files)} file(s) given could be scored; give the students' "
             "annotation files (.jsonl) for the key's document and tag set"
         )
     tagsets = load_tagsets(corpus.root / "tagsets")
@@ -262,6 +296,17 @@ def _score(args: argparse.Namespace) -> int:
     for path in write_report(results, args.out):
         print(f"wrote {path}")
     return 0
+
+
+def _score_files(args: argparse.Namespace) -> tuple[list[Path], dict[Path, str] | None]:
+    """The files to score and, from nbgrader's submitted/ folder, each one's student id."""
+    if args.nbgrader is None:
+        return list(args.files), None
+    from .nbgrader_course import submitted_annotations
+
+    found = submitted_annotations(args.nbgrader, args.nbgrader_assignment)
+    print(found.summary())
+    return list(found.files), found.files
 
 
 if __name__ == "__main__":

@@ -129,6 +129,7 @@ def load_class(
     *,
     key: Sequence[Annotation] | None = None,
     key_path: Path | str | None = None,
+    students: Mapping[Path, str] | None = None,
 ) -> ClassAnnotations:
     """Read the students' annotation files; a file that cannot be scored is skipped, not fatal.
 
@@ -138,10 +139,13 @@ def load_class(
         key: the answer key; when given, only annotations of its documents and tag sets are
             kept, and a file with none of them is skipped as foreign.
         key_path: the key's file, skipped if it is among ``paths``.
+        students: the student of each file, by its path as given (an nbgrader student id:
+            see :func:`corpus_tools.nbgrader_course.submitted_annotations`).
 
     Returns:
-        The scored submissions (student name = the annotations' creator, else the file stem,
-        made unique) and the skipped files with their reasons.  Lock files that the store
+        The scored submissions (student name = the one ``students`` gives, else the
+        annotations' creator, else the file stem; made unique) and the skipped files with
+        their reasons.  Lock files that the store
         leaves beside annotation files (``*.jsonl.lock``) are passed over without a word.
 
     Raises:
@@ -159,7 +163,7 @@ def load_class(
             skipped.append(Skipped(path, "this is the answer key"))
             continue
         try:
-            found = _submission(path, texts, scope)
+            found = _submission(path, texts, scope, (students or {}).get(path))
         except Exception as exc:  # one unreadable file must never stop a class's scoring
             found = Skipped(path, f"cannot be scored ({type(exc).__name__}: {exc})")
         if isinstance(found, Skipped):
@@ -180,6 +184,7 @@ def _submission(
     path: Path,
     texts: Mapping[str, str],
     scope: tuple[set[str], set[str]] | None,
+    name: str | None = None,
 ) -> Submission | Skipped:
     if not path.is_file():
         return Skipped(path, "no such file" if not path.exists() else "not a file")
@@ -195,7 +200,7 @@ def _submission(
     if problem:
         return Skipped(path, problem)
     creators = Counter(a.creator.strip() for a in usable if a.creator.strip())
-    student = creators.most_common(1)[0][0] if creators else path.stem
+    student = name or (creators.most_common(1)[0][0] if creators else path.stem)
     if len(creators) > 1:
         notes.append(f"several creators ({', '.join(sorted(creators))}); scored as {student!r}")
     return Submission(student, path, tuple(sorted(usable, key=_position)), tuple(notes))

@@ -38,6 +38,7 @@ __all__ = [
     "cell_source",
     "check_notebook",
     "for_instructors",
+    "left_out_lines",
     "release",
 ]
 
@@ -102,13 +103,18 @@ class Release:
         )
 
     def _left_out_lines(self) -> list[str]:
-        if not self.left_out:
-            return []
-        lines = [f"left out of the student corpus: {len(self.left_out)} file(s)"]
-        lines += [f"  {item}" for item in self.left_out[:_SHOWN]]
-        if len(self.left_out) > _SHOWN:
-            lines.append(f"  and {len(self.left_out) - _SHOWN} more (Release.left_out)")
-        return lines
+        return left_out_lines(self.left_out)
+
+
+def left_out_lines(left_out: tuple[LeftOut, ...]) -> list[str]:
+    """The summary's lines on the files of the corpus left out of a student corpus."""
+    if not left_out:
+        return []
+    lines = [f"left out of the student corpus: {len(left_out)} file(s)"]
+    lines += [f"  {item}" for item in left_out[:_SHOWN]]
+    if len(left_out) > _SHOWN:
+        lines.append(f"  and {len(left_out) - _SHOWN} more (Release.left_out)")
+    return lines
 
 
 def release(

@@ -36,7 +36,18 @@ from .anchoring import find_quote, moved_to
 from .names import NAMESAKE_ADVICE, file_stem, namesake
 from .record import Annotation
 
-__all__ = ["LOCK_SUFFIX", "AnnotationStore", "LoadReport", "Moved", "Problem", "is_lock_file"]
+__all__ = [
+    "ANNOTATIONS",
+    "LOCK_SUFFIX",
+    "AnnotationStore",
+    "LoadReport",
+    "Moved",
+    "Problem",
+    "is_lock_file",
+]
+
+ANNOTATIONS = "annotations"
+"""The folder beside the corpus folder where annotators' files go by default."""
 
 LOCK_SUFFIX = ".lock"
 """The lock file beside an annotation file is named like it, with this suffix."""
@@ -122,7 +133,9 @@ class AnnotationStore:
         ``-``, ``_`` and ``.`` become ``_``).
 
         ``folder`` defaults to ``$CORPUS_TOOLS_ANNOTATIONS``, else ``annotations/`` beside the
-        corpus folder (ignored by git).
+        corpus folder (ignored by git): ``student/annotations/`` in the copy ``make lab`` opens,
+        and ``<assignment>/annotations/`` in an nbgrader assignment (its corpus is inside the
+        assignment folder), where ``nbgrader submit`` and ``collect`` carry it.
 
         Raises:
             AnnotationError: the name cannot name a file (no letters, or too long), or its file
@@ -134,7 +147,7 @@ class AnnotationStore:
 
             folder = (
                 os.environ.get("CORPUS_TOOLS_ANNOTATIONS")
-                or find_corpus_root().parent / "annotations"
+                or find_corpus_root().parent / ANNOTATIONS
             )
         name = annotator.strip()
         store = cls(Path(folder) / f"{file_stem(name)}.jsonl", annotator=name)
