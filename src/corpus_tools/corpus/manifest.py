@@ -29,7 +29,15 @@ from .provenance import (
     Translation,
 )
 
-__all__ = ["FILL_IN", "PARAGRAPH_MODES", "DocumentManifest", "SectionSpec", "read_manifest"]
+__all__ = [
+    "FILL_IN",
+    "PARAGRAPH_MODES",
+    "DocumentManifest",
+    "SectionSpec",
+    "Version",
+    "find_sections",
+    "read_manifest",
+]
 
 PARAGRAPH_MODES = {
     "lines": "every non-blank line is a paragraph",
@@ -37,8 +45,9 @@ PARAGRAPH_MODES = {
 }
 _DOCUMENT_KEYS = {
     "id", "title", "source", "sha256", "language", "date", "date_basis", "origin",
-    "description", "paragraphs", "sections",
+    "description", "paragraphs", "sections", "versions",
 }  # fmt: skip
+_VERSION_KEYS = {"source", "sha256", "replaced"}
 FILL_IN = "FILL IN"
 """What a drafted document file says where only a person can give the value."""
 _SECTION_KEYS = {
@@ -63,6 +72,16 @@ class SectionSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Version:
+    """An earlier version of the document's source, kept in ``sources/`` (``versions:``)."""
+
+    source: str
+    sha256: str
+    replaced: str
+    """The date the next version replaced it (YYYY-MM-DD)."""
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentManifest:
     """A validated document: metadata, verbatim text and sections in document order."""
 
@@ -79,6 +98,8 @@ class DocumentManifest:
     description: str | None
     paragraph_mode: str
     sections: tuple[SectionSpec, ...]
+    versions: tuple[Version, ...] = ()
+    """Earlier versions of the source, newest first."""
 
     def to_json(self) -> dict[str, Any]:
         """Everything but the text and paths, for the cache of validated manifests."""
@@ -97,6 +118,7 @@ class DocumentManifest:
                 [s.id, s.start, s.end, s.depth, s.parent, _provenance_json(s.provenance)]
                 for s in self.sections
             ],
+            "versions": [[v.source, v.sha256, v.replaced] for v in self.versions],
         }
 
     @classmethod
@@ -135,6 +157,7 @@ class DocumentManifest:
             description=data["description"],
             paragraph_mode=data["paragraph_mode"],
             sections=sections,
+            versions=tuple(Version(*v) for v in data.get("versions", [])),
         )
 
 
@@ -219,7 +242,45 @@ def read_manifest(path: Path, sources_dir: Path) -> DocumentManifest:
         description=fields.optional("description", str),
         paragraph_mode=paragraph_mode,
         sections=sections,
+        versions=_versions(fields, sources_dir),
     )
+
+
+def find_sections(path: Path, text: str) -> list[SectionSpec]:
+    """The sections of the document file at ``path`` found again in ``text`` (a new version
+    of its source) by their stated words alone, their offsets ignored; nested ones included,
+    in document order, without checking that they tile ``text``.
+
+    Raises:
+        DataFileError: the file cannot be read.
+        DocumentSpecError: a field is malformed.
+        SectionError: a section's words occur nowhere after the section before it, or in
+            several places.
+    """
+    record = load_yaml(path, what="document file")
+    fields = Fields(record, path, "document", DocumentSpecError)
+    language = _language(fields, "language", segmented=False)
+    document = Provenance(kind="document", language=language)
+    parsed = _parse_sections(
+        fields.list("sections"), document, path, _Region(text), words_only=True
+    )
+    return [spec for spec, _ in parsed]
+
+
+def _versions(fields: Fields, sources_dir: Path) -> tuple[Version, ...]:
+    """The earlier versions the document file lists; each must still be in the sources folder,
+    unchanged."""
+    found = []
+    for item in fields.list("versions", default=[]):
+        version = Fields(item, fields.path, "version", DocumentSpecError)
+        version.check_keys(_VERSION_KEYS)
+        path = _source_path(version, sources_dir)
+        _read_source(path, version)
+        replaced = version.date("replaced")
+        if replaced is None:
+            version.fail("replaced", "a version needs the date it was 'replaced' (YYYY-MM-DD)")
+        found.append(Version(path.name, version.string("sha256"), str(replaced)))
+    return tuple(found)
 
 
 def _refuse_unfilled(record: Any, path: Path) -> None:
@@ -297,6 +358,8 @@ def _parse_sections(
     path: Path,
     region: _Region,
     parent: SectionSpec | None = None,
+    *,
+    words_only: bool = False,
 ) -> list[tuple[SectionSpec, Record]]:
     """Parse section records, nested ones included, in document (pre-)order; a section stated
     without offsets is found by its words in ``region``, after the section before it."""
@@ -306,7 +369,7 @@ def _parse_sections(
         fields.check_keys(_SECTION_KEYS)
         section_id = fields.identifier("id")
         following = items[number + 1] if number + 1 < len(items) else None
-        start, end = _offsets(fields, section_id, region, following)
+        start, end = _offsets(fields, section_id, region, following, words_only=words_only)
         spec = SectionSpec(
             id=section_id,
             start=start,
@@ -317,7 +380,11 @@ def _parse_sections(
         )
         parsed.append((spec, item))
         children = fields.list("sections", default=[])
-        parsed.extend(_parse_sections(children, spec.provenance, path, region.inside(spec), spec))
+        parsed.extend(
+            _parse_sections(
+                children, spec.provenance, path, region.inside(spec), spec, words_only=words_only
+            )
+        )
         region = region.after(max(region.floor, end))
     return parsed
 
@@ -352,10 +419,15 @@ class _Region:
         return self.text.count("\n", 0, offset) + 1
 
 
-def _offsets(fields: Fields, section_id: str, region: _Region, following: Any) -> tuple[int, int]:
-    """The section's start and end: as given, or found by its stated words."""
+def _offsets(
+    fields: Fields, section_id: str, region: _Region, following: Any, *, words_only: bool = False
+) -> tuple[int, int]:
+    """The section's start and end: as given, or found by its stated words (always by its
+    words with ``words_only``)."""
     start, end = fields.optional("start", int), fields.optional("end", int)
-    if start is not None and end is not None:
+    if words_only:
+        start = end = None
+    elif start is not None and end is not None:
         return start, end
     if start is not None or end is not None:
         missing = "end" if end is None else "start"
