@@ -1,0 +1,197 @@
+"""A new version of a source: ``corpus-tools update`` plans, then carries the document file, the
+keys, the translations, the alignment and the students' annotations across, and nothing moves
+in silence."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corpus_tools.annotate import AnnotationStore, load_tagsets, make_annotation
+from corpus_tools.cli import main
+from corpus_tools.corpus import load_corpus
+from corpus_tools.corpus.alignment import load_alignment
+from corpus_tools.corpus.references import load_references
+from corpus_tools.validation import validate
+
+from ..conftest import CORPUS, DOC_ID, PROJECT
+
+OLD_TEXT = (CORPUS / "sources" / f"{DOC_ID}.txt").read_text("utf-8")
+CORRECTED = ("Bei Treffen der Außenminister", "Beim Treffen der Außenminister")
+"""One corrected word in the commentary's second sentence (p2, s3)."""
+ADDENDUM = (
+    "Nachtrag: Am Mittwoch bestätigte das State Department, dass die Teams in den kommenden "
+    "Wochen erneut zusammenkommen sollen."
+)
+NEW_TEXT = OLD_TEXT.replace(*CORRECTED) + "\n\n" + ADDENDUM
+NOTEBOOK = PROJECT / "notebooks" / "00_start_here.ipynb"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A full copy of the corpus, a student's annotation file beside it and the new text."""
+    assert OLD_TEXT.count(CORRECTED[0]) == 1
+    shutil.copytree(CORPUS, tmp_path / "corpus", ignore=shutil.ignore_patterns(".cache"))
+    (tmp_path / "new.txt").write_text(NEW_TEXT, encoding="utf-8", newline="")
+    return tmp_path
+
+
+def _student(project: Path) -> Path:
+    """Ada's file: a span on the corrected words, one on the Russian readout."""
+    corpus = load_corpus(project / "corpus")
+    doc, tagset = corpus[DOC_ID], load_tagsets(CORPUS / "tagsets")["diplomatic-discourse"]
+    store = AnnotationStore(project / "annotations" / "ada.jsonl")
+    for phrase, tag in (("Bei Treffen", "hedge"), ("Beide Seiten kamen überein", "commitment")):
+        start = doc.text.index(phrase)
+        end = start + len(phrase)
+        store.add(make_annotation(doc.text, DOC_ID, start, end, tag, tagset, creator="ada"))
+    return store.path
+
+
+def _update(project: Path, *options: str) -> int:
+    return main(["update", DOC_ID, str(project / "new.txt"), "--corpus",
+                 str(project / "corpus"), "--annotations", str(project / "annotations"),
+                 "--notebooks", str(PROJECT / "notebooks"), *options])  # fmt: skip
+
+
+def _files(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_dry_run_lists_the_plan_and_writes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _student(project)
+    before = _files(project)
+    assert _update(project) == 0
+    assert _files(project) == before
+    out = capsys.readouterr().out
+    assert "riyadh-2025-02-18.txt → sources/riyadh-2025-02-18.v2.txt" in out
+    assert "  changed   introduction [60, 479] → [60, 480]" in out
+    assert "  moved     russian-readout [2457, 5686] → [2458, 5687]" in out
+    start = len(NEW_TEXT) - len(ADDENDUM)
+    assert f"  new text  added-1 [{start}, {len(NEW_TEXT)}] 'Nachtrag: Am Mittwoch" in out
+    assert "annotations keys/diplomatic-discourse.jsonl: 67 moved" in out
+    assert "annotations annotations/ada.jsonl: 1 orphaned, 1 moved" in out
+    at = OLD_TEXT.index("Bei Treffen")
+    assert f"“Bei Treffen” [{at}, {at + 11})\n" in out
+    assert "  stale     p2: marked stale" in out
+    assert "  new       p27: drafted, its text FILL IN" in out
+    assert "alignment: 20 links resolve in the new text" in out
+    assert "  edited    p2 in notebooks/01_german_commentary.ipynb" in out
+    assert "needs review: nothing" in out
+    assert "dry run: nothing was written" in out
+
+
+def test_apply_carries_everything_across_and_validate_passes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project / "corpus"
+    ada = _student(project)
+    ada_before = ada.read_bytes()
+    keys_before = {p.name: AnnotationStore(p).load().annotations for p in root.glob("keys/*")}
+    assert _update(project, "--apply") == 0
+
+    # the old version stays, named in the document file; the new one is copied byte for byte
+    assert (root / "sources" / f"{DOC_ID}.txt").read_text("utf-8") == OLD_TEXT
+    assert (root / "sources" / f"{DOC_ID}.v2.txt").read_bytes() == NEW_TEXT.encode("utf-8")
+    # validate lists what is left for the instructor, who fills it in
+    (problem,) = validate(root).problems
+    assert "still say 'FILL IN'" in str(problem) and "sections[added-1].kind" in str(problem)
+    _fill_in_kind(root)
+    (problem,) = validate(root).problems
+    assert "the translation still says 'FILL IN': write it" in str(problem)
+    _fill_in_translation(root)
+    report = validate(root)
+    assert report.valid, report.problems
+
+    corpus = load_corpus(root)
+    doc = corpus[DOC_ID]
+    assert [(v.source, v.replaced[:2]) for v in doc.manifest.versions] == [(f"{DOC_ID}.txt", "20")]
+    assert doc.section("added-1").text == ADDENDUM
+    # no key annotation is orphaned (none quotes the corrected word); each keeps its text
+    for name, before in keys_before.items():
+        now = AnnotationStore(root / "keys" / name).load({DOC_ID: doc.text})
+        assert not now.orphans and not now.moved
+        assert {(a.id, a.exact) for a in now.annotations} == {(a.id, a.exact) for a in before}
+        assert all(doc.text[a.start : a.end] == a.exact for a in now.annotations)
+    # the alignment still covers every sentence of both readouts
+    alignment = load_alignment(corpus)
+    for section in ("us-statement", "russian-readout"):
+        linked = {s.index for link in alignment.links for s in (link.us, link.russian) if s}
+        within = doc.sentences.covered_by(*_span(doc, section))
+        assert all(s.index in linked for s in within if s.paragraph.duplicate_of is None)
+    # the changed paragraph's translation is stale, with the text it translates
+    stale = load_references(corpus).stale
+    assert [(e.paragraph, e.old_source) for e in stale] == [("p2", _old_paragraph(2))]
+    # the student's file was only appended to: an edit for the span that moved
+    assert ada.read_bytes().startswith(ada_before)
+    events = [json.loads(line) for line in ada.read_bytes()[len(ada_before) :].splitlines()]
+    assert [e["event"] for e in events] == ["edit"]
+    ada_now = AnnotationStore(ada).load({DOC_ID: doc.text})
+    assert [a.exact for a in ada_now.orphans] == ["Bei Treffen"]
+
+    _run_notebook(NOTEBOOK, root, monkeypatch)
+
+
+def test_apply_refuses_while_a_key_span_would_be_orphaned(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    changed = NEW_TEXT.replace("as soon as possible", "as quickly as possible", 1)
+    (project / "new.txt").write_text(changed, encoding="utf-8")
+    before = _files(project)
+    assert _update(project, "--apply") == 1
+    captured = capsys.readouterr()
+    assert "of the answer key quotes text the new version lacks: tag again" in captured.out
+    assert "need review before the update is applied" in captured.err
+    assert _files(project) == before
+
+
+def _fill_in_kind(root: Path) -> None:
+    """What an instructor does next: a kind for the new section ..."""
+    document = root / "documents" / f"{DOC_ID}.yaml"
+    text = document.read_text("utf-8")
+    document.write_text(
+        text.replace('kind: "FILL IN: a kind (see corpus/README.md)"', "kind: commentary"), "utf-8"
+    )
+
+
+def _fill_in_translation(root: Path) -> None:
+    """... and a translation for the new paragraph, p27."""
+    translations = root / "translations" / f"{DOC_ID}.yaml"
+    text = translations.read_text("utf-8")
+    english = (
+        "Addendum: On Wednesday the State Department confirmed that the teams are to meet again "
+        "in the coming weeks."
+    )
+    translations.write_text(
+        text.replace('text: "FILL IN: the translation into en"', f"text: {json.dumps(english)}"),
+        "utf-8",
+    )
+
+
+def _span(doc: object, section_id: str) -> tuple[int, int]:
+    section = doc.section(section_id)  # type: ignore[attr-defined]
+    return section.start, section.end
+
+
+def _old_paragraph(number: int) -> str:
+    return [line for line in OLD_TEXT.splitlines() if line.strip()][number - 1]
+
+
+def _run_notebook(path: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Execute the notebook against the updated corpus (its outputs may differ)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("CORPUS_TOOLS_ROOT", str(root))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()  # fmt: skip
+    first = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    shown = first.outputs[0]["data"]["text/plain"]
+    assert f"<Document {DOC_ID!r}: {len(NEW_TEXT):,} characters" in shown
