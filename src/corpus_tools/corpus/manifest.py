@@ -28,6 +28,7 @@ from .provenance import (
     Provenance,
     Translation,
 )
+from .unit_ids import expand as expand_ids
 
 __all__ = [
     "FILL_IN",
@@ -45,8 +46,10 @@ PARAGRAPH_MODES = {
 }
 _DOCUMENT_KEYS = {
     "id", "title", "source", "sha256", "language", "date", "date_basis", "origin",
-    "description", "paragraphs", "sections", "versions",
+    "description", "paragraphs", "sections", "versions", "unit_ids",
 }  # fmt: skip
+UNIT_PREFIXES = {"paragraphs": "p", "sentences": "s"}
+"""The layers whose ids a document file may record (``unit_ids``), with their prefix."""
 _VERSION_KEYS = {"source", "sha256", "replaced"}
 FILL_IN = "FILL IN"
 """What a drafted document file says where only a person can give the value."""
@@ -100,6 +103,14 @@ class DocumentManifest:
     sections: tuple[SectionSpec, ...]
     versions: tuple[Version, ...] = ()
     """Earlier versions of the source, newest first."""
+    unit_ids: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The ids of the paragraphs or sentences, by layer, where an update kept them (see
+    :mod:`.unit_ids`); a layer not named numbers its units from 1."""
+    unit_ids_line: int = 0
+
+    def ids_of(self, layer: str) -> tuple[str, ...] | None:
+        """The recorded ids of a layer's units, or None where they are numbered from 1."""
+        return dict(self.unit_ids).get(layer)
 
     def to_json(self) -> dict[str, Any]:
         """Everything but the text and paths, for the cache of validated manifests."""
@@ -119,6 +130,8 @@ class DocumentManifest:
                 for s in self.sections
             ],
             "versions": [[v.source, v.sha256, v.replaced] for v in self.versions],
+            "unit_ids": [[layer, list(ids)] for layer, ids in self.unit_ids],
+            "unit_ids_line": self.unit_ids_line,
         }
 
     @classmethod
@@ -158,6 +171,8 @@ class DocumentManifest:
             paragraph_mode=data["paragraph_mode"],
             sections=sections,
             versions=tuple(Version(*v) for v in data.get("versions", [])),
+            unit_ids=tuple((layer, tuple(ids)) for layer, ids in data.get("unit_ids", [])),
+            unit_ids_line=data.get("unit_ids_line", 0),
         )
 
 
@@ -243,6 +258,8 @@ def read_manifest(path: Path, sources_dir: Path) -> DocumentManifest:
         paragraph_mode=paragraph_mode,
         sections=sections,
         versions=_versions(fields, sources_dir),
+        unit_ids=_unit_ids(fields),
+        unit_ids_line=record.line_of("unit_ids"),
     )
 
 
@@ -280,6 +297,24 @@ def _versions(fields: Fields, sources_dir: Path) -> tuple[Version, ...]:
         if replaced is None:
             version.fail("replaced", "a version needs the date it was 'replaced' (YYYY-MM-DD)")
         found.append(Version(path.name, version.string("sha256"), str(replaced)))
+    return tuple(found)
+
+
+def _unit_ids(fields: Fields) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    record = fields.optional("unit_ids", Record)
+    if record is None:
+        return ()
+    layers = Fields(record, fields.path, "unit_ids", DocumentSpecError)
+    layers.check_keys(set(UNIT_PREFIXES))
+    found = []
+    for layer, prefix in UNIT_PREFIXES.items():
+        runs = layers.optional(layer, str)
+        if runs is None:
+            continue
+        try:
+            found.append((layer, tuple(expand_ids(runs, prefix))))
+        except ValueError as exc:
+            layers.fail(layer, f"{layer}: {exc}")
     return tuple(found)
 
 
