@@ -5,6 +5,7 @@ in silence."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -188,6 +189,11 @@ def _run_notebook(path: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> No
     from nbclient import NotebookClient
 
     monkeypatch.setenv("CORPUS_TOOLS_ROOT", str(root))
+    # the kernel imports the package under test, wherever the environment installed it from
+    inherited = os.environ.get("PYTHONPATH")
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(PROJECT / "src"), *filter(None, [inherited])])
+    )
     monkeypatch.setenv("MPLBACKEND", "Agg")
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, timeout=120, kernel_name="python3",
@@ -195,3 +201,44 @@ def _run_notebook(path: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> No
     first = next(cell for cell in notebook.cells if cell.cell_type == "code")
     shown = first.outputs[0]["data"]["text/plain"]
     assert f"<Document {DOC_ID!r}: {len(NEW_TEXT):,} characters" in shown
+
+
+INSERTED = (
+    "Anmerkung der Redaktion: Die Erklärung wird hier in der Übersetzung wiedergegeben, die das "
+    "Ministerium verbreitet hat."
+)
+READOUT_BEGINS = "Im Einklang mit der Vereinbarung"
+
+
+def test_text_inserted_before_named_units_leaves_their_ids_naming_the_same_text(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project / "corpus"
+    old = load_corpus(root)[DOC_ID]
+    assert old.paragraphs["p14"].text.startswith(READOUT_BEGINS)  # named by assignments, keys
+    inserted = OLD_TEXT.replace(READOUT_BEGINS, f"{INSERTED}\n\n{READOUT_BEGINS}", 1)
+    (project / "new.txt").write_text(inserted, encoding="utf-8")
+    assert _update(project, "--apply") == 0
+    out = capsys.readouterr().out
+    assert "paragraphs' ids kept for their text (unit_ids): p1-p13 p13a p14-p26" in out
+    assert "  new       p13a: drafted, its text FILL IN" in out
+    assert "unit references: 111 same\n" in out
+    _fill_in_kind(root)
+    translations = root / "translations" / f"{DOC_ID}.yaml"
+    translations.write_text(
+        translations.read_text("utf-8").replace(
+            'text: "FILL IN: the translation into en"', 'text: "Editorial note: ..."'
+        ),
+        "utf-8",
+    )
+    report = validate(root)
+    assert report.valid, report.problems
+    new = load_corpus(root)[DOC_ID]
+    assert new.paragraphs["p13a"].text == INSERTED
+    assert [p.id for p in new.paragraphs][12:15] == ["p13", "p13a", "p14"]
+    for layer in ("paragraphs", "sentences"):
+        for unit in getattr(old, layer):
+            assert getattr(new, layer)[unit.id].text == unit.text
+    frame = new.paragraphs.to_frame()
+    assert list(frame.id[12:15]) == ["p13", "p13a", "p14"]
+    assert new.sentences.to_frame().paragraph.tolist().count("p13a") == 1

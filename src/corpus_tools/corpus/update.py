@@ -46,9 +46,10 @@ from .authoring import Block, blocks, drafted_section, section_records
 from .datafile import Record, load_yaml, read_bytes, read_text
 from .document import Corpus, Document
 from .load import load_corpus
-from .manifest import FILL_IN, SectionSpec, find_sections
+from .manifest import FILL_IN, UNIT_PREFIXES, SectionSpec, find_sections
 from .provenance import other_language
 from .textdiff import OffsetMap, counterpart
+from .unit_ids import carried_ids, compress, is_plain
 from .yamledit import Edits, quoted
 
 __all__ = [
@@ -147,6 +148,8 @@ class UpdatePlan:
     """What needs a person before the update can be applied."""
     files: dict[Path, str] = field(default_factory=dict)
     """The YAML files to replace, with their new text."""
+    unit_ids: dict[str, list[str]] = field(default_factory=dict)
+    """The ids recorded for the new version where they are not the plain count."""
 
     @property
     def edits(self) -> dict[Path, list[Annotation]]:
@@ -200,9 +203,12 @@ def plan_update(
     plan.sections = _section_changes(doc, found, new_text)
     plan.drafted = _drafts(doc, found, new_text)
     document_text = _document_file(plan, doc, found, new_text, today or dt.date.today())
-    with _staged(plan, doc, document_text(draft_kind=_DRAFT_KIND)) as staged:
+    with _staged(plan, doc, document_text(_DRAFT_KIND, {})) as numbered:
+        unit_ids = _carried_unit_ids(doc, numbered[doc_id], offsets)
+    plan.unit_ids = unit_ids
+    with _staged(plan, doc, document_text(_DRAFT_KIND, unit_ids)) as staged:
         new_doc = staged[doc_id]
-        plan.files[doc.manifest.path] = document_text(draft_kind=None)
+        plan.files[doc.manifest.path] = document_text(None, unit_ids)
         plan.annotations = _annotation_changes(doc, new_text, offsets, root, annotations)
         _plan_translations(plan, doc, new_doc, offsets)
         _plan_alignment(plan, corpus, staged, doc)
@@ -288,12 +294,13 @@ def _document_file(
     record = load_yaml(path, what="document file")
     spans = {s.id: (s.start, s.end) for s in found}
 
-    def text(draft_kind: str | None) -> str:
+    def text(draft_kind: str | None, unit_ids: dict[str, list[str]]) -> str:
         edits = Edits(original, path)
         edits.replace_value(record.line_of("source"), "source", plan.new_source)
         sha = hashlib.sha256(new_text.encode("utf-8")).hexdigest()
         edits.replace_value(record.line_of("sha256"), "sha256", sha)
         _add_version(edits, record, doc, today)
+        _write_unit_ids(edits, record, unit_ids)
         for section in section_records(record):
             start, end = spans[str(section["id"])]
             if "start" in section:
@@ -319,6 +326,40 @@ def _add_version(edits: Edits, record: Record, doc: Document, today: dt.date) ->
     else:
         header = "versions:  # earlier versions of the source, newest first; each stays in sources/"
         edits.insert(record.line_of("sha256") + 1, [header, *item])
+
+
+def _write_unit_ids(edits: Edits, record: Record, unit_ids: dict[str, list[str]]) -> None:
+    """Record the ids that differ from the plain count (``unit_ids``), in place of the old."""
+    lines = [f"  {layer}: {compress(ids)}" for layer, ids in unit_ids.items()]
+    if lines:
+        lines.insert(0, "unit_ids:  # kept by corpus-tools update: each id names the same text")
+    if "unit_ids" in record:
+        first = record.line_of("unit_ids")
+        block = record["unit_ids"]
+        last = (
+            max([first, *(block.line_of(k) for k in block)]) if isinstance(block, Record) else first
+        )
+        edits.remove(first, last)
+        edits.insert(first, lines)
+    elif lines:
+        edits.insert(record.line_of("sha256") + 1, lines)
+
+
+def _carried_unit_ids(doc: Document, new_doc: Document, offsets: OffsetMap) -> dict[str, list[str]]:
+    """Per layer, the ids the new version's units get where they are not the plain count: an
+    old unit's id stays with its text, a new unit gets a lettered id (see :mod:`.unit_ids`)."""
+    found = {}
+    for layer, prefix in UNIT_PREFIXES.items():
+        old_units, new_units = list(getattr(doc, layer)), list(getattr(new_doc, layer))
+        continues: list[int | None] = [None] * len(new_units)
+        for row, unit in enumerate(old_units):
+            new = counterpart(unit, new_units, offsets)
+            if new is not None and continues[new.index] is None:
+                continues[new.index] = row
+        ids = carried_ids([u.id for u in old_units], continues, prefix)
+        if not is_plain(ids, prefix):
+            found[layer] = ids
+    return found
 
 
 def _add_drafts(
@@ -615,6 +656,8 @@ def _summary(plan: UpdatePlan) -> Iterator[str]:
                 was = f" (was {t.was})" if t.was else ""
                 what = {"stale": "marked stale", "new": "drafted, its text FILL IN"}
                 yield f"  {t.status:9} {t.paragraph}{was}: {what.get(t.status, 'renumbered')}"
+    for layer, ids in plan.unit_ids.items():
+        yield f"{layer}' ids kept for their text (unit_ids): {compress(ids)}"
     yield f"alignment: {plan.links} links resolve in the new text"
     yield from (f"  check     {line}" for line in plan.link_changes)
     yield f"unit references: {_counted(r.status for r in plan.references)}"

@@ -31,6 +31,7 @@ class Edits:
         self.ending = "\r\n" if self.lines and self.lines[0].endswith("\r\n") else "\n"
         self._replaced: dict[int, str] = {}
         self._inserted: dict[int, list[str]] = {}
+        self._removed: set[int] = set()
 
     def replace_value(self, line: int, key: str, value: str) -> None:
         """Give ``key`` on ``line`` the (already YAML-formatted) ``value``, keeping its indent
@@ -52,6 +53,10 @@ class Edits:
         at the end)."""
         self._inserted.setdefault(before, []).extend(line + self.ending for line in lines)
 
+    def remove(self, first: int, last: int) -> None:
+        """Remove lines ``first`` to ``last``, both included."""
+        self._removed.update(range(first, last + 1))
+
     def indent_of(self, line: int) -> str:
         """The indent of the mapping item that starts on ``line`` (``  - id: x`` → ``"  "``)."""
         match = re.match(r"^(\s*)", self.lines[line - 1])
@@ -68,6 +73,7 @@ class Edits:
             self.lines[-1] += self.ending
         for number, line in enumerate(self.lines, start=1):
             out += self._inserted.get(number, [])
-            out.append(self._replaced.get(number, line))
+            if number not in self._removed:
+                out.append(self._replaced.get(number, line))
         out += self._inserted.get(self.end, [])
         return "".join(out)
