@@ -408,10 +408,9 @@ def _annotation_files(root: Path, annotations: Path | str | None) -> list[Path]:
         annotations or os.environ.get("CORPUS_TOOLS_ANNOTATIONS") or root.parent / "annotations"
     )
     keys = sorted((root / "keys").glob("*.jsonl")) if (root / "keys").is_dir() else []
-    found = (
-        sorted(p for p in folder.rglob("*.jsonl") if not is_lock_file(p)) if folder.is_dir() else []
-    )
-    return [*keys, *found]
+    found = sorted(folder.rglob("*.jsonl")) if folder.is_dir() else []
+    unique = {path.resolve(): path for path in [*keys, *found] if not is_lock_file(path)}
+    return list(unique.values())
 
 
 def _annotation_changes(
