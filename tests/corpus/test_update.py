@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from corpus_tools.annotate import AnnotationStore, load_tagsets, make_annotation
+from corpus_tools.annotate import Annotation, AnnotationStore, load_tagsets, make_annotation
+from corpus_tools.annotate.store import is_lock_file
 from corpus_tools.cli import main
 from corpus_tools.corpus import load_corpus
 from corpus_tools.corpus.alignment import load_alignment
 from corpus_tools.corpus.references import load_references
+from corpus_tools.corpus.update import apply_update, plan_update
+from corpus_tools.errors import SaveError, UpdateError
 from corpus_tools.validation import validate
 
 from ..conftest import CORPUS, DOC_ID, PROJECT
@@ -242,3 +245,56 @@ def test_text_inserted_before_named_units_leaves_their_ids_naming_the_same_text(
     frame = new.paragraphs.to_frame()
     assert list(frame.id[12:15]) == ["p13", "p13a", "p14"]
     assert new.sentences.to_frame().paragraph.tolist().count("p13a") == 1
+
+
+def test_a_stale_translation_keeps_its_entry_with_the_new_first_words(project: Path) -> None:
+    root = project / "corpus"
+    changed = OLD_TEXT.replace("NATO membership for Ukraine", "NATO membership of Ukraine", 1)
+    (project / "new.txt").write_text(changed, encoding="utf-8")
+    plan = plan_update(DOC_ID, project / "new.txt", root, annotations=project / "annotations")
+    assert [(t.paragraph, t.status) for t in plan.translations if t.status != "unchanged"] == [
+        ("p23", "stale")
+    ]
+    apply_update(plan)
+    (entry,) = load_references(load_corpus(root)).stale
+    assert entry.paragraph == "p23" and entry.source.startswith("NATO membership of Ukraine")
+    assert entry.old_source == _old_paragraph(23)
+    text = (root / "translations" / f"{DOC_ID}.yaml").read_text("utf-8")
+    assert '    begins: "NATO membership of Ukraine"\n' in text
+
+
+def test_a_section_whose_words_are_gone_stops_the_update_with_its_line(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    changed = OLD_TEXT.replace("Im erwarteten hohen Tempo", "Im erwartet hohen Tempo", 1)
+    (project / "new.txt").write_text(changed, encoding="utf-8")
+    before = _files(project)
+    assert _update(project, "--apply") == 1
+    error = capsys.readouterr().err
+    assert f"documents/{DOC_ID}.yaml:" in error
+    assert "'introduction': its stated begins does not occur" in error
+    assert _files(project) == before
+
+
+def test_an_update_that_fails_half_way_leaves_nothing_written(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project / "corpus"
+    _student(project)
+    plan = plan_update(DOC_ID, project / "new.txt", root, annotations=project / "annotations")
+    before = {path: data for path, data in _files(project).items() if not is_lock_file(path)}
+    calls: list[Path] = []
+    real = AnnotationStore.edit_many
+
+    def failing(store: AnnotationStore, annotations: list[Annotation]) -> None:
+        calls.append(store.path)
+        if len(calls) == 2:
+            raise SaveError("the disk is full")
+        real(store, annotations)
+
+    monkeypatch.setattr(AnnotationStore, "edit_many", failing)
+    with pytest.raises(UpdateError, match=r"could not be written .*nothing was changed"):
+        apply_update(plan)
+    assert len(calls) == 2
+    after = {path: data for path, data in _files(project).items() if not is_lock_file(path)}
+    assert after == before  # the first file appended to is cut back to what it was

@@ -29,7 +29,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -285,7 +285,7 @@ def _drafts(doc: Document, found: list[SectionSpec], new_text: str) -> list[Draf
 
 def _document_file(
     plan: UpdatePlan, doc: Document, found: list[SectionSpec], new_text: str, today: dt.date
-) -> Any:
+) -> Callable[[str | None, dict[str, list[str]]], str]:
     """A function giving the document file's new text: the source and its hash, the version
     replaced, each stated offset and the drafted sections, every other line as it is.  With
     ``draft_kind``, drafted sections get that kind instead of ``FILL IN`` (to plan with)."""
