@@ -298,3 +298,21 @@ def test_an_update_that_fails_half_way_leaves_nothing_written(
     assert len(calls) == 2
     after = {path: data for path, data in _files(project).items() if not is_lock_file(path)}
     assert after == before  # the first file appended to is cut back to what it was
+
+
+def test_what_validate_would_report_after_the_update_needs_review_first(project: Path) -> None:
+    """The readout's misspelling "S. Whitkoff" is data: "correcting" it would leave the
+    glossary a spelling no text has and the key a span without its words."""
+    root = project / "corpus"
+    (project / "new.txt").write_text(OLD_TEXT.replace("S. Whitkoff", "S. Witkoff"), "utf-8")
+    plan = plan_update(DOC_ID, project / "new.txt", root, annotations=project / "annotations")
+    review = "\n".join(plan.review)
+    assert "validate would report: " in review
+    assert "entities.yaml:48: spelling 'S. Whitkoff' of 'steve-witkoff' never occurs" in review
+    assert "“S. Whitkoff” of the answer key quotes text the new version lacks" in review
+    before = _files(project)
+    with pytest.raises(UpdateError, match="need review before the update is applied"):
+        apply_update(plan)
+    assert _files(project) == before
+    apply_update(plan, force=True)
+    assert not validate(root).valid

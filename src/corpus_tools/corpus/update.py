@@ -63,10 +63,12 @@ __all__ = [
     "plan_update",
 ]
 
-_UNIT_ID = re.compile(r"(?<![\w-])([ps][1-9][0-9]*)(?![\w-])")
+_UNIT_ID = re.compile(r"(?<![\w-])([ps][0-9]+[a-z]*)(?![\w-])")
 """A paragraph or sentence id as people write it in exercises, tag sets and notebooks."""
 _REFERRING = ("exercises", "assignments", "tagsets")
 """The corpus folders whose YAML files may name paragraphs and sentences."""
+_TO_TRANSLATE = re.compile(r'"FILL IN: the translation into [a-z]+"')
+"""A drafted translation's text, as :func:`_draft_translations` writes it."""
 _DRAFT_KIND = "editorial_note"
 """The kind a drafted section is given for working out the plan (the file says FILL IN)."""
 
@@ -214,6 +216,7 @@ def plan_update(
         _plan_alignment(plan, corpus, staged, doc)
         plan.references = _references(doc, new_doc, offsets, root, notebooks)
     plan.review += _review(plan)
+    plan.review += _validation_problems(plan, doc, document_text(_DRAFT_KIND, unit_ids))
     return plan
 
 
@@ -432,14 +435,18 @@ def _reanchored(
     if start is None:
         return AnnotationChange(path, annotation, None, "orphaned")
     moved = moved_to(annotation, new_text, start)
-    expected = (
-        offsets.point(annotation.start)
-        if offsets.intact(annotation.start, annotation.end)
-        else start
-    )
-    if start != expected:
+    if not _where_expected(annotation, start, offsets):
         return AnnotationChange(path, annotation, moved, "review")
     return AnnotationChange(path, annotation, moved, "kept" if moved == annotation else "moved")
+
+
+def _where_expected(annotation: Annotation, start: int, offsets: OffsetMap) -> bool:
+    """Whether the quote was found where the changes of the text put it: exactly there, for
+    an unchanged span; within what replaced it, for a changed one."""
+    if offsets.intact(annotation.start, annotation.end):
+        return start == offsets.point(annotation.start)
+    end = start + len(annotation.exact)
+    return offsets.point(annotation.start) <= start and end <= offsets.end(annotation.end)
 
 
 # --- translations ---------------------------------------------------------------------------
@@ -573,7 +580,7 @@ def _references(
     layers = {"p": (doc.paragraphs, list(new_doc.paragraphs)),
               "s": (doc.sentences, list(new_doc.sentences))}  # fmt: skip
     found = []
-    for path, text in _referring_texts(root, notebooks):
+    for path, text in _referring_texts(doc.id, root, notebooks):
         for unit_id in dict.fromkeys(m.group(1) for m in _UNIT_ID.finditer(text)):
             old_layer, new_units = layers[unit_id[0]]
             try:
@@ -592,10 +599,20 @@ def _reference(path: Path, unit_id: str, old: Any, new: Any) -> UnitReference:
     return UnitReference(path, unit_id, "same" if new.text == old.text else "edited")
 
 
-def _referring_texts(root: Path, notebooks: Path | str | None) -> Iterator[tuple[Path, str]]:
+def _referring_texts(
+    doc_id: str, root: Path, notebooks: Path | str | None
+) -> Iterator[tuple[Path, str]]:
+    """The texts that may name units: exercises, tag sets, the document's assignments, and the
+    notebooks' cells (not their outputs)."""
     for folder in _REFERRING:
         for path in sorted((root / folder).glob("*.yaml")) if (root / folder).is_dir() else []:
-            yield path, read_text(path, what="data file")
+            named = (
+                load_yaml(path, what="data file").get("document")
+                if folder == "assignments"
+                else None
+            )
+            if named in (None, doc_id):
+                yield path, read_text(path, what="data file")
     folder = Path(notebooks) if notebooks is not None else root.parent / "notebooks"
     for path in sorted(folder.glob("*.ipynb")) if folder.is_dir() else []:
         cells = json.loads(read_text(path, what="notebook")).get("cells", [])
@@ -603,6 +620,30 @@ def _referring_texts(root: Path, notebooks: Path | str | None) -> Iterator[tuple
 
 
 # --- review and summary ---------------------------------------------------------------------
+
+
+def _validation_problems(plan: UpdatePlan, doc: Document, document_text: str) -> list[str]:
+    """What ``validate`` would report after the update (the ``FILL IN`` left aside), found by
+    applying it to a copy of the corpus."""
+    from ..validation import validate
+
+    with tempfile.TemporaryDirectory(prefix="corpus-tools-update-") as folder:
+        copy = Path(folder) / plan.root.name
+        shutil.copytree(plan.root, copy, ignore=shutil.ignore_patterns(".cache"))
+        (copy / "sources" / plan.new_source).write_bytes(plan.new_bytes)
+        for path, text in plan.files.items():
+            text = document_text if path == doc.manifest.path else text
+            filled = _TO_TRANSLATE.sub(quoted("(to be translated)"), text)
+            (copy / path.relative_to(plan.root)).write_text(filled, "utf-8", newline="")
+        for path, annotations in plan.edits.items():
+            if path.is_relative_to(plan.root):
+                AnnotationStore(copy / path.relative_to(plan.root)).edit_many(annotations)
+        problems = validate(copy).problems
+        return [
+            "after the update, validate would report: "
+            + str(problem).replace(str(copy), str(plan.root))
+            for problem in problems
+        ]
 
 
 def _review(plan: UpdatePlan) -> list[str]:
