@@ -1,4 +1,5 @@
-"""The ``corpus-tools`` command: validate, release, build the student copy, export, score."""
+"""The ``corpus-tools`` command: validate, draft or update a document, release, build the
+student copy, export, score."""
 
 from __future__ import annotations
 
@@ -69,6 +70,26 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--id", help="the document's id (default: from the file name)")
     _corpus_option(new)
     new.set_defaults(run=_new)
+
+    update = commands.add_parser(
+        "update",
+        help="carry a document, its keys, translations, alignment and annotations over to a new "
+        "version of its source (a dry run unless --apply)",
+    )
+    update.add_argument("document", help="the document's id")
+    update.add_argument("source", type=Path, help="the new version of the text, UTF-8, as is")
+    update.add_argument("--apply", action="store_true", help="write the changes listed")
+    update.add_argument(
+        "--force", action="store_true", help="apply although something needs review"
+    )
+    update.add_argument(
+        "--annotations", type=Path,
+        help="students' annotation files (default: $CORPUS_TOOLS_ANNOTATIONS, else annotations/ "
+        "beside the corpus)",
+    )  # fmt: skip
+    update.add_argument("--notebooks", type=Path, help="notebooks (default: notebooks/)")
+    _corpus_option(update)
+    update.set_defaults(run=_update)
 
     release = commands.add_parser(
         "release", help="write student notebooks (no solutions) and the answer key"
@@ -195,6 +216,25 @@ def _new(args: argparse.Namespace) -> int:
     for path in draft_document(args.source, root, args.id):
         print(path)
     print("next: replace every FILL IN in the draft, then run corpus-tools validate")
+    return 0
+
+
+def _update(args: argparse.Namespace) -> int:
+    from .corpus import find_corpus_root
+    from .corpus.update import apply_update, plan_update
+
+    plan = plan_update(
+        args.document, args.source, args.corpus or find_corpus_root(),
+        annotations=args.annotations, notebooks=args.notebooks,
+    )  # fmt: skip
+    print(plan.summary())
+    if not args.apply:
+        print("dry run: nothing was written; run again with --apply to write these changes")
+        return 0
+    for path in apply_update(plan, force=args.force):
+        print(f"wrote {path}")
+    print("next: replace every FILL IN (new sections, new translations), check each translation "
+          "marked stale, then run corpus-tools validate")  # fmt: skip
     return 0
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "TooManyRequestsError",
     "TranslationError",
     "UnsupportedLanguageError",
+    "UpdateError",
     "show_briefly_in_notebooks",
 ]
 
@@ -171,6 +172,11 @@ class ReleaseError(CorpusError):
 
 class GradingError(CorpusError):
     """Annotations could not be scored: a key that is missing or empty, no usable file."""
+
+
+class UpdateError(CorpusError):
+    """A new version of a source cannot be carried over: a section not found again by its
+    words, something that needs review (without ``--force``), or a write that failed."""
 
 
 def show_briefly_in_notebooks() -> None:

@@ -170,6 +170,12 @@ class AnnotationStore:
         """Record a new version of an existing annotation (same id)."""
         self._append([{"event": "edit", "at": _now(), "annotation": annotation.to_w3c()}])
 
+    def edit_many(self, annotations: Iterable[Annotation]) -> None:
+        """Record new versions of many annotations under one lock (re-anchoring after an
+        update of their text)."""
+        at = _now()
+        self._append([{"event": "edit", "at": at, "annotation": a.to_w3c()} for a in annotations])
+
     def delete(self, annotation_id: str) -> None:
         self._append([{"event": "delete", "at": _now(), "id": annotation_id}])
 

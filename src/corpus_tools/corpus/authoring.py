@@ -26,7 +26,14 @@ from .datafile import Record, load_yaml, read_text
 from .manifest import FILL_IN, DocumentManifest
 from .provenance import LANGUAGES, SECTION_KINDS, SEPARATOR
 
-__all__ = ["Block", "blocks", "draft_document", "write_found_offsets"]
+__all__ = [
+    "Block",
+    "blocks",
+    "draft_document",
+    "drafted_section",
+    "section_records",
+    "write_found_offsets",
+]
 
 _BLOCK = re.compile(r"\S(?:.*\S)?(?:\n[ \t]*\S(?:.*\S)?)*")
 """Lines of text up to a blank line, without the white space around them."""
@@ -123,27 +130,29 @@ def _draft(doc_id: str, source_name: str, text: str) -> str:
         "sections:",
     ]
     for number, block in enumerate(found, start=1):
-        lines += ["", *_section(number, block)]
+        lines += ["", *drafted_section(f"part-{number}", block)]
     return "\n".join(lines) + "\n"
 
 
-def _section(number: int, block: Block) -> list[str]:
+def drafted_section(section_id: str, block: Block, indent: str = "  ") -> list[str]:
+    """The lines of a drafted top-level section for ``block``: its offsets and words, the
+    detected language, and ``FILL IN`` for its kind."""
     words = block.text.split()
     begins = " ".join(words[:_WORDS_SHOWN])
     ends = " ".join(words[-_WORDS_SHOWN:])
     stated = (
-        [f"    text: {_quoted(block.text)}"]
+        [f"text: {_quoted(block.text)}"]
         if len(words) <= 2 * _WORDS_SHOWN and "\n" not in block.text
-        else [f"    begins: {_quoted(begins)}", f"    ends: {_quoted(ends)}"]
+        else [f"begins: {_quoted(begins)}", f"ends: {_quoted(ends)}"]
     )
-    return [
-        f"  - id: part-{number}",
-        f"    kind: {_quoted(FILL_IN + ': a kind from the list above')}",
-        f"    start: {block.start}",
-        f"    end: {block.end}",
+    fields = [
+        f"kind: {_quoted(FILL_IN + ': a kind from the list above')}",
+        f"start: {block.start}",
+        f"end: {block.end}",
         *stated,
-        f"    language: {block.language}  # detected; check it",
+        f"language: {block.language}  # detected; check it",
     ]
+    return [f"{indent}- id: {section_id}", *(f"{indent}  {line}" for line in fields)]
 
 
 def _quoted(value: str) -> str:
@@ -166,7 +175,7 @@ def write_found_offsets(manifest: DocumentManifest) -> list[str]:
     spans = {s.id: (s.start, s.end) for s in manifest.sections}
     unplaced = [
         record
-        for record in _section_records(load_yaml(manifest.path, what="document file"))
+        for record in section_records(load_yaml(manifest.path, what="document file"))
         if "start" not in record and "end" not in record
     ]
     insertions = [_insertion(lines, r, spans[str(r["id"])], manifest.path) for r in unplaced]
@@ -177,11 +186,12 @@ def write_found_offsets(manifest: DocumentManifest) -> list[str]:
     return [str(record["id"]) for record in unplaced]
 
 
-def _section_records(data: Record) -> list[Record]:
+def section_records(data: Record) -> list[Record]:
+    """The section mappings of a document file, nested ones included, in document order."""
     found = []
     for item in data.get("sections") or []:
         if isinstance(item, Record):
-            found += [item, *_section_records(item)]
+            found += [item, *section_records(item)]
     return found
 
 

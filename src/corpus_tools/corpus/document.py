@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CorpusError
+from ..errors import CorpusError, DocumentSpecError
 from .cache import LayerCache
 from .frames import frame
 from .layers import Layer
@@ -62,6 +62,7 @@ class Document:
             _paragraph,
             id_prefix="p",
             links={"duplicate_of": "paragraphs"},
+            ids=_recorded_ids(manifest, "paragraphs", len(paragraphs)),
         )
 
     def _segmentation(self) -> Segmentation:
@@ -88,6 +89,7 @@ class Document:
             _sentence,
             id_prefix="s",
             links={"paragraph": "paragraphs"},
+            ids=_recorded_ids(self.manifest, "sentences", len(layers.sentence_start)),
         )
 
     @cached_property
@@ -170,6 +172,23 @@ class Document:
         spans = [self.section(section_id) for section_id in section_ids]
         chosen = {p.index: p for s in spans for p in self.paragraphs.covered_by(s.start, s.end)}
         return [chosen[index] for index in sorted(chosen)]
+
+
+def _recorded_ids(manifest: DocumentManifest, layer: str, count: int) -> Sequence[str] | None:
+    """The ids the document file records for a layer (None: numbered from 1), one per unit.
+
+    Raises:
+        DocumentSpecError: the file records more or fewer ids than there are units.
+    """
+    ids = manifest.ids_of(layer)
+    if ids is not None and len(ids) != count:
+        raise DocumentSpecError(
+            f"unit_ids gives {len(ids)} ids of {layer}, but the document has {count}; the ids "
+            "are written by corpus-tools update: restore them, or run the update again",
+            path=manifest.path,
+            line=manifest.unit_ids_line,
+        )
+    return ids
 
 
 def _lazy_take(values: Any, rows: Sequence[int]) -> Callable[[], Any]:

@@ -53,7 +53,8 @@ def _leading(layers: Sequence[Layer[Any]], rows: list[np.ndarray]) -> dict[str, 
     texts = Texts([layer.doc.text for layer in layers])
     return {
         "doc_id": _repeated([layer.doc.id for layer in layers], counts),
-        "id": _ids(first.id_prefix, np.concatenate(rows)) if first.id_prefix
+        "id": _ids(first.id_prefix, np.concatenate(rows))
+        if first.id_prefix and all(layer.numbered for layer in layers)
         else _named(layers, rows),
         "start": starts,
         "end": ends,
@@ -91,7 +92,13 @@ def _named(layers: Sequence[Layer[Any]], rows: list[np.ndarray]) -> Any:
     import pyarrow as pa
 
     ids = [
-        i for layer, r in zip(layers, rows, strict=True) for i in _pick(layer.columns.list("id"), r)
+        i
+        for layer, r in zip(layers, rows, strict=True)
+        for i in (
+            _pick(layer.columns.list("id"), r)
+            if layer.id_prefix is None
+            else [layer.unit_id(row) for row in r.tolist()]
+        )
     ]
     return pa.array(ids, pa.large_string())
 
@@ -130,7 +137,7 @@ def _own_column(layers: Sequence[Layer[Any]], rows: list[np.ndarray], name: str)
     target = first.links.get(name)
     if target is not None:
         prefix = getattr(first.doc, target).id_prefix
-        if prefix:
+        if prefix and all(getattr(layer.doc, target).numbered for layer in layers):
             return _ids(prefix, _joined(layers, rows, name))
         named = [
             None if row is None else getattr(layer.doc, target).unit_id(row)

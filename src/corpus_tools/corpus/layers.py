@@ -65,10 +65,13 @@ class Layer(Sequence[U], Generic[U]):
         nested: units may contain one another (sections); else they never overlap.
         links: columns that hold a row of another layer, with that layer's name, shown by id
             in frames.
+        ids: the units' ids where a document file records them (see :mod:`.unit_ids`),
+            instead of the prefix and the row number.
     """
 
     __slots__ = (
-        "_columns", "_doc", "_id_row", "_make", "_nested", "_rows", "id_prefix", "links", "name",
+        "_columns", "_doc", "_id_row", "_ids", "_make", "_nested", "_rows", "id_prefix", "links",
+        "name",
     )  # fmt: skip
 
     def __init__(
@@ -82,6 +85,7 @@ class Layer(Sequence[U], Generic[U]):
         nested: bool = False,
         links: Mapping[str, str] | None = None,
         rows: Sequence[int] | None = None,
+        ids: Sequence[str] | None = None,
     ):
         self.name = name
         self.id_prefix = id_prefix
@@ -90,9 +94,9 @@ class Layer(Sequence[U], Generic[U]):
         self._columns = columns if isinstance(columns, Columns) else Columns(columns)
         self._make = make
         self._rows = range(len(self._columns.array("start"))) if rows is None else rows
-        self._id_row = (
-            None if id_prefix else {v: row for row, v in enumerate(self._columns.list("id"))}
-        )
+        self._ids = ids
+        named = ids if ids is not None else None if id_prefix else self._columns.list("id")
+        self._id_row = None if named is None else {v: row for row, v in enumerate(named)}
         self._nested = nested
 
     def __len__(self) -> int:
@@ -118,6 +122,8 @@ class Layer(Sequence[U], Generic[U]):
 
     def unit_id(self, row: int) -> str:
         """The id of the unit in ``row`` of the document's whole layer."""
+        if self._ids is not None:
+            return self._ids[row]
         if self.id_prefix:
             return f"{self.id_prefix}{row + 1}"
         return self._columns.list("id")[row]
@@ -150,8 +156,13 @@ class Layer(Sequence[U], Generic[U]):
     def _subset(self, rows: Sequence[int]) -> Layer[U]:
         return Layer(
             self.name, self._doc, self._columns, self._make, id_prefix=self.id_prefix,
-            nested=self._nested, links=self.links, rows=rows,
+            nested=self._nested, links=self.links, rows=rows, ids=self._ids,
         )  # fmt: skip
+
+    @property
+    def numbered(self) -> bool:
+        """Whether the ids are the prefix and the row number from 1 (not recorded ones)."""
+        return bool(self.id_prefix) and self._ids is None
 
     def column(self, name: str) -> Sequence[Any]:
         """One column (``start``, ``end``, ``section``, ``lemma``, ...) of the document's whole

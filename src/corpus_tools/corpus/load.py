@@ -83,6 +83,9 @@ def load_corpus(
     documents = [
         Document(plan.manifest, plan.paragraphs, layers[i]) for i, plan in enumerate(plans)
     ]
+    for doc in documents:
+        if doc.manifest.ids_of("sentences") is not None:
+            len(doc.sentences)  # an id for every sentence, or an error naming the file now
     return Corpus(root, documents, cache=cache)
 
 

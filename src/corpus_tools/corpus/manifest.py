@@ -28,8 +28,17 @@ from .provenance import (
     Provenance,
     Translation,
 )
+from .unit_ids import expand as expand_ids
 
-__all__ = ["FILL_IN", "PARAGRAPH_MODES", "DocumentManifest", "SectionSpec", "read_manifest"]
+__all__ = [
+    "FILL_IN",
+    "PARAGRAPH_MODES",
+    "DocumentManifest",
+    "SectionSpec",
+    "Version",
+    "find_sections",
+    "read_manifest",
+]
 
 PARAGRAPH_MODES = {
     "lines": "every non-blank line is a paragraph",
@@ -37,8 +46,11 @@ PARAGRAPH_MODES = {
 }
 _DOCUMENT_KEYS = {
     "id", "title", "source", "sha256", "language", "date", "date_basis", "origin",
-    "description", "paragraphs", "sections",
+    "description", "paragraphs", "sections", "versions", "unit_ids",
 }  # fmt: skip
+UNIT_PREFIXES = {"paragraphs": "p", "sentences": "s"}
+"""The layers whose ids a document file may record (``unit_ids``), with their prefix."""
+_VERSION_KEYS = {"source", "sha256", "replaced"}
 FILL_IN = "FILL IN"
 """What a drafted document file says where only a person can give the value."""
 _SECTION_KEYS = {
@@ -63,6 +75,16 @@ class SectionSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Version:
+    """An earlier version of the document's source, kept in ``sources/`` (``versions:``)."""
+
+    source: str
+    sha256: str
+    replaced: str
+    """The date the next version replaced it (YYYY-MM-DD)."""
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentManifest:
     """A validated document: metadata, verbatim text and sections in document order."""
 
@@ -79,6 +101,16 @@ class DocumentManifest:
     description: str | None
     paragraph_mode: str
     sections: tuple[SectionSpec, ...]
+    versions: tuple[Version, ...] = ()
+    """Earlier versions of the source, newest first."""
+    unit_ids: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The ids of the paragraphs or sentences, by layer, where an update kept them (see
+    :mod:`.unit_ids`); a layer not named numbers its units from 1."""
+    unit_ids_line: int = 0
+
+    def ids_of(self, layer: str) -> tuple[str, ...] | None:
+        """The recorded ids of a layer's units, or None where they are numbered from 1."""
+        return dict(self.unit_ids).get(layer)
 
     def to_json(self) -> dict[str, Any]:
         """Everything but the text and paths, for the cache of validated manifests."""
@@ -97,6 +129,9 @@ class DocumentManifest:
                 [s.id, s.start, s.end, s.depth, s.parent, _provenance_json(s.provenance)]
                 for s in self.sections
             ],
+            "versions": [[v.source, v.sha256, v.replaced] for v in self.versions],
+            "unit_ids": [[layer, list(ids)] for layer, ids in self.unit_ids],
+            "unit_ids_line": self.unit_ids_line,
         }
 
     @classmethod
@@ -135,6 +170,9 @@ class DocumentManifest:
             description=data["description"],
             paragraph_mode=data["paragraph_mode"],
             sections=sections,
+            versions=tuple(Version(*v) for v in data.get("versions", [])),
+            unit_ids=tuple((layer, tuple(ids)) for layer, ids in data.get("unit_ids", [])),
+            unit_ids_line=data.get("unit_ids_line", 0),
         )
 
 
@@ -219,7 +257,65 @@ def read_manifest(path: Path, sources_dir: Path) -> DocumentManifest:
         description=fields.optional("description", str),
         paragraph_mode=paragraph_mode,
         sections=sections,
+        versions=_versions(fields, sources_dir),
+        unit_ids=_unit_ids(fields),
+        unit_ids_line=record.line_of("unit_ids"),
     )
+
+
+def find_sections(path: Path, text: str) -> list[SectionSpec]:
+    """The sections of the document file at ``path`` found again in ``text`` (a new version
+    of its source) by their stated words alone, their offsets ignored; nested ones included,
+    in document order, without checking that they tile ``text``.
+
+    Raises:
+        DataFileError: the file cannot be read.
+        DocumentSpecError: a field is malformed.
+        SectionError: a section's words occur nowhere after the section before it, or in
+            several places.
+    """
+    record = load_yaml(path, what="document file")
+    fields = Fields(record, path, "document", DocumentSpecError)
+    language = _language(fields, "language", segmented=False)
+    document = Provenance(kind="document", language=language)
+    parsed = _parse_sections(
+        fields.list("sections"), document, path, _Region(text), words_only=True
+    )
+    return [spec for spec, _ in parsed]
+
+
+def _versions(fields: Fields, sources_dir: Path) -> tuple[Version, ...]:
+    """The earlier versions the document file lists; each must still be in the sources folder,
+    unchanged."""
+    found = []
+    for item in fields.list("versions", default=[]):
+        version = Fields(item, fields.path, "version", DocumentSpecError)
+        version.check_keys(_VERSION_KEYS)
+        path = _source_path(version, sources_dir)
+        _read_source(path, version)
+        replaced = version.date("replaced")
+        if replaced is None:
+            version.fail("replaced", "a version needs the date it was 'replaced' (YYYY-MM-DD)")
+        found.append(Version(path.name, version.string("sha256"), str(replaced)))
+    return tuple(found)
+
+
+def _unit_ids(fields: Fields) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    record = fields.optional("unit_ids", Record)
+    if record is None:
+        return ()
+    layers = Fields(record, fields.path, "unit_ids", DocumentSpecError)
+    layers.check_keys(set(UNIT_PREFIXES))
+    found = []
+    for layer, prefix in UNIT_PREFIXES.items():
+        runs = layers.optional(layer, str)
+        if runs is None:
+            continue
+        try:
+            found.append((layer, tuple(expand_ids(runs, prefix))))
+        except ValueError as exc:
+            layers.fail(layer, f"{layer}: {exc}")
+    return tuple(found)
 
 
 def _refuse_unfilled(record: Any, path: Path) -> None:
@@ -297,6 +393,8 @@ def _parse_sections(
     path: Path,
     region: _Region,
     parent: SectionSpec | None = None,
+    *,
+    words_only: bool = False,
 ) -> list[tuple[SectionSpec, Record]]:
     """Parse section records, nested ones included, in document (pre-)order; a section stated
     without offsets is found by its words in ``region``, after the section before it."""
@@ -306,7 +404,7 @@ def _parse_sections(
         fields.check_keys(_SECTION_KEYS)
         section_id = fields.identifier("id")
         following = items[number + 1] if number + 1 < len(items) else None
-        start, end = _offsets(fields, section_id, region, following)
+        start, end = _offsets(fields, section_id, region, following, words_only=words_only)
         spec = SectionSpec(
             id=section_id,
             start=start,
@@ -317,7 +415,11 @@ def _parse_sections(
         )
         parsed.append((spec, item))
         children = fields.list("sections", default=[])
-        parsed.extend(_parse_sections(children, spec.provenance, path, region.inside(spec), spec))
+        parsed.extend(
+            _parse_sections(
+                children, spec.provenance, path, region.inside(spec), spec, words_only=words_only
+            )
+        )
         region = region.after(max(region.floor, end))
     return parsed
 
@@ -352,10 +454,15 @@ class _Region:
         return self.text.count("\n", 0, offset) + 1
 
 
-def _offsets(fields: Fields, section_id: str, region: _Region, following: Any) -> tuple[int, int]:
-    """The section's start and end: as given, or found by its stated words."""
+def _offsets(
+    fields: Fields, section_id: str, region: _Region, following: Any, *, words_only: bool = False
+) -> tuple[int, int]:
+    """The section's start and end: as given, or found by its stated words (always by its
+    words with ``words_only``)."""
     start, end = fields.optional("start", int), fields.optional("end", int)
-    if start is not None and end is not None:
+    if words_only:
+        start = end = None
+    elif start is not None and end is not None:
         return start, end
     if start is not None or end is not None:
         missing = "end" if end is None else "start"

@@ -2,7 +2,9 @@
 
 Every German paragraph has an English reference and every English paragraph a German one.
 Loading checks that the file covers every paragraph of its document, that each entry points
-at a real paragraph (by id and by its first words) and that the languages are right.
+at a real paragraph (by id and by its first words) and that the languages are right.  An entry
+``corpus-tools update`` marked ``stale: true`` (its paragraph changed in a new version of the
+source; ``old_source`` keeps the text it translates) still loads, and says so.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from ..errors import ReferenceDataError
 from .datafile import Fields, load_yaml
 from .document import Corpus
 from .layout import data_files
+from .manifest import FILL_IN
 from .provenance import other_language
 from .units import Paragraph
 
 __all__ = ["ReferenceTranslation", "ReferenceTranslations", "load_references"]
 
 _FILE_KEYS = {"document", "translator", "method", "date", "paragraphs"}
-_ENTRY_KEYS = {"paragraph", "begins", "from", "to", "text"}
+_ENTRY_KEYS = {"paragraph", "begins", "from", "to", "text", "stale", "old_source"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,13 @@ class ReferenceTranslation:
     date: str | None
     method: str = ""
     """How the translation was made, as the file states it."""
+    old_source: str | None = None
+    """For a stale translation: the earlier text of the paragraph, which it translates."""
+
+    @property
+    def stale(self) -> bool:
+        """Whether the paragraph changed since it was translated: check and correct it."""
+        return self.old_source is not None
 
 
 class ReferenceTranslations:
@@ -51,6 +61,11 @@ class ReferenceTranslations:
 
     def __repr__(self) -> str:
         return f"<ReferenceTranslations: {len(self)} paragraphs>"
+
+    @property
+    def stale(self) -> list[ReferenceTranslation]:
+        """The translations whose paragraph changed since (to be checked and corrected)."""
+        return [e for e in self.entries if e.stale]
 
     def lookup(self, text: str, target_lang: str) -> ReferenceTranslation | None:
         """The reference translation of a paragraph with exactly this text, if any."""
@@ -101,13 +116,32 @@ def _read(path: Path, corpus: Corpus) -> list[ReferenceTranslation]:
         entries.append(
             ReferenceTranslation(
                 doc_id, paragraph_id, paragraph.text, paragraph.language, fields.string("to"),
-                fields.string("text"), translator, date, method,
+                _text(fields), translator, date, method, _old_source(fields),
             )
         )  # fmt: skip
     missing = [p for p in paragraphs if p not in seen]
     if missing:
         data.fail("paragraphs", f"no translation for paragraphs {', '.join(missing)}; add them")
     return entries
+
+
+def _text(fields: Fields) -> str:
+    text = fields.string("text")
+    if text.startswith(FILL_IN):
+        fields.fail("text", f"the translation still says {FILL_IN!r}: write it")
+    return text
+
+
+def _old_source(fields: Fields) -> str | None:
+    """The earlier paragraph text of a stale entry (``stale: true`` and ``old_source``)."""
+    stale, old = fields.optional("stale", bool), fields.optional("old_source", str)
+    if bool(stale) != (old is not None):
+        fields.fail(
+            "stale",
+            "a stale translation gives 'stale: true' and the 'old_source' it translates; once "
+            "the translation is checked against the paragraph, remove both",
+        )
+    return old if stale else None
 
 
 def _check_entry(fields: Fields, paragraph: Paragraph) -> None:

@@ -109,7 +109,7 @@ class Paragraph(_InSection):
 
     @property
     def id(self) -> str:
-        return f"p{self.index + 1}"
+        return self.doc.paragraphs.unit_id(self.index)
 
     @property
     def duplicate_of(self) -> Paragraph | None:
@@ -124,7 +124,7 @@ class Sentence(_InSection):
 
     @property
     def id(self) -> str:
-        return f"s{self.index + 1}"
+        return self.doc.sentences.unit_id(self.index)
 
     @property
     def paragraph(self) -> Paragraph:
