@@ -44,7 +44,9 @@ def test_the_console_command_is_installed_and_runs() -> None:
 
 
 PACKAGE = PROJECT / "src" / "corpus_tools"
-TEACHING = {"agreement", "exercises", "grading", "nbgrader_course", "release", "simulation"}
+TEACHING = {
+    "agreement", "exercises", "grading", "nbgrader_course", "release", "simulation", "update",
+}  # fmt: skip
 
 
 def _imported(path: Path) -> set[str]:

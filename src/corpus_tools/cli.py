@@ -221,7 +221,7 @@ def _new(args: argparse.Namespace) -> int:
 
 def _update(args: argparse.Namespace) -> int:
     from .corpus import find_corpus_root
-    from .corpus.update import apply_update, plan_update
+    from .update import apply_update, plan_update
 
     plan = plan_update(
         args.document, args.source, args.corpus or find_corpus_root(),

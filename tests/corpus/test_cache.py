@@ -314,7 +314,7 @@ def test_the_manifest_cache_key_covers_every_module_the_validator_imports() -> N
         package / "corpus" / "manifest.py", package)}  # fmt: skip
     assert found == {
         "corpus/manifest.py", "corpus/datafile.py", "corpus/provenance.py", "errors.py",
-        "formatting.py",
+        "formatting.py", "corpus/unit_ids.py",
     }  # fmt: skip
 
 

@@ -17,11 +17,11 @@ from corpus_tools.cli import main
 from corpus_tools.corpus import load_corpus
 from corpus_tools.corpus.alignment import load_alignment
 from corpus_tools.corpus.references import load_references
-from corpus_tools.corpus.update import apply_update, plan_update
 from corpus_tools.errors import SaveError, UpdateError
+from corpus_tools.update import apply_update, plan_update
 from corpus_tools.validation import validate
 
-from ..conftest import CORPUS, DOC_ID, PROJECT
+from .conftest import CORPUS, DOC_ID, PROJECT
 
 OLD_TEXT = (CORPUS / "sources" / f"{DOC_ID}.txt").read_text("utf-8")
 CORRECTED = ("Bei Treffen der Außenminister", "Beim Treffen der Außenminister")

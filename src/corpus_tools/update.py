@@ -35,22 +35,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..annotate.anchoring import find_quote, moved_to
-from ..annotate.record import Annotation
-from ..annotate.store import AnnotationStore, is_lock_file
-from ..errors import CorpusError, SectionError, UpdateError
-from ..files import part_beside, write_atomic
-from ..formatting import shorten
-from .alignment import load_alignment
-from .authoring import Block, blocks, drafted_section, section_records
-from .datafile import Record, load_yaml, read_bytes, read_text
-from .document import Corpus, Document
-from .load import load_corpus
-from .manifest import FILL_IN, UNIT_PREFIXES, SectionSpec, find_sections
-from .provenance import other_language
-from .textdiff import OffsetMap, counterpart
-from .unit_ids import carried_ids, compress, is_plain
-from .yamledit import Edits, quoted
+from .annotate.anchoring import find_quote, moved_to
+from .annotate.record import Annotation
+from .annotate.store import AnnotationStore, is_lock_file
+from .corpus.alignment import load_alignment
+from .corpus.authoring import Block, blocks, drafted_section, section_records
+from .corpus.datafile import Record, load_yaml, read_bytes, read_text
+from .corpus.document import Corpus, Document
+from .corpus.load import load_corpus
+from .corpus.manifest import FILL_IN, UNIT_PREFIXES, SectionSpec, find_sections
+from .corpus.provenance import other_language
+from .corpus.textdiff import OffsetMap, counterpart
+from .corpus.unit_ids import carried_ids, compress, is_plain
+from .corpus.yamledit import Edits, quoted
+from .errors import CorpusError, SectionError, UpdateError
+from .files import part_beside, write_atomic
+from .formatting import shorten
 
 __all__ = [
     "AnnotationChange",
@@ -625,7 +625,7 @@ def _referring_texts(
 def _validation_problems(plan: UpdatePlan, doc: Document, document_text: str) -> list[str]:
     """What ``validate`` would report after the update (the ``FILL IN`` left aside), found by
     applying it to a copy of the corpus."""
-    from ..validation import validate
+    from .validation import validate
 
     with tempfile.TemporaryDirectory(prefix="corpus-tools-update-") as folder:
         copy = Path(folder) / plan.root.name
