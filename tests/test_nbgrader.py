@@ -3,9 +3,12 @@ annotation files scored from nbgrader's submitted/ folder, each student named by
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pandas as pd
@@ -115,14 +118,17 @@ def _autograded(database: Path, student: str) -> dict[str, tuple[float, float]]:
 def test_annotations_travel_with_the_assignment_through_submit_and_collect(
     tmp_path: Path, corpus: Corpus, class_key: list[Annotation], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """nbgrader's own exchange: release, a student's annotation saved where the notebooks save
-    it by default, submit, collect (the student's copy is made as fetch_assignment makes it)."""
+    """nbgrader's own exchange, through its Python API (what its commands and its JupyterLab
+    extension run): release, a student's annotation saved where the notebooks save it by
+    default, submit, collect (the student's copy is made as fetch_assignment makes it)."""
     course, home, exchange = tmp_path / "course", tmp_path / "home", tmp_path / "exchange"
     source = write_source(course, "riyadh", _one_notebook(tmp_path), CORPUS).folder
     shutil.copytree(source, course / "release" / "riyadh", ignore=shutil.ignore_patterns("*.ipynb"))
     exchange.mkdir(mode=0o777)
-    shared = [f"--Exchange.root={exchange}", "--CourseDirectory.course_id=riyadh-readouts"]
-    run(["nbgrader", "release_assignment", "riyadh", *shared], course, home)
+    bin_folder = Path(sys.executable).parent  # the gradebook is set up by alembic, from there
+    monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ.get('PATH', '')}")
+    api = _exchange(course, exchange)
+    _succeeded(api.release_assignment("riyadh"))
     shutil.copytree(course / "release" / "riyadh", home / "riyadh")
     monkeypatch.chdir(home / "riyadh")
     monkeypatch.delenv("CORPUS_TOOLS_ANNOTATIONS")
@@ -130,12 +136,39 @@ def test_annotations_travel_with_the_assignment_through_submit_and_collect(
     AnnotationStore.for_annotator("student").add(
         key_span(doc, tagset, *_span(class_key[0]), "student")
     )
-    run(["nbgrader", "submit", "riyadh", *shared], home, home)
-    run(["nbgrader", "collect", "riyadh", *shared], course, home)
+    _succeeded(_submit_from(home, api))
+    _succeeded(api.collect("riyadh"))
     (path, student), *others = submitted_annotations(course / "submitted").files.items()
     assert not others
     assert path == course / "submitted" / student / "riyadh" / "annotations" / "student.jsonl"
     assert [a.exact for a in AnnotationStore(path).load().annotations] == [class_key[0].exact]
+
+
+def _exchange(course: Path, exchange: Path) -> Any:
+    """nbgrader's API for a course on a local exchange."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.course_id = "riyadh-readouts"
+    config.Exchange.root = str(exchange)
+    return NbGraderAPI(config=config)
+
+
+def _submit_from(home: Path, api: Any) -> dict[str, Any]:
+    """``nbgrader submit riyadh`` run in ``home``, as a student does."""
+    from nbgrader.utils import capture_log, temp_attrs
+
+    with temp_attrs(api.coursedir, assignment_id="riyadh"):
+        submit = api.exchange.Submit(coursedir=api.coursedir, authenticator=api.authenticator,
+                                     parent=api)  # fmt: skip
+        submit.assignment_dir = str(home)
+        return capture_log(submit)
+
+
+def _succeeded(result: dict[str, Any]) -> None:
+    assert result["success"], result.get("error") or result.get("log")
 
 
 def _one_notebook(tmp_path: Path) -> Path:
