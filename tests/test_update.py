@@ -18,6 +18,7 @@ from corpus_tools.corpus import load_corpus
 from corpus_tools.corpus.alignment import load_alignment
 from corpus_tools.corpus.references import load_references
 from corpus_tools.errors import SaveError, UpdateError
+from corpus_tools.translate import Translator
 from corpus_tools.update import apply_update, plan_update
 from corpus_tools.validation import validate
 
@@ -114,6 +115,10 @@ def test_apply_carries_everything_across_and_validate_passes(
     _fill_in_translation(root)
     report = validate(root)
     assert report.valid, report.problems
+    assert report.notes == [
+        f"translations: {DOC_ID} p2 is marked stale (its paragraph changed); check the "
+        "translation against the new text, then remove its 'stale' and 'old_source'"
+    ]
 
     corpus = load_corpus(root)
     doc = corpus[DOC_ID]
@@ -134,6 +139,10 @@ def test_apply_carries_everything_across_and_validate_passes(
     # the changed paragraph's translation is stale, with the text it translates
     stale = load_references(corpus).stale
     assert [(e.paragraph, e.old_source) for e in stale] == [("p2", _old_paragraph(2))]
+    # and whoever is given it as the paragraph's translation is told so
+    translator = Translator(corpus, cache=root.parent / "translations.sqlite3", say=lambda _: None)
+    (given,) = translator.translate([doc.paragraphs[1].text], "en", backend="reference")
+    assert given.note.startswith("this reference translation was made for an earlier version")
     # the student's file was only appended to: an edit for the span that moved
     assert ada.read_bytes().startswith(ada_before)
     events = [json.loads(line) for line in ada.read_bytes()[len(ada_before) :].splitlines()]

@@ -188,6 +188,8 @@ def _validate(args: argparse.Namespace) -> int:
         )
         if args.write_offsets:
             _write_offsets(doc.manifest)
+    for note in report.notes:
+        print(f"note: {note}")
     for problem in report.problems:
         print(f"error: {problem}", file=sys.stderr)
     if report.problems:

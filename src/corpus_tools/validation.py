@@ -25,6 +25,8 @@ class Validation:
     documents: list[Any] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     problems: list[CorpusError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What loads but needs a person's attention (a stale translation)."""
 
     @property
     def valid(self) -> bool:
@@ -57,11 +59,23 @@ def validate(root: Path | str | None = None) -> Validation:
         for name, check in checks:
             report.checked.append(name)
             try:
-                check()
+                loaded = check()
             except CorpusError as exc:
                 if str(exc) not in {str(p) for p in report.problems}:  # one cause, said once
                     report.problems.append(exc)
+                continue
+            report.notes += _stale_translations(loaded) if name == "translations" else []
     return report
+
+
+def _stale_translations(references: Any) -> list[str]:
+    """A note for each reference translation an update marked stale: it still loads, but it
+    translates an earlier version of its paragraph."""
+    return [
+        f"translations: {e.doc_id} {e.paragraph} is marked stale (its paragraph changed); check "
+        "the translation against the new text, then remove its 'stale' and 'old_source'"
+        for e in references.stale
+    ]
 
 
 def _not_a_folder(path: Path) -> CorpusError:

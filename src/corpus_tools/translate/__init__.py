@@ -292,6 +292,7 @@ class Translator:
                 TranslationRecord(
                     text, found.text, found.source_lang, target_lang, Engine.REFERENCE,
                     date=found.date, translator=found.translator, method=found.method,
+                    note=_STALE.format(old=_short(found.old_source)) if found.stale else None,
                 )
             )  # fmt: skip
         return records
@@ -458,6 +459,12 @@ _DEEPL_NOTE = (
 _NO_REFERENCE = (
     "no reference translation for {text}: references exist for whole paragraphs of the corpus; "
     "pass a paragraph, or set DEEPL_AUTH_KEY to translate any text with DeepL"
+)
+
+
+_STALE = (
+    "this reference translation was made for an earlier version of the paragraph ({old}) "
+    "and not yet checked against the new one"
 )
 
 
