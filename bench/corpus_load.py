@@ -48,7 +48,7 @@ def generated_corpus(root: Path) -> list[Row]:
     with tempfile.TemporaryDirectory() as folder:
         export = Path(folder)
         export_layers(corpus, export)
-        columns = ["doc_id", "start", "end", "sentence", "lemma", "token_class"]
+        columns = ["doc_id", "start_char", "end_char", "sentence", "lemma", "token_class"]
         same_columns = export / "token-columns.parquet"
         pq.write_table(pq.read_table(export / "tokens.parquet", columns=columns), same_columns)
         load = f"import corpus_tools\ncorpus = corpus_tools.load_corpus({str(root)!r})"

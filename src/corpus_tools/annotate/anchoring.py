@@ -36,9 +36,7 @@ def find_quote(text: str, annotation: Annotation) -> int | None:
     if not annotation.exact:
         return None  # a record without a quote cannot be found again
     full = len(annotation.prefix) + len(annotation.suffix)
-    if _is_at(text, annotation.start, annotation) and (
-        context_score(text, annotation.start, annotation) == full
-    ):  # unchanged around the quote: no occurrence can be better or nearer
+    if _unchanged(text, annotation):  # no occurrence can be better or nearer
         return annotation.start
     candidates = [
         (score, start)
@@ -62,6 +60,18 @@ def _is_at(text: str, start: int, annotation: Annotation) -> bool:
     return start >= 0 and text.startswith(annotation.exact, start)
 
 
+def _unchanged(text: str, annotation: Annotation) -> bool:
+    """Whether the quote and all of its stored context are where they were (compared whole:
+    this is the case of nearly every annotation at every load)."""
+    start, end = annotation.start, annotation.start + len(annotation.exact)
+    return (
+        _is_at(text, start, annotation)
+        and start >= len(annotation.prefix)
+        and text.endswith(annotation.prefix, 0, start)
+        and text.startswith(annotation.suffix, end)
+    )
+
+
 def _occurrences(text: str, exact: str) -> list[int]:
     found, position = [], text.find(exact)
     while position >= 0:
@@ -71,9 +81,16 @@ def _occurrences(text: str, exact: str) -> list[int]:
 
 
 def _common_prefix(a: str, b: str) -> int:
-    return next(
-        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
-    )
+    """How many characters ``a`` and ``b`` share at their start (found by halving, each step
+    one comparison in C)."""
+    same, differ = 0, min(len(a), len(b)) + 1
+    while differ - same > 1:
+        middle = (same + differ) // 2
+        if a[:middle] == b[:middle]:
+            same = middle
+        else:
+            differ = middle
+    return same
 
 
 def _common_suffix(a: str, b: str) -> int:

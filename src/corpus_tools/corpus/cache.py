@@ -18,9 +18,9 @@ atomic.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from functools import cache, partial
@@ -81,6 +81,14 @@ def _validator_fingerprint() -> bytes:
     return digest.digest()
 
 
+_RELATIVE_IMPORT = re.compile(
+    r"^[ \t]*from[ \t]+(\.+)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)", re.M
+)
+"""``from .module import name`` and ``from . import module``, at any indentation (imports made
+inside functions count too); read with a pattern, which is many times quicker than parsing
+every module at each start."""
+
+
 def _imported_modules(start: Path, package_root: Path) -> list[Path]:
     """``start`` and the package's modules it imports, directly or not, in a stable order."""
     seen: dict[Path, None] = {}
@@ -90,19 +98,21 @@ def _imported_modules(start: Path, package_root: Path) -> list[Path]:
         if path in seen:
             continue
         seen[path] = None
-        for node in ast.walk(ast.parse(path.read_bytes())):
-            if isinstance(node, ast.ImportFrom) and node.level:
-                base = path.parent
-                for _ in range(node.level - 1):
-                    base = base.parent
-                parts = (node.module or "").split(".") if node.module else []
-                names = [alias.name for alias in node.names] if not parts else [""]
-                for name in names:
-                    found = _module_file(
-                        base.joinpath(*parts, name) if name else base.joinpath(*parts)
-                    )
-                    if found is not None and found.is_relative_to(package_root):
-                        pending.append(found)
+        source = path.read_text("utf-8")
+        for dots, module, names in _RELATIVE_IMPORT.findall(source):
+            base = path.parent
+            for _ in range(len(dots) - 1):
+                base = base.parent
+            parts = module.split(".") if module else []
+            stems = (
+                [base.joinpath(*parts)]
+                if parts
+                else [base / name.strip() for name in names.split(",") if name.strip()]
+            )
+            for stem in stems:
+                found = _module_file(stem)
+                if found is not None and found.is_relative_to(package_root):
+                    pending.append(found)
     return sorted(seen)
 
 

@@ -361,7 +361,11 @@ def _source_path(fields: Fields, sources_dir: Path) -> Path:
 
 
 def _inside(path: Path, sources_dir: Path) -> bool:
-    """Whether ``path``, with its links followed, lies in the sources folder."""
+    """Whether ``path``, with its links followed, lies in the sources folder.  A file named
+    directly in the folder that is no link needs no resolving (one ``lstat``, not two
+    ``realpath`` walks: this runs for every document at every load)."""
+    if path.parent == sources_dir and path.name not in ("", ".", "..") and not path.is_symlink():
+        return True
     return resolved(path, what="source").is_relative_to(resolved(sources_dir))
 
 
