@@ -97,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("outdir", type=Path, help="folder to write (must be empty or absent)")
     release.add_argument("--force", action="store_true", help="replace an earlier release there")
     release.add_argument("--notebooks", type=Path, help="source notebooks (default: notebooks/)")
-    release.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
+    _corpus_option(release)
     release.add_argument(
         "--nbgrader",
         metavar="ASSIGNMENT",
@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     student.add_argument("folder", type=Path, help="the student's folder, e.g. student/")
     student.add_argument("--notebooks", type=Path, help="source notebooks (default: notebooks/)")
-    student.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
+    _corpus_option(student)
     student.set_defaults(run=_student)
 
     export = commands.add_parser("export", help="write the corpus in formats other tools read")
@@ -158,7 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--out", type=Path, default=Path("grading-report"), help="report folder (grading-report)"
     )
-    score.add_argument("--corpus", type=Path, help="corpus folder (default: the nearest corpus/)")
+    _corpus_option(score)
     score.add_argument(
         "--nbgrader",
         type=Path,

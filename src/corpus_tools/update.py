@@ -39,7 +39,7 @@ from .annotate.anchoring import find_quote, moved_to
 from .annotate.record import Annotation
 from .annotate.store import AnnotationStore, is_lock_file
 from .corpus.alignment import load_alignment
-from .corpus.authoring import Block, blocks, drafted_section, section_records
+from .corpus.authoring import Block, blocks, drafted_section, first_words, section_records
 from .corpus.datafile import Record, load_yaml, read_bytes, read_text
 from .corpus.document import Corpus, Document
 from .corpus.load import load_corpus
@@ -494,7 +494,9 @@ def _translation_change(
     begins = entry.get("begins")
     if isinstance(begins, str) and not new.text.startswith(begins):
         edits.replace_value(
-            entry.line_of("begins"), "begins", quoted(_first_words(new.text, begins))
+            entry.line_of("begins"),
+            "begins",
+            quoted(first_words(new.text, max(1, len(begins.split())))),
         )
     if new.text == old.text:
         return TranslationChange(new.id, "unchanged", old_id if new.id != old_id else None)
@@ -507,13 +509,6 @@ def _translation_change(
             f"{indent}old_source: {quoted(old.text)}",
         ])  # fmt: skip
     return TranslationChange(new.id, "stale", old_id if new.id != old_id else None)
-
-
-def _first_words(text: str, like: str) -> str:
-    """As many of ``text``'s first words as ``like`` has."""
-    count = max(1, len(like.split()))
-    match = re.match(rf"\S+(?:\s+\S+){{0,{count - 1}}}", text)
-    return match.group() if match else text
 
 
 def _draft_translations(
@@ -532,7 +527,7 @@ def _draft_translations(
         target = other_language(paragraph.language)
         lines = [
             f"{indent}- paragraph: {paragraph.id}",
-            f"{indent}  begins: {quoted(_first_words(paragraph.text, 'a b c d'))}",
+            f"{indent}  begins: {quoted(first_words(paragraph.text, 4))}",
             f"{indent}  from: {paragraph.language}",
             f"{indent}  to: {target}",
             f"{indent}  text: {quoted(FILL_IN + f': the translation into {target}')}",

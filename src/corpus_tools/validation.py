@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import CorpusError
+from .errors import CorpusError, DataFileError
 
 __all__ = ["Validation", "validate"]
 
@@ -79,8 +79,6 @@ def _stale_translations(references: Any) -> list[str]:
 
 
 def _not_a_folder(path: Path) -> CorpusError:
-    from .errors import DataFileError
-
     return DataFileError(
         f"the corpus keeps its {path.name} in a folder, but this is a file; move it aside and "
         f"make {path.name}/ a folder",

@@ -128,3 +128,12 @@ def test_new_never_writes_over_a_document(corpus_copy: Path, tmp_path: Path) -> 
     assert (corpus_copy / "sources" / f"{DOC_ID}.txt").read_bytes() == (
         CORPUS / "sources" / f"{DOC_ID}.txt"
     ).read_bytes()
+
+
+def test_drafted_words_keep_the_white_space_of_the_text() -> None:
+    from corpus_tools.corpus.authoring import Block, drafted_section
+
+    text = "Der Minister  sagte\r\nam Dienstag in Riad, man habe lange und offen gesprochen."
+    lines = drafted_section("part-1", Block(0, len(text), text, "de"))
+    assert '    begins: "Der Minister  sagte\\r\\nam Dienstag"' in lines
+    assert '    ends: "habe lange und offen gesprochen."' in lines

@@ -12,7 +12,6 @@ lists until it is replaced.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 import textwrap
@@ -25,12 +24,15 @@ from ..files import write_atomic
 from .datafile import Record, load_yaml, read_text
 from .manifest import FILL_IN, DocumentManifest
 from .provenance import LANGUAGES, SECTION_KINDS, SEPARATOR
+from .yamledit import Edits, quoted
 
 __all__ = [
     "Block",
     "blocks",
     "draft_document",
     "drafted_section",
+    "first_words",
+    "last_words",
     "section_records",
     "write_found_offsets",
 ]
@@ -116,14 +118,14 @@ def _draft(doc_id: str, source_name: str, text: str) -> str:
         "# section's detected language and split or join sections where the text asks for it;",
         "# `corpus-tools validate` lists what is left. Offsets are code points into the source.",
         f"id: {doc_id}",
-        f"title: {_quoted(FILL_IN + ': the title, as the text gives it')}",
+        f"title: {quoted(FILL_IN + ': the title, as the text gives it')}",
         f"source: {source_name}",
         f"sha256: {hashlib.sha256(text.encode('utf-8')).hexdigest()}",
         f"language: {language}",
         "# date: YYYY-MM-DD, only where the text states it (then say how in date_basis)",
         "origin:",
-        f"  author: {_quoted(FILL_IN + ': a name the text gives, or unknown')}",
-        f"  publication: {_quoted(FILL_IN + ': where it appeared, if the text says, or unknown')}",
+        f"  author: {quoted(FILL_IN + ': a name the text gives, or unknown')}",
+        f"  publication: {quoted(FILL_IN + ': where it appeared, if the text says, or unknown')}",
         "paragraphs: lines",
         "# kind is one of:",
         *(f"#   {line}" for line in kinds),
@@ -137,16 +139,17 @@ def _draft(doc_id: str, source_name: str, text: str) -> str:
 def drafted_section(section_id: str, block: Block, indent: str = "  ") -> list[str]:
     """The lines of a drafted top-level section for ``block``: its offsets and words, the
     detected language, and ``FILL IN`` for its kind."""
-    words = block.text.split()
-    begins = " ".join(words[:_WORDS_SHOWN])
-    ends = " ".join(words[-_WORDS_SHOWN:])
+    short = len(block.text.split()) <= 2 * _WORDS_SHOWN and "\n" not in block.text
     stated = (
-        [f"text: {_quoted(block.text)}"]
-        if len(words) <= 2 * _WORDS_SHOWN and "\n" not in block.text
-        else [f"begins: {_quoted(begins)}", f"ends: {_quoted(ends)}"]
+        [f"text: {quoted(block.text)}"]
+        if short
+        else [
+            f"begins: {quoted(first_words(block.text, _WORDS_SHOWN))}",
+            f"ends: {quoted(last_words(block.text, _WORDS_SHOWN))}",
+        ]
     )
     fields = [
-        f"kind: {_quoted(FILL_IN + ': a kind from the list above')}",
+        f"kind: {quoted(FILL_IN + ': a kind from the list above')}",
         f"start: {block.start}",
         f"end: {block.end}",
         *stated,
@@ -155,9 +158,21 @@ def drafted_section(section_id: str, block: Block, indent: str = "  ") -> list[s
     return [f"{indent}- id: {section_id}", *(f"{indent}  {line}" for line in fields)]
 
 
-def _quoted(value: str) -> str:
-    """``value`` as a YAML double-quoted scalar (JSON's string syntax is YAML's)."""
-    return json.dumps(value, ensure_ascii=False)
+def first_words(text: str, count: int) -> str:
+    """The first ``count`` words of ``text`` exactly as written, the white space between them
+    included (a section's ``begins`` must be its text's start, character for character)."""
+    words = _word_spans(text)
+    return text[words[0][0] : words[min(count, len(words)) - 1][1]] if words else text
+
+
+def last_words(text: str, count: int) -> str:
+    """The last ``count`` words of ``text`` exactly as written."""
+    words = _word_spans(text)
+    return text[words[-min(count, len(words))][0] : words[-1][1]] if words else text
+
+
+def _word_spans(text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in re.finditer(r"\S+", text)]
 
 
 def write_found_offsets(manifest: DocumentManifest) -> list[str]:
@@ -171,18 +186,19 @@ def write_found_offsets(manifest: DocumentManifest) -> list[str]:
         DocumentSpecError: a section without offsets is written in flow style (``{id: ...}``),
             where no line can be added.
     """
-    lines = read_text(manifest.path, what="document file").splitlines(keepends=True)
+    edits = Edits(read_text(manifest.path, what="document file"), manifest.path)
     spans = {s.id: (s.start, s.end) for s in manifest.sections}
     unplaced = [
         record
         for record in section_records(load_yaml(manifest.path, what="document file"))
         if "start" not in record and "end" not in record
     ]
-    insertions = [_insertion(lines, r, spans[str(r["id"])], manifest.path) for r in unplaced]
-    for line, new in sorted(insertions, reverse=True):
-        lines[line:line] = new
-    if insertions:
-        write_atomic(manifest.path, "".join(lines))
+    for record in unplaced:
+        start, end = spans[str(record["id"])]
+        indent = _key_indent(edits, record, manifest.path)
+        edits.insert(record.line_of("id") + 1, [f"{indent}start: {start}", f"{indent}end: {end}"])
+    if unplaced:
+        write_atomic(manifest.path, edits.text())
     return [str(record["id"]) for record in unplaced]
 
 
@@ -195,13 +211,10 @@ def section_records(data: Record) -> list[Record]:
     return found
 
 
-def _insertion(
-    lines: list[str], record: Record, span: tuple[int, int], path: Path
-) -> tuple[int, list[str]]:
-    """Where the offset lines go (after the ``id`` line) and what they say."""
+def _key_indent(edits: Edits, record: Record, path: Path) -> str:
+    """The column of the section's keys, from its ``id`` line (``  - id: x`` → 4 spaces)."""
     number = record.line_of("id")
-    text = lines[number - 1]
-    match = re.match(r"^(\s*(?:-\s+)?)id\s*:", text)
+    match = re.match(r"^(\s*(?:-\s+)?)id\s*:", edits.lines[number - 1])
     if match is None:
         raise DocumentSpecError(
             f"section {record['id']!r} is written in flow style; write it as a block mapping "
@@ -209,7 +222,4 @@ def _insertion(
             path=path,
             line=number,
         )
-    indent = " " * len(match.group(1))
-    ending = "\r\n" if text.endswith("\r\n") else "\n"
-    start, end = span
-    return number, [f"{indent}start: {start}{ending}", f"{indent}end: {end}{ending}"]
+    return " " * len(match.group(1))

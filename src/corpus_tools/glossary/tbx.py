@@ -17,7 +17,7 @@ and a phrase is ``other`` with the term type ``phrase``.  TBX-Basic v2 still has
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,13 +65,7 @@ def write_tbx(glossary: Glossary, path: Path | str) -> Path:
     attributes = {"xmlns": TBX_NAMESPACE, "type": "TBX-Basic", "style": "dca", _XML_LANG: "en"}
     root = ET.Element("tbx", attributes)
     _source_desc(ET.SubElement(root, "tbxHeader"))
-    body = ET.SubElement(ET.SubElement(root, "text"), "body")
-    for concept in _concepts(glossary):
-        entry = _entry(body, "conceptEntry", concept)
-        for language, terms in concept.languages:
-            section = ET.SubElement(entry, "langSec", {_XML_LANG: language})
-            for term in terms:
-                _term_notes(ET.SubElement(section, "termSec"), term, _v3_notes(term))
+    _body(root, glossary, ("conceptEntry", "langSec", "termSec"), _v3_notes)
     return _write(root, Path(path))
 
 
@@ -83,14 +77,26 @@ def write_tbx2(glossary: Glossary, path: Path | str) -> Path:
     _source_desc(header)
     encoding = ET.SubElement(header, "encodingDesc")
     ET.SubElement(encoding, "p", {"type": "XCSURI"}).text = "TBXBasicXCSV02.xcs"
+    _body(root, glossary, ("termEntry", "langSet", "tig"), _v2_notes)
+    return _write(root, Path(path), _V2_DOCTYPE)
+
+
+def _body(
+    root: ET.Element,
+    glossary: Glossary,
+    tags: tuple[str, str, str],
+    notes: Callable[[_Term], list[tuple[str, str]]],
+) -> None:
+    """The ``text/body`` of either version: one entry per concept, a section per language and
+    one per term, named by ``tags`` (entry, language, term) as that version names them."""
+    entry_tag, language_tag, term_tag = tags
     body = ET.SubElement(ET.SubElement(root, "text"), "body")
     for concept in _concepts(glossary):
-        entry = _entry(body, "termEntry", concept)
+        entry = _entry(body, entry_tag, concept)
         for language, terms in concept.languages:
-            section = ET.SubElement(entry, "langSet", {_XML_LANG: language})
+            section = ET.SubElement(entry, language_tag, {_XML_LANG: language})
             for term in terms:
-                _term_notes(ET.SubElement(section, "tig"), term, _v2_notes(term))
-    return _write(root, Path(path), _V2_DOCTYPE)
+                _term_notes(ET.SubElement(section, term_tag), term, notes(term))
 
 
 def _concepts(glossary: Glossary) -> Iterator[_Concept]:
