@@ -1,105 +1,213 @@
-"""In a real browser: open the annotation workshop in JupyterLab 4 and in Notebook 7; select a
-phrase with the mouse and press a tag's key; select another by keyboard alone (arrows, Shift),
-tag it and undo it with Ctrl+Z; find exactly those events in the annotator's file; check the
-annotator with axe-core in the light and the dark theme, and save a screenshot of each.
+"""In a real browser, on the server `make lab` starts (the student's copy in a temporary folder,
+nbgrader's authoring tools off), what a student meets:
 
-Runs headless Chromium from Debian (``/usr/bin/chromium``) through Playwright and axe-core from
-npm (``npm ci``); `.ci/run` installs both.  Without them the test is skipped, saying how to
-install what is missing.
+* the start notebook opens, and the exercises come without their model answers;
+* every notebook of the student's copy runs top to bottom in JupyterLab with no error output and
+  every graded check printing its verdict; a screenshot of each is saved for a person to look at;
+* in the annotation workshop, in JupyterLab 4 and in Notebook 7: a phrase selected with the mouse
+  is tagged by a tag's key; another, selected by keyboard alone (arrows, Shift), is tagged and
+  taken back with Ctrl+Z; the student's file holds exactly those events; axe-core finds nothing
+  serious in the annotator in the light or the dark theme, and a screenshot of each is saved.
+
+One server and one headless Chromium serve every test here; JupyterLab loads once. Chromium is
+Debian's (``/usr/bin/chromium``), driven by Playwright; axe-core comes from npm (``npm ci``).
+`.ci/run` installs both; without them a test is skipped, saying how to install what is missing.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from .conftest import DOC_ID, PROJECT
-from .test_make_lab import _free_port, _isolated_env, _running, _wait_for
+from .jupyter_server import get, isolated_env, make_lab
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
 ]  # fmt: skip
-JUPYTER = PROJECT / ".venv" / "bin" / "jupyter"
 ARTIFACTS = PROJECT / "test-artifacts"
-NOTEBOOK = "notebooks/07_annotation_workshop.ipynb"
+AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
+START = "notebooks/00_start_here.ipynb"
+WORKSHOP = "notebooks/07_annotation_workshop.ipynb"
 PHRASE = "Sergej W. Lawrow"
 BY_KEYBOARD = "Juri W. Uschakow"
-AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = pytest.mark.slow
 
 
-FRONT_ENDS = {
-    # front end: (command, its options, the notebook's URL path); Notebook 7 takes no news_url
-    "jupyterlab": (
-        "lab",
-        ["--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True"],
-        f"lab/tree/{NOTEBOOK}",
-    ),
-    "notebook7": (
-        "notebook",
-        ["--JupyterNotebookApp.expose_app_in_browser=True"],
-        f"notebooks/{NOTEBOOK}",
-    ),
-}
+@dataclass(frozen=True)
+class Lab:
+    url: str
+    student: Path  # the student's copy the server shows
 
 
-@pytest.fixture(params=list(FRONT_ENDS))
-def lab(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[tuple[str, Path, dict[str, str]]]:
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """`make lab`, with the app exposed to the page's scripts (JupyterLab and Notebook 7)."""
+    root = tmp_path_factory.mktemp("make-lab")
+    student = root / "student"
+    options = ["--LabApp.expose_app_in_browser=True",
+               "--JupyterNotebookApp.expose_app_in_browser=True"]  # fmt: skip
+    with make_lab(student, root / "home", options) as url:
+        yield Lab(url, student)
+
+
+@pytest.fixture(scope="module")
+def chromium(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Debian's headless Chromium, with the flags this closed network needs and a home of its
+    own."""
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed: `apt-get install chromium` to run the browser test")
+    from playwright.sync_api import sync_playwright
+
+    env = isolated_env(tmp_path_factory.mktemp("chromium-home"))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, env=env
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(lab: Lab, chromium: Any) -> Iterator[Any]:
+    """One page with JupyterLab loaded, which opens one notebook after another."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{lab.url}/lab/tree/{START}?reset")
+    page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.commands.hasCommand('docmanager:open')",
+        timeout=90_000,
+    )
+    yield page
+    page.close()
+
+
+def test_make_lab_serves_the_start_notebook(lab: Lab) -> None:
+    status, body = get(f"{lab.url}/api/contents/{START}?content=0")
+    assert status == 200 and '"type": "notebook"' in body
+    status, page = get(f"{lab.url}/lab/tree/{START}")
+    assert status == 200 and "JupyterLab" in page
+    with urllib.request.urlopen(f"{lab.url}/", timeout=5) as landing:  # follows the redirect
+        assert landing.geturl() == f"{lab.url}/lab/tree/{START}"
+    _, exercise = get(f"{lab.url}/api/contents/notebooks/02_state_department_statement.ipynb")
+    assert "# YOUR ANSWER HERE" in exercise and "BEGIN SOLUTION" not in exercise
+    assert '\\"p7\\", \\"p8\\"' not in exercise  # the model answer of exercise 1
+    with pytest.raises(urllib.error.HTTPError) as refused:  # nbgrader's authoring side is off
+        get(f"{lab.url}/formgrader")
+    assert refused.value.code == 404
+    assert (lab.student / "corpus" / "exercises").is_dir()
+    assert not (lab.student / "corpus" / "keys").exists()
+
+
+def test_every_student_notebook_runs_in_the_browser(lab: Lab, jupyterlab: Any) -> None:
+    page = jupyterlab
+    names = sorted(p.name for p in (lab.student / "notebooks").glob("*.ipynb"))
+    assert len(names) == 8 and "08_instructor_toolkit.ipynb" not in names
+    errors: dict[str, list[str]] = {}
+    unchecked: dict[str, list[int]] = {}
+    for name in names:
+        _open_alone(page, f"notebooks/{name}")
+        page.wait_for_function(_KERNEL_READY, timeout=90_000)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function(_DONE, timeout=120_000, polling=100)
+        errors[name] = page.evaluate(_ERRORS)
+        unchecked[name] = page.evaluate(_CHECKS_WITHOUT_OUTPUT)
+        page.screenshot(path=str(ARTIFACTS / f"student-{name.removesuffix('.ipynb')}.png"))
+        page.evaluate(_SHUT_DOWN)
+    assert not any(errors.values()), errors
+    assert not any(unchecked.values()), f"checks that printed nothing: {unchecked}"
+    assert not (lab.student / "corpus" / "keys").exists()
+
+
+@pytest.mark.parametrize("front_end", ["jupyterlab", "notebook7"])
+def test_tag_by_mouse_and_by_keyboard_in_both_themes(
+    front_end: str, lab: Lab, chromium: Any, request: pytest.FixtureRequest
+) -> None:
     if not AXE.exists():
         pytest.skip("axe-core is not installed: run `npm ci` (Node and npm from Debian) first")
-    if not JUPYTER.exists():
-        pytest.skip("no .venv yet: run `make test`, which creates it")
-    project = tmp_path / "project"
-    shutil.copytree(
-        PROJECT,
-        project,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".git", "annotations", ".cache", "test-artifacts", "node_modules", "student"
-        ),
-    )
-    env = _isolated_env(tmp_path / "home")
-    env.pop("CORPUS_TOOLS_ANNOTATIONS", None)
-    settings = Path(env["JUPYTER_CONFIG_DIR"]) / "lab" / "user-settings" / "@jupyterlab"
-    news = settings / "apputils-extension" / "notification.jupyterlab-settings"
-    news.parent.mkdir(parents=True)
-    news.write_text(json.dumps({"fetchNews": "false"}))
-    command, options, path = FRONT_ENDS[request.param]
-    with serving(command, project, options, env=env, log=tmp_path / "lab.log") as url:
-        yield f"{url}/{path}", project, env
+    saved = lab.student / "annotations" / "student.jsonl"
+    saved.unlink(missing_ok=True)  # each front end starts the workshop afresh
+    first, count = _token_position(lab.student, BY_KEYBOARD)
+    page = _workshop(front_end, lab, chromium, request)
+    try:
+        _theme(page, "JupyterLab Light")
+        page.wait_for_function(_KERNEL_READY, timeout=90_000)
+        page.evaluate(_RUN_UP_TO_THE_ANNOTATOR)
+        annotator = page.locator(".ct-annotator").first
+        annotator.wait_for(state="visible", timeout=60_000)
+        page.wait_for_function(
+            "(p) => document.querySelector('.ct-annotator .ct-text').textContent.includes(p)",
+            arg=PHRASE,
+        )
+        _select_with_the_mouse(page, PHRASE)
+        page.keyboard.press("1")  # the shortcut of "actor"
+        _wait_for_events(saved, 1)
+        # By keyboard alone: focus the annotator, move by word, extend with Shift, tag.
+        annotator.focus()
+        page.keyboard.press("Home")
+        for _ in range(first):
+            page.keyboard.press("ArrowRight")
+        for _ in range(count - 1):
+            page.keyboard.press("Shift+ArrowRight")
+        page.keyboard.press("1")
+        _wait_for_events(saved, 2)
+        page.keyboard.press("Control+z")
+        _wait_for_events(saved, 3)
+        page.locator(".ct-annotator .ct-status").first.wait_for()
+        light = _serious(page)
+        page.screenshot(path=str(ARTIFACTS / f"annotation-widget-{front_end}-light.png"))
+        _theme(page, "JupyterLab Dark")
+        annotator.scroll_into_view_if_needed()
+        dark = _serious(page)
+        page.screenshot(path=str(ARTIFACTS / f"annotation-widget-{front_end}-dark.png"))
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / f"annotation-widget-{front_end}-failure.png"))
+        raise
+    finally:
+        _theme(page, "JupyterLab Light")
+        page.evaluate(_SHUT_DOWN)
+        if front_end == "notebook7":
+            page.close()
+    assert not light and not dark, {"light": light, "dark": dark}
+    _assert_saved(lab.student, saved)
 
 
-@contextmanager
-def serving(
-    command: str, root: Path, options: list[str], *, env: dict[str, str], log: Path
-) -> Iterator[str]:
-    """A Jupyter server (``lab`` or ``notebook``) on ``root``, headless, on a free loopback
-    port without a token; its URL once it answers."""
-    port = _free_port()
-    argv = [str(JUPYTER), command, "--no-browser", "--allow-root", f"--port={port}",
-            "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
-            *options, f"--ServerApp.root_dir={root}"]  # fmt: skip
-    with _running(argv, env=env, log=log):
-        url = f"http://127.0.0.1:{port}"
-        _wait_for(f"{url}/api/status", log)
-        yield url
+def _workshop(front_end: str, lab: Lab, chromium: Any, request: pytest.FixtureRequest) -> Any:
+    """A page showing the annotation workshop: JupyterLab's page, or Notebook 7 in a new one."""
+    if front_end == "jupyterlab":
+        page = request.getfixturevalue("jupyterlab")
+        _open_alone(page, WORKSHOP)
+        return page
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{lab.url}/notebooks/{WORKSHOP}")
+    page.wait_for_function(_SHOWN, arg=WORKSHOP, timeout=90_000)
+    return page
 
 
-def launch_chromium(playwright: object, env: dict[str, str] | None = None) -> object:
-    """Debian's headless Chromium, with the flags this closed network needs."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, env=env)
+def _assert_saved(student: Path, saved: Path) -> None:
+    """The file holds the two tags and the undo, each on the words selected."""
+    events = [json.loads(line) for line in saved.read_text("utf-8").splitlines()]
+    assert [event["event"] for event in events] == ["add", "add", "delete"]
+    text = (student / "corpus" / "sources" / f"{DOC_ID}.txt").read_text("utf-8")
+    for event, phrase in zip(events[:2], (PHRASE, BY_KEYBOARD), strict=True):
+        annotation = event["annotation"]
+        position, quote = annotation["target"]["selector"]
+        start = text.index(phrase)
+        assert (position["start"], position["end"]) == (start, start + len(phrase))
+        assert quote["exact"] == phrase
+        assert annotation["body"][0]["value"] == "actor"
+    assert events[2]["id"] == events[1]["annotation"]["id"]  # Ctrl+Z took back the second
 
 
 _KERNEL_READY = """() => {
@@ -107,6 +215,73 @@ _KERNEL_READY = """() => {
   const kernel = widget && widget.sessionContext && widget.sessionContext.session
     && widget.sessionContext.session.kernel;
   return Boolean(kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected');
+}"""
+
+_DONE = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const cells = panel.content.model.cells;
+  for (let i = 0; i < cells.length; i += 1) {
+    const cell = cells.get(i);
+    if (cell.type === 'code' && cell.sharedModel.source.trim() && cell.executionCount === null) {
+      return false;
+    }
+  }
+  return Boolean(kernel && kernel.status === 'idle');
+}"""
+
+_SHOWN = """(path) => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  return Boolean(panel && panel.context && panel.context.path === path);
+}"""
+
+_ERRORS = """() => {
+  const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+  const found = [];
+  for (let i = 0; i < cells.length; i += 1) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code') continue;
+    for (const output of cell.toJSON().outputs || []) {
+      if (output.output_type !== 'error') continue;
+      found.push(`cell ${i + 1}: ${output.ename}: ${output.evalue}`);
+    }
+  }
+  return found;
+}"""
+
+_CHECKS_WITHOUT_OUTPUT = """() => {
+  const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+  const silent = [];
+  for (let i = 0; i < cells.length; i += 1) {
+    const cell = cells.get(i).toJSON();
+    const graded = cell.metadata.nbgrader && cell.metadata.nbgrader.grade;
+    if (cell.cell_type === 'code' && graded && !(cell.outputs || []).length) silent.push(i + 1);
+  }
+  return silent;
+}"""
+
+_SHUT_DOWN = """() => {
+  // the kernel is asked to stop; the next notebook need not wait until it has
+  const panel = window.jupyterapp.shell.currentWidget;
+  panel.sessionContext.shutdown();
+  panel.context.model.dirty = false;  // closing without the "save your work?" dialog
+  panel.dispose();
+}"""
+
+_OPEN = """async (path) => {
+  const app = window.jupyterapp;
+  const widget = await app.commands.execute('docmanager:open', {path});
+  app.shell.activateById(widget.id);
+}"""
+
+_RUN_UP_TO_THE_ANNOTATOR = """async () => {
+  // the workshop's cells up to the one that opens the student's annotator, not the rest
+  const notebook = window.jupyterapp.shell.currentWidget.content;
+  const cells = notebook.model.cells;
+  let at = 0;
+  while (!cells.get(at).sharedModel.source.includes('for_annotator(MY_NAME)')) at += 1;
+  notebook.activeCellIndex = at + 1;
+  await window.jupyterapp.commands.execute('notebook:run-all-above');
 }"""
 
 _PHRASE_BOX = """(phrase) => {
@@ -125,7 +300,6 @@ _PHRASE_BOX = """(phrase) => {
   return null;
 }"""
 
-
 _AXE = """async () => {
   const found = await axe.run(document.querySelector('.ct-annotator'));
   return found.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
@@ -133,18 +307,25 @@ _AXE = """async () => {
 }"""
 
 
-def _serious(page: object) -> list[dict]:
+def _open_alone(page: Any, path: str) -> None:
+    """Make the notebook at ``path`` the only open one (run-all runs the current one)."""
+    page.evaluate(_OPEN, path)
+    page.wait_for_function(_SHOWN, arg=path, timeout=90_000)
+
+
+def _serious(page: Any) -> list[dict]:
     if not page.evaluate("() => typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     violations = page.evaluate(_AXE)
     return [v for v in violations if v["impact"] in {"serious", "critical"}]
 
 
-def _token_position(project: Path, phrase: str) -> tuple[int, int]:
+def _token_position(student: Path, phrase: str) -> tuple[int, int]:
     """The index in p14 of the phrase's first token, and how many tokens it has."""
     from corpus_tools import load_corpus
 
-    doc = load_corpus(project / "corpus", cache_dir=project / "corpus" / ".cache")[DOC_ID]
+    corpus = student / "corpus"
+    doc = load_corpus(corpus, cache_dir=student.parent / "layer-cache")[DOC_ID]
     passage = doc.paragraphs["p14"]
     tokens = [t for t in doc.tokens.covered_by(passage.start, passage.end)]
     start = doc.text.index(phrase, passage.start)
@@ -153,77 +334,16 @@ def _token_position(project: Path, phrase: str) -> tuple[int, int]:
     return first, count
 
 
-def _dark(page: object) -> None:
+def _theme(page: Any, theme: str) -> None:
+    light = "true" if "Light" in theme else "false"
     page.evaluate(
-        "() => window.jupyterapp.commands.execute('apputils:change-theme', "
-        "{theme: 'JupyterLab Dark'})"
+        "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme
     )
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
     page.wait_for_timeout(500)  # the theme's stylesheet settles
 
 
-def test_tag_by_mouse_and_by_keyboard_in_both_themes(lab: tuple[str, Path, dict[str, str]]) -> None:
-    from playwright.sync_api import sync_playwright
-
-    url, project, env = lab
-    front_end = "jupyterlab" if "/lab/tree/" in url else "notebook7"
-    saved = project / "annotations" / "student.jsonl"
-    first, count = _token_position(project, BY_KEYBOARD)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright, env)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            page.goto(url)
-            page.wait_for_function(_KERNEL_READY, timeout=90_000)
-            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            annotator = page.locator(".ct-annotator").first
-            annotator.wait_for(state="visible", timeout=60_000)
-            page.wait_for_function(
-                "(p) => document.querySelector('.ct-annotator .ct-text').textContent.includes(p)",
-                arg=PHRASE,
-            )
-            _select_with_the_mouse(page, PHRASE)
-            page.keyboard.press("1")  # the shortcut of "actor"
-            _wait_for_events(saved, 1)
-            # By keyboard alone: focus the annotator, move by word, extend with Shift, tag.
-            annotator.focus()
-            page.keyboard.press("Home")
-            for _ in range(first):
-                page.keyboard.press("ArrowRight")
-            for _ in range(count - 1):
-                page.keyboard.press("Shift+ArrowRight")
-            page.keyboard.press("1")
-            _wait_for_events(saved, 2)
-            page.keyboard.press("Control+z")
-            _wait_for_events(saved, 3)
-            page.locator(".ct-annotator .ct-status").first.wait_for()
-            light = _serious(page)
-            page.screenshot(path=str(ARTIFACTS / f"annotation-widget-{front_end}-light.png"))
-            _dark(page)
-            annotator.scroll_into_view_if_needed()
-            dark = _serious(page)
-            page.screenshot(path=str(ARTIFACTS / f"annotation-widget-{front_end}-dark.png"))
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / f"annotation-widget-{front_end}-failure.png"))
-            raise
-        finally:
-            browser.close()
-    assert not light and not dark, {"light": light, "dark": dark}
-    events = [json.loads(line) for line in saved.read_text("utf-8").splitlines()]
-    assert [event["event"] for event in events] == ["add", "add", "delete"]
-    text = (project / "corpus" / "sources" / f"{DOC_ID}.txt").read_text("utf-8")
-    for event, phrase in zip(events[:2], (PHRASE, BY_KEYBOARD), strict=True):
-        annotation = event["annotation"]
-        position, quote = annotation["target"]["selector"]
-        start = text.index(phrase)
-        assert (position["start"], position["end"]) == (start, start + len(phrase))
-        assert quote["exact"] == phrase
-        assert annotation["body"][0]["value"] == "actor"
-    assert events[2]["id"] == events[1]["annotation"]["id"]  # Ctrl+Z took back the second
-
-
-def _select_with_the_mouse(page: object, phrase: str, tries: int = 5) -> None:
+def _select_with_the_mouse(page: Any, phrase: str, tries: int = 5) -> None:
     """Drag over ``phrase`` in the passage. The notebook may still be laying out outputs
     above the annotator while it runs, which moves the text: measure again until the browser's
     selection is exactly the phrase."""
