@@ -54,6 +54,24 @@ def test_concordance_of_a_phrase_and_by_form(corpus: Corpus, doc: Document) -> N
     assert mixed.start.dtype == "int64" and len(mixed) == len(concordance(corpus, "Seite"))
 
 
+def test_a_form_of_the_corpus_is_looked_up_by_its_tokens_lemma_without_the_segmenter(
+    corpus: Corpus, doc: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_segmenter(*_: object) -> None:
+        raise AssertionError("the segmenter was started for a word the corpus has")
+
+    monkeypatch.setattr("corpus_tools.corpus.segment.segment_paragraphs", no_segmenter)
+    (lemma,) = {t.lemma for t in doc.tokens if t.text == "Gespräche"}
+    assert lemma == "Gespräch"
+    lines = concordance(corpus, "Gespräche")
+    assert list(lines.start) == [t.start for t in doc.tokens if t.lemma == lemma]
+    english = concordance(corpus, "agreed")  # lemma "agree", of "agree" and "agreed"
+    assert set(english.match) == {"agree", "agreed"}
+    assert len(english) == sum(t.lemma == "agree" for t in doc.tokens)
+    with pytest.raises(AssertionError, match="segmenter was started"):
+        concordance(corpus, "Quantenchromodynamiken")  # not in the corpus: lemmatised
+
+
 def test_concordance_rejects_nonsense(corpus: Corpus) -> None:
     with pytest.raises(CorpusError, match="give a word"):
         Concordancer(corpus).find("  ")

@@ -226,6 +226,7 @@ class Concordancer:
         }
         self._sizes = np.array([len(doc.text) for doc in self._docs], dtype=np.int64)
         self._ids = pa.array([doc.id for doc in self._docs], pa.string())
+        self._lemma_names: list[str] | None = None
         self._section_of: Any = None
         self._section_names: Any = None
         self._empty: pd.DataFrame | None = None
@@ -236,9 +237,10 @@ class Concordancer:
         """Every occurrence of ``query`` (a word, or words in a row) with ``width`` characters
         of context on either side, in document order.
 
-        By lemma, a query word that is not itself a lemma of the corpus is lemmatised as German,
-        then as English; pass ``language`` where that guess is wrong (German *war* is a form of
-        *sein*, English *war* is a noun).
+        By lemma, a query word that is not itself a lemma of the corpus stands for the lemma its
+        tokens in the corpus have; a word the corpus lacks (or spells with several lemmas) is
+        lemmatised as German, then as English. Pass ``language`` where that guess is wrong
+        (German *war* is a form of *sein*, English *war* is a noun).
 
         Returns:
             One row per occurrence: doc, section, left, match, right, start, end.
@@ -256,6 +258,8 @@ class Concordancer:
     def _query_key(self, word: str, by: str, language: str | None) -> str:
         if by == "form" or word.casefold() in self._vocabulary["lemma"]:
             return word.casefold()
+        if language is None and (lemma := self._lemma_in_the_corpus(word)) is not None:
+            return lemma
         from .corpus.segment import segment_paragraphs
 
         for guess in (language,) if language else ("de", "en"):
@@ -263,6 +267,24 @@ class Concordancer:
             if lemmas and lemmas[0].casefold() in self._vocabulary["lemma"]:
                 return lemmas[0].casefold()
         return word.casefold()
+
+    def _lemma_in_the_corpus(self, word: str) -> str | None:
+        """The lemma every token of the corpus spelt ``word`` has (the segmenter gave it in
+        the token's own language), or None if the word is not in the corpus or its tokens
+        disagree; found without starting the segmenter."""
+        import numpy as np
+
+        number = self._vocabulary["form"].get(word.casefold())
+        if number is None:
+            return None
+        bounds = self._bounds["form"]
+        tokens = self._sorted["form"][bounds[number] : bounds[number + 1]]
+        lemmas = np.unique(self._keys["lemma"][tokens])
+        if len(lemmas) != 1:
+            return None
+        if self._lemma_names is None:
+            self._lemma_names = list(self._vocabulary["lemma"])
+        return self._lemma_names[lemmas[0]]
 
     def _occurrences(self, by: str, numbers: list[int]) -> Any:
         """Positions (in the whole corpus) of the first token of each occurrence, in order."""
