@@ -5,6 +5,7 @@ items and translated tokens."""
 from __future__ import annotations
 
 import math
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,11 @@ from corpus_tools.analysis import (
     tokens_of,
     translated_tokens,
 )
-from corpus_tools.corpus.references import ReferenceTranslations
+from corpus_tools.corpus.references import ReferenceTranslations, load_references
 from corpus_tools.display import full_table
 from corpus_tools.errors import CorpusError, NoReferenceError
 
-from .conftest import write_corpus
+from .conftest import CORPUS, DOC_ID, write_corpus
 
 
 def test_concordance_by_lemma_finds_every_inflected_form(corpus: Corpus, doc: Document) -> None:
@@ -185,6 +186,27 @@ def test_translated_tokens_are_the_reference_translations_words(
     assert len(tokens) == expected
     with pytest.raises(NoReferenceError, match="p4 has no reference translation into 'fr'"):
         translated_tokens(paragraphs, references, "fr")
+
+
+def test_translated_tokens_are_kept_in_the_layer_cache(
+    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(CORPUS / "translations", corpus_copy / "translations")
+    corpus = load_corpus(corpus_copy, cache_dir=tmp_path / "cache")
+    paragraphs = corpus[DOC_ID].paragraphs_in("us-statement")
+    built = translated_tokens(paragraphs, load_references(corpus), "de")
+    (stored,) = (tmp_path / "cache").glob("reference-tokens.*.json")
+
+    def no_segmenter(*_: object) -> None:
+        raise AssertionError("segmented again")
+
+    monkeypatch.setattr("corpus_tools.corpus.segment.segment_paragraphs", no_segmenter)
+    again = load_corpus(corpus_copy, cache_dir=tmp_path / "cache")
+    assert translated_tokens(paragraphs, load_references(again), "de") == built
+    monkeypatch.undo()
+    stored.write_text(stored.read_text("utf-8").replace('"regular"', '"irregular"', 1), "utf-8")
+    with pytest.warns(UserWarning, match="changed or damaged on disk"):
+        assert translated_tokens(paragraphs, load_references(again), "de") == built
 
 
 def test_paragraph_starts_list_every_paragraph_by_its_first_words(doc: Document) -> None:

@@ -445,7 +445,7 @@ def translated_tokens(
     """
     from .errors import NoReferenceError
 
-    tokens = []
+    texts = []
     for paragraph in paragraphs:
         found = references.lookup(paragraph.text, language)
         if found is None:
@@ -453,8 +453,30 @@ def translated_tokens(
                 f"paragraph {paragraph.id} has no reference translation into {language!r}; "
                 "add one to corpus/translations/"
             )
-        tokens += text_tokens(found.text, language)
-    return tokens
+        texts.append(found.text)
+
+    def build() -> list[list[str]]:
+        tokens = [t for text in texts for t in text_tokens(text, language)]
+        return [[t.text, t.lemma, t.token_class] for t in tokens]
+
+    if references.cache is None:
+        return [TextToken(*token) for token in build()]
+    from .corpus.cache import derived_key
+
+    inputs = [language, texts]
+    name = f"reference-tokens.{derived_key(inputs)[:16]}"
+    stored = references.cache.derived(name, inputs, build, _checked_tokens)
+    return [TextToken(*token) for token in stored]
+
+
+def _checked_tokens(payload: Any) -> list[list[str]]:
+    """Tokens stored as ``[text, lemma, token class]`` lists, or ValueError."""
+    if not isinstance(payload, list) or not all(
+        isinstance(token, list) and len(token) == 3 and all(isinstance(f, str) for f in token)
+        for token in payload
+    ):
+        raise ValueError("not a list of tokens, each three strings")
+    return payload
 
 
 def list_items(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ReferenceDataError
+from .cache import LayerCache
 from .datafile import Fields, load_yaml
 from .document import Corpus
 from .layout import data_files
@@ -52,8 +53,10 @@ class ReferenceTranslation:
 class ReferenceTranslations:
     """All reference translations of a corpus, found by the exact text of a paragraph."""
 
-    def __init__(self, entries: list[ReferenceTranslation]):
+    def __init__(self, entries: list[ReferenceTranslation], cache: LayerCache | None = None):
         self.entries = entries
+        self.cache = cache
+        """The corpus's layer cache, which keeps the translations' tokens (None: none kept)."""
         self._by_source = {(e.source, e.target_lang): e for e in entries}
 
     def __len__(self) -> int:
@@ -83,7 +86,7 @@ def load_references(corpus: Corpus, folder: Path | str | None = None) -> Referen
     entries: list[ReferenceTranslation] = []
     for path in data_files(folder, "*.yaml"):
         entries.extend(_read(path, corpus))
-    return ReferenceTranslations(entries)
+    return ReferenceTranslations(entries, corpus.cache)
 
 
 def _read(path: Path, corpus: Corpus) -> list[ReferenceTranslation]:
