@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,6 +25,9 @@ from corpus_tools.validation import validate
 
 from .conftest import CORPUS, DOC_ID, PROJECT
 
+if TYPE_CHECKING:
+    from nbclient import NotebookClient
+
 OLD_TEXT = (CORPUS / "sources" / f"{DOC_ID}.txt").read_text("utf-8")
 CORRECTED = ("Bei Treffen der Außenminister", "Beim Treffen der Außenminister")
 """One corrected word in the commentary's second sentence (p2, s3)."""
@@ -32,17 +36,25 @@ ADDENDUM = (
     "Wochen erneut zusammenkommen sollen."
 )
 NEW_TEXT = OLD_TEXT.replace(*CORRECTED) + "\n\n" + ADDENDUM
-NOTEBOOKS = [PROJECT / "notebooks" / name for name in (
-    "00_start_here.ipynb",  # sections, provenance, layers and glossary of the whole text
-    "03_russian_readout_deepl.ipynb",  # the readout's paragraphs by id, the one printed twice
-)]  # fmt: skip
+RESET = """\
+get_ipython().reset(new_session=False)  # %reset -f, less its second gc.collect()
+__import__("os").chdir({folder!r})
+if "matplotlib.pyplot" in __import__("sys").modules:
+    __import__("matplotlib.pyplot").pyplot.close("all")
+    __import__("matplotlib").rc_file_defaults()
+assert not get_ipython().run_line_magic("who_ls", ""), "names left from the last notebook"
+"""
+"""Run before each notebook in the kernel they share: what a new kernel starts from (the
+notebook's folder as working directory, no names, no figures, the default style); only the
+modules stay imported, with their caches warm."""
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A full copy of the corpus, a student's annotation file beside it and the new text."""
+    """A copy of the project (the corpus, the notebooks beside it) and the new text."""
     assert OLD_TEXT.count(CORRECTED[0]) == 1
     shutil.copytree(CORPUS, tmp_path / "corpus", ignore=shutil.ignore_patterns(".cache"))
+    shutil.copytree(PROJECT / "notebooks", tmp_path / "notebooks")
     (tmp_path / "new.txt").write_text(NEW_TEXT, encoding="utf-8", newline="")
     return tmp_path
 
@@ -62,7 +74,7 @@ def _student(project: Path) -> Path:
 def _update(project: Path, *options: str) -> int:
     return main(["update", DOC_ID, str(project / "new.txt"), "--corpus",
                  str(project / "corpus"), "--annotations", str(project / "annotations"),
-                 "--notebooks", str(PROJECT / "notebooks"), *options])  # fmt: skip
+                 *options])  # fmt: skip
 
 
 def _files(folder: Path) -> dict[Path, bytes]:
@@ -150,9 +162,17 @@ def test_apply_carries_everything_across_and_validate_passes(
     ada_now = AnnotationStore(ada).load({DOC_ID: doc.text})
     assert [a.exact for a in ada_now.orphans] == ["Bei Treffen"]
 
-    start, readout = (_run_notebook(path, root, monkeypatch) for path in NOTEBOOKS)
-    assert f"<Document {DOC_ID!r}: {len(NEW_TEXT):,} characters" in start
-    assert "zu ernennenden Sonderbeauftragten fortzusetzen." in readout  # its last paragraph
+    # the notebooks still run: all of them, against the updated corpus beside them
+    notebooks = sorted((project / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) == len(list((PROJECT / "notebooks").glob("*.ipynb")))
+    shown = _run_notebooks(notebooks, root, monkeypatch)
+    assert f"<Document {DOC_ID!r}: {len(NEW_TEXT):,} characters" in shown["00_start_here.ipynb"]
+    # the readout's last paragraph
+    assert (
+        "zu ernennenden Sonderbeauftragten fortzusetzen." in shown["03_russian_readout_deepl.ipynb"]
+    )
+    # no key is set: the translation lab is given the reference translations, never DeepL's
+    assert "0 characters billed in 0 DeepL requests" in shown["06_translation_lab.ipynb"]
 
 
 def test_apply_refuses_while_a_key_span_would_be_orphaned(
@@ -200,10 +220,14 @@ def _old_paragraph(number: int) -> str:
     return [line for line in OLD_TEXT.splitlines() if line.strip()][number - 1]
 
 
-def _run_notebook(path: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Execute the notebook against the updated corpus (its outputs may differ): it runs
-    without an error; what its cells showed, as text."""
+def _run_notebooks(
+    paths: list[Path], root: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """Execute the notebooks against the updated corpus (their outputs may differ), one after
+    another in one kernel and one client, each from ``RESET``: each runs without an error;
+    what its cells showed, as text, by notebook."""
     import nbformat
+    from jupyter_client import KernelManager
     from nbclient import NotebookClient
 
     monkeypatch.setenv("CORPUS_TOOLS_ROOT", str(root))
@@ -213,12 +237,39 @@ def _run_notebook(path: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> st
         "PYTHONPATH", os.pathsep.join([str(PROJECT / "src"), *filter(None, [inherited])])
     )
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()  # fmt: skip
-    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert not errors, path.name
-    return "\n".join(o.get("data", {}).get("text/plain", "") for c in notebook.cells
+    # the client does not own the kernel, so it keeps it (and its channels) between notebooks;
+    # the first notebook starts it, in the notebooks' folder
+    folder = {"metadata": {"path": str(paths[0].parent)}}
+    kernel = KernelManager(kernel_name="python3")
+    client = NotebookClient(nbformat.v4.new_notebook(), km=kernel, timeout=120, resources=folder)
+    try:
+        return {path.name: _run_notebook(client, path) for path in paths}
+    finally:
+        if client.kc is not None:
+            client.kc.stop_channels()
+        if kernel.has_kernel:
+            kernel.shutdown_kernel(now=True)
+
+
+def _run_notebook(client: NotebookClient, path: Path) -> str:
+    """Run the notebook top to bottom after ``RESET``; fail naming the notebook and the cell
+    that failed; what its cells showed, as text."""
+    import nbformat
+
+    client.nb = nbformat.read(path, as_version=4)
+    client.nb.cells.insert(0, nbformat.v4.new_code_cell(RESET.format(folder=str(path.parent))))
+    started: list[int] = []
+    client.on_cell_start = lambda cell, cell_index: started.append(cell_index)
+    try:
+        client.execute()
+    except Exception as error:
+        where = f"cell {started[-1] - 1}" if started and started[-1] else "its reset"
+        raise AssertionError(f"{path.name}, {where}: {error}") from error
+    cells = client.nb.cells[1:]
+    errors = [(i, o) for i, c in enumerate(cells) for o in c.get("outputs", [])
+              if o.output_type == "error"]  # fmt: skip
+    assert not errors, f"{path.name}, cell {errors[0][0]}: {errors[0][1].get('ename')}"
+    return "\n".join(o.get("data", {}).get("text/plain", "") for c in cells
                      for o in c.get("outputs", []))  # fmt: skip
 
 
