@@ -68,8 +68,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def isolated_env(home: Path) -> dict[str, str]:
     """The environment for a command a test runs (nbgrader, corpus-tools): no Jupyter or
-    nbgrader settings of the user's, ``home`` as HOME, the venv's commands first on PATH
-    (nbgrader runs ``alembic``) and this project's package first on the import path."""
+    nbgrader settings of the user's, ``home`` as HOME, the venv's commands first on PATH (as
+    the README's ``source .venv/bin/activate`` puts them) and this project's package first on
+    the import path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "NBGRADER"))}
     env["HOME"] = str(home)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -86,7 +87,7 @@ def run_nbgrader(argv: list[str], cwd: Path, home: Path) -> str:
 
     log, status = io.StringIO(), None
     with pytest.MonkeyPatch.context() as patch, contextlib.chdir(cwd), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", module="nbgrader")  # its own, seen by no user
+        warnings.filterwarnings("ignore", module="nbgrader")  # about nbgrader's code, not ours
         _replace_environ(patch, isolated_env(home))
         patch.setattr(sys, "path", list(sys.path))  # the app puts its folder first
         alembic_in_process(patch)

@@ -55,7 +55,8 @@ def test_the_readme_flow_grades_a_right_and_a_wrong_answer(
     ``course/`` ``nbgrader generate_assignment riyadh`` and, after a student's submission,
     ``nbgrader autograde riyadh``. Each command runs in this process (the same apps its console
     command starts, reading the ``nbgrader_config.py`` the release wrote); autograde runs the
-    student's notebook in a kernel of its own, as it always does."""
+    student's notebook in a kernel of its own, as it always does, which finds the corpus's
+    layers in the tests' warm cache."""
     notebooks, home = tmp_path / "notebooks", tmp_path / "home"
     notebooks.mkdir()
     for name in (NOTEBOOK, INSTRUCTORS):
