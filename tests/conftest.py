@@ -8,11 +8,16 @@ reads, changes or deletes a user's own files, and never bills a user's account.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import io
+import logging
 import os
 import shutil
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import hypothesis
@@ -69,8 +74,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def isolated_env(home: Path) -> dict[str, str]:
     """The environment for a command a test runs (nbgrader, corpus-tools): no Jupyter or
-    nbgrader settings of the user's, ``home`` as HOME, the venv's commands first on PATH
-    (nbgrader runs ``alembic``) and this project's package first on the import path."""
+    nbgrader settings of the user's, ``home`` as HOME, the venv's commands first on PATH (as
+    the README's ``source .venv/bin/activate`` puts them) and this project's package first on
+    the import path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "NBGRADER"))}
     env["HOME"] = str(home)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -78,9 +84,65 @@ def isolated_env(home: Path) -> dict[str, str]:
     return env
 
 
+def run_nbgrader(argv: list[str], cwd: Path, home: Path) -> str:
+    """``nbgrader ARGV`` typed in ``cwd``, run in this process: the app nbgrader's command
+    starts, with its argument parsing and its config files (``cwd/nbgrader_config.py``), in the
+    environment of :func:`isolated_env`; its log. Fails the test unless it exits with 0."""
+    from jupyter_core.application import NoStart
+    from nbgrader.apps import NbGraderApp
+
+    log, status = io.StringIO(), None
+    with pytest.MonkeyPatch.context() as patch, contextlib.chdir(cwd), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module="nbgrader")  # about nbgrader's code, not ours
+        _replace_environ(patch, isolated_env(home))
+        patch.setattr(sys, "path", list(sys.path))  # the app puts its folder first
+        alembic_in_process(patch)
+        app = NbGraderApp.instance()
+        try:
+            app.initialize(argv)
+            app.init_logging(logging.StreamHandler, [log], color=False, subapps=True)
+            app.start()
+        except NoStart:  # how a subcommand that ran says it is done
+            pass
+        except SystemExit as exit_:
+            status = exit_.code
+        finally:
+            app.reset()
+    assert not status, f"nbgrader {' '.join(argv)} exited {status}: {log.getvalue()[-3000:]}"
+    return log.getvalue()
+
+
+def alembic_in_process(patch: pytest.MonkeyPatch) -> None:
+    """Have nbgrader learn its gradebook's schema revision from alembic in this process: a new
+    gradebook asks the ``alembic heads`` command, a Python start-up of seconds, for it."""
+    patch.setattr("nbgrader.api.get_alembic_version", _alembic_head)
+
+
+@functools.cache
+def _alembic_head() -> str:
+    """The newest revision of nbgrader's migrations, as ``alembic heads`` prints it first."""
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    return ScriptDirectory(ALEMBIC_DIR).get_current_head()
+
+
+def _replace_environ(patch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    for name in set(os.environ) - set(env):
+        patch.delenv(name)
+    for name, value in env.items():
+        patch.setenv(name, value)
+
+
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    return load_corpus(CORPUS, cache_dir=tmp_path_factory.mktemp("layer-cache"))
+def layer_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The layer cache of ``corpus`` (and of ``glossary``'s analysed forms)."""
+    return tmp_path_factory.mktemp("layer-cache")
+
+
+@pytest.fixture(scope="session")
+def corpus(layer_cache: Path) -> Corpus:
+    return load_corpus(CORPUS, cache_dir=layer_cache)
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,7 @@ annotation files scored from nbgrader's submitted/ folder, each student named by
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +22,12 @@ from corpus_tools.grading import ALL_TAGS
 from corpus_tools.nbgrader_course import submitted_annotations, write_source
 from corpus_tools.release import CODE_STUB
 
-from .conftest import CORPUS, PROJECT, isolated_env, key_span
+from .conftest import CORPUS, PROJECT, alembic_in_process, key_span, run_nbgrader
 
 NOTEBOOK = "05_zakharova_and_nato"  # quick to run: no translation, no widget
 INSTRUCTORS = "08_instructor_toolkit"
 RIGHT, WRONG, OPEN = "05-ex1", "05-ex2", "05-ex3"  # grade ids <id>-answer and <id>-check
 _STARTER = '{"s39": "", "s40": "", "s41": "", "s42": ""}'  # the line above the model answer
-
-
-def run(command: list[str], cwd: Path, home: Path) -> str:
-    """An nbgrader command of the README, as an instructor types it; its output."""
-    done = subprocess.run(
-        command, cwd=cwd, env=isolated_env(home), capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, f"{command}: {done.stderr[-3000:]}"
-    return done.stdout
 
 
 def answers() -> dict[str, object]:
@@ -59,9 +47,16 @@ def answer(path: Path, changes: dict[str, str]) -> None:
     nbformat.write(nb, path)
 
 
+@pytest.mark.usefixtures("glossary")  # layer_cache holds the glossary's forms too
 def test_the_readme_flow_grades_a_right_and_a_wrong_answer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, layer_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The README's instructor flow: ``corpus-tools release course --nbgrader riyadh``, then in
+    ``course/`` ``nbgrader generate_assignment riyadh`` and, after a student's submission,
+    ``nbgrader autograde riyadh``. Each command runs in this process (the same apps its console
+    command starts, reading the ``nbgrader_config.py`` the release wrote); autograde runs the
+    student's notebook in a kernel of its own, as it always does, which finds the corpus's
+    layers in the tests' warm cache."""
     notebooks, home = tmp_path / "notebooks", tmp_path / "home"
     notebooks.mkdir()
     for name in (NOTEBOOK, INSTRUCTORS):
@@ -70,7 +65,7 @@ def test_the_readme_flow_grades_a_right_and_a_wrong_answer(
     release = ["release", "course", "--nbgrader", "riyadh"]
     assert main([*release, "--notebooks", str(notebooks), "--corpus", str(CORPUS)]) == 0
     course = tmp_path / "course"
-    run(["nbgrader", "generate_assignment", "riyadh"], course, home)
+    run_nbgrader(["generate_assignment", "riyadh"], course, home)
 
     released = course / "release" / "riyadh"
     for folder in (course / "source" / "riyadh", released):
@@ -96,7 +91,8 @@ def test_the_readme_flow_grades_a_right_and_a_wrong_answer(
     assert AnnotationStore.for_annotator("student").path == student / "annotations/student.jsonl"
 
     shutil.copytree(student, course / "submitted" / "ada" / "riyadh")
-    run(["nbgrader", "autograde", "riyadh"], course, home)
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(layer_cache))  # the kernel's first cell: warm
+    run_nbgrader(["autograde", "riyadh"], course, home)
     scores = _autograded(course / "gradebook.db", "ada")
     assert scores == {f"{RIGHT}-check": (1.0, 1.0), f"{WRONG}-check": (0.0, 1.0),
                       f"{OPEN}-check": (0.0, 1.0)}  # fmt: skip
@@ -125,8 +121,7 @@ def test_annotations_travel_with_the_assignment_through_submit_and_collect(
     source = write_source(course, "riyadh", _one_notebook(tmp_path), CORPUS).folder
     shutil.copytree(source, course / "release" / "riyadh", ignore=shutil.ignore_patterns("*.ipynb"))
     exchange.mkdir(mode=0o777)
-    bin_folder = Path(sys.executable).parent  # the gradebook is set up by alembic, from there
-    monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ.get('PATH', '')}")
+    alembic_in_process(monkeypatch)  # for the gradebook nbgrader sets up
     api = _exchange(course, exchange)
     _succeeded(api.release_assignment("riyadh"))
     shutil.copytree(course / "release" / "riyadh", home / "riyadh")

@@ -4,8 +4,6 @@ without answer keys; nothing half-written; the real notebooks stay valid nbgrade
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,7 @@ from corpus_tools.errors import CorpusError, ReleaseError
 from corpus_tools.exercises import evaluate, load_exercises
 from corpus_tools.release import CODE_STUB, cell_source, check_notebook, for_instructors, release
 
-from .conftest import CORPUS, PROJECT, isolated_env
+from .conftest import CORPUS, PROJECT, run_nbgrader
 
 NOTEBOOKS = PROJECT / "notebooks"
 NAME = "01_fixture.ipynb"
@@ -377,7 +375,8 @@ def test_real_release_holds_no_solution(real_release: Path) -> None:
 def test_source_notebooks_are_valid_nbgrader_sources(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    """nbgrader generate_assignment accepts them and writes what release writes."""
+    """nbgrader generate_assignment accepts them and writes what release writes (the command's
+    app, run in this process)."""
     course = tmp_path / "course"
     shutil.copytree(NOTEBOOKS, course / "source" / "riyadh", ignore=shutil.ignore_patterns(".*"))
     (course / "nbgrader_config.py").write_text(
@@ -386,11 +385,7 @@ def test_source_notebooks_are_valid_nbgrader_sources(
         f"c.ClearSolutions.code_stub = {{'python': {CODE_STUB!r}}}\n",
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", "riyadh"],
-        cwd=course, env=isolated_env(tmp_path), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_nbgrader(["generate_assignment", "riyadh"], course, tmp_path)
     made = sorted((course / "release" / "riyadh").glob("*.ipynb"))
     assert [p.name for p in made] == sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
     real_release = request.getfixturevalue("real_release")  # only now: nbgrader's verdict first

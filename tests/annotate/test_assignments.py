@@ -103,11 +103,13 @@ def test_labels_that_need_the_original_are_reported_apart(
         ("id: readout-critique", "id: critique", "differs from the file name"),
     ],
 )  # fmt: skip
+@pytest.mark.usefixtures("corpus")  # so that layer_cache holds the document's layers
 def test_a_wrong_assignment_names_file_and_line(
-    tmp_path: Path, old: str, new: str, message: str
+    tmp_path: Path, layer_cache: Path, old: str, new: str, message: str
 ) -> None:
     root = tmp_path / "corpus"
     shutil.copytree(CORPUS, root, ignore=shutil.ignore_patterns(".cache"))
+    shutil.copytree(layer_cache, tmp_path / "cache")  # the document is unchanged: no rebuild
     path = root / "assignments" / "readout-critique.yaml"
     text = path.read_text("utf-8")
     assert text.count(old) == 1

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import pytest
 
 import corpus_tools.corpus.cache
 import corpus_tools.corpus.load
-from corpus_tools import load_corpus
+from corpus_tools import Document, load_corpus
 from corpus_tools.errors import DocumentSpecError, SourceError
 
 from ..conftest import CORPUS
@@ -44,39 +45,70 @@ def _forbid_segmenting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(corpus_tools.corpus.load, "segment_paragraphs", refuse)
 
 
-def test_warm_cache_is_used(corpus_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cold = load_corpus(corpus_copy)[DOC_ID]
-    assert _layers_file(corpus_copy / ".cache").is_file()
+@dataclass(frozen=True)
+class Built:
+    """A copy of the corpus with its glossary, loaded once cold: its cache holds the layers,
+    the validated manifest and the glossary's analysed forms."""
+
+    root: Path
+    doc: Document  # as the cold load made it
+    matches: list[tuple[str, int, int]]  # the glossary's finds in it
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    from corpus_tools.glossary import load_glossary
+
+    root = tmp_path_factory.mktemp("built") / "corpus"
+    for folder in ("documents", "sources", "glossary"):
+        shutil.copytree(CORPUS / folder, root / folder)
+    corpus = load_corpus(root, cache_dir=root / ".cache")  # where the tests' default puts it
+    doc = corpus[DOC_ID]
+    assert doc.tokens and doc.sentences  # built now, not when a test first asks
+    found = [(m.entry_id, m.start, m.end) for m in load_glossary(corpus).find(doc)]
+    return Built(root, doc, found)
+
+
+@pytest.fixture
+def warm_copy(built: Built, tmp_path: Path) -> Path:
+    """A writable copy of ``built``, its cache warm: for tests that start from a built cache."""
+    return Path(shutil.copytree(built.root, tmp_path / "corpus"))
+
+
+def test_warm_cache_is_used(warm_copy: Path, built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _layers_file(warm_copy / ".cache").is_file()
     _forbid_segmenting(monkeypatch)
     monkeypatch.setattr(corpus_tools.corpus.cache, "read_manifest", _refuse_parsing)
-    warm = load_corpus(corpus_copy)[DOC_ID]
-    assert warm.manifest == cold.manifest
-    assert list(warm.tokens) == list(cold.tokens)
-    assert list(warm.sentences) == list(cold.sentences)
+    warm, cold = load_corpus(warm_copy)[DOC_ID], built.doc.manifest
+    assert warm.manifest == replace(  # the same, but for where the copy is
+        cold,
+        path=warm_copy / cold.path.relative_to(built.root),
+        source_path=warm_copy / cold.source_path.relative_to(built.root),
+    )
+    assert list(warm.tokens) == list(built.doc.tokens)
+    assert list(warm.sentences) == list(built.doc.sentences)
 
 
 def _refuse_parsing(*args: object) -> None:
     raise AssertionError("the document file was parsed again although it had not changed")
 
 
-def test_edited_document_file_is_validated_again(corpus_copy: Path) -> None:
-    load_corpus(corpus_copy)
-    manifest = corpus_copy / "documents" / f"{DOC_ID}.yaml"
+def test_edited_document_file_is_validated_again(warm_copy: Path) -> None:
+    manifest = warm_copy / "documents" / f"{DOC_ID}.yaml"
     text = manifest.read_text("utf-8")
     manifest.write_text(text.replace("    kind: news_report\n", "    kind: blogpost\n"), "utf-8")
     with pytest.raises(DocumentSpecError, match="unknown kind 'blogpost'"):
-        load_corpus(corpus_copy)
+        load_corpus(warm_copy)
 
 
-def test_edited_source_under_a_cached_manifest_is_caught(corpus_copy: Path) -> None:
-    load_corpus(corpus_copy)
-    source = corpus_copy / "sources" / f"{DOC_ID}.txt"
+def test_edited_source_under_a_cached_manifest_is_caught(warm_copy: Path) -> None:
+    source = warm_copy / "sources" / f"{DOC_ID}.txt"
     source.write_bytes(source.read_bytes().replace(b"Energie", b"Energia"))
     with pytest.raises(SourceError, match="sources are never edited"):
-        load_corpus(corpus_copy)
+        load_corpus(warm_copy)
     source.unlink()
     with pytest.raises(SourceError, match="does not exist"):
-        load_corpus(corpus_copy)
+        load_corpus(warm_copy)
 
 
 def _read_cache(path: Path) -> tuple[dict[str, Any], Any]:
@@ -93,27 +125,25 @@ def _write_cache(path: Path, header: dict[str, Any], payload: Any, *, checksum: 
     path.write_bytes(json.dumps(header).encode() + b"\n" + body)
 
 
-def test_corrupt_manifest_cache_is_revalidated(corpus_copy: Path) -> None:
-    load_corpus(corpus_copy)
-    path = corpus_copy / ".cache" / f"{DOC_ID}.manifest.json"
+def test_corrupt_manifest_cache_is_revalidated(warm_copy: Path) -> None:
+    path = warm_copy / ".cache" / f"{DOC_ID}.manifest.json"
     header, payload = _read_cache(path)
     payload["sections"] = [["x"]]
     _write_cache(path, header, payload, checksum=True)  # sound as a file, wrong inside
     with pytest.warns(UserWarning, match=r"manifest\.json: ignoring the cached manifest"):
-        doc = load_corpus(corpus_copy)[DOC_ID]
+        doc = load_corpus(warm_copy)[DOC_ID]
     assert doc.section("russian-readout").provenance.translation is not None
 
 
-def test_a_cached_manifest_changed_on_disk_fails_its_checksum(corpus_copy: Path) -> None:
+def test_a_cached_manifest_changed_on_disk_fails_its_checksum(warm_copy: Path) -> None:
     """An edit that leaves a well-formed manifest (a section's language) is still caught."""
-    load_corpus(corpus_copy)
-    path = corpus_copy / ".cache" / f"{DOC_ID}.manifest.json"
+    path = warm_copy / ".cache" / f"{DOC_ID}.manifest.json"
     header, payload = _read_cache(path)
     caption = next(s for s in payload["sections"] if s[0] == "photo-caption")
     caption[5][1] = "de"  # the provenance's language
     _write_cache(path, header, payload, checksum=False)
     with pytest.warns(UserWarning, match=r"manifest\.json.*no longer matches its checksum"):
-        doc = load_corpus(corpus_copy)[DOC_ID]
+        doc = load_corpus(warm_copy)[DOC_ID]
     assert doc.section("photo-caption").language == "en"
 
 
@@ -133,27 +163,26 @@ def test_cache_files_are_readable_by_the_other_users_of_a_shared_corpus(
     assert cache.stat().st_mode & 0o777 == 0o755
 
 
-def test_changed_source_rebuilds(corpus_copy: Path) -> None:
-    load_corpus(corpus_copy)
-    source = corpus_copy / "sources" / f"{DOC_ID}.txt"
+def test_changed_source_rebuilds(warm_copy: Path) -> None:
+    source = warm_copy / "sources" / f"{DOC_ID}.txt"
     source.write_bytes(source.read_bytes().replace(b"Energie", b"Energia"))
-    manifest = corpus_copy / "documents" / f"{DOC_ID}.yaml"
+    manifest = warm_copy / "documents" / f"{DOC_ID}.yaml"
     old = hashlib.sha256(source.read_bytes().replace(b"Energia", b"Energie")).hexdigest()
     new = hashlib.sha256(source.read_bytes()).hexdigest()
     manifest.write_text(manifest.read_text("utf-8").replace(old, new), "utf-8")
-    doc = load_corpus(corpus_copy)[DOC_ID]
+    doc = load_corpus(warm_copy)[DOC_ID]
     assert "Energia" in [t.text for t in doc.tokens]
     assert "Energie" not in [t.text for t in doc.tokens]
 
 
-def test_changed_section_language_rebuilds(corpus_copy: Path) -> None:
-    before = load_corpus(corpus_copy)[DOC_ID]
-    manifest = corpus_copy / "documents" / f"{DOC_ID}.yaml"
+def test_changed_section_language_rebuilds(warm_copy: Path, built: Built) -> None:
+    before = built.doc
+    manifest = warm_copy / "documents" / f"{DOC_ID}.yaml"
     english = 'ends: "photo by Freddie Everett)"\n    language: en\n'
     text = manifest.read_text("utf-8")
     assert text.count(english) == 1
     manifest.write_text(text.replace(english, english.replace(": en", ": de")), "utf-8")
-    after = load_corpus(corpus_copy)[DOC_ID]
+    after = load_corpus(warm_copy)[DOC_ID]
     assert after.section("photo-caption").language == "de"
     lemmas = [
         {t.text: t.lemma for t in doc.tokens if t.section.id == "photo-caption"}
@@ -215,39 +244,40 @@ SOUND_BUT_WRONG = ["offset-out-of-range", "overlapping-tokens", "sentence-number
 
 
 @pytest.mark.parametrize("name", SOUND_BUT_WRONG)
-def test_layers_with_a_sound_checksum_are_still_checked(corpus_copy: Path, name: str) -> None:
+def test_layers_with_a_sound_checksum_are_still_checked(
+    warm_copy: Path, built: Built, name: str
+) -> None:
     """A file whose checksum fits wrong layers (a faulty writer) fails the checks of shape."""
-    good = load_corpus(corpus_copy)[DOC_ID]
     changes = {
         "offset-out-of-range": _set("start", 0, -5),
         "overlapping-tokens": _set("end", 3, 10_000),
         "sentence-numbers-skip": _set("sentence", -1, 99_999),
     }
-    _rewritten(_layers_file(corpus_copy / ".cache"), changes[name], checksum=True)
-    rebuilt = load_corpus(corpus_copy)[DOC_ID]
+    _rewritten(_layers_file(warm_copy / ".cache"), changes[name], checksum=True)
+    rebuilt = load_corpus(warm_copy)[DOC_ID]
     with pytest.warns(UserWarning, match="out of order or range|do not fit the paragraphs"):
-        assert list(rebuilt.tokens) == list(good.tokens)
+        assert list(rebuilt.tokens) == list(built.doc.tokens)
 
 
 @pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
 def test_corrupt_cache_is_rebuilt_not_trusted(
-    corpus_copy: Path, damage: Callable[[Path], None]
+    warm_copy: Path, built: Built, damage: Callable[[Path], None]
 ) -> None:
-    good = load_corpus(corpus_copy)[DOC_ID]
-    path = _layers_file(corpus_copy / ".cache")
+    good = built.doc
+    path = _layers_file(warm_copy / ".cache")
     damage(path)
-    rebuilt = load_corpus(corpus_copy)[DOC_ID]  # the file is read when first used
+    rebuilt = load_corpus(warm_copy)[DOC_ID]  # the file is read when first used
     with pytest.warns(UserWarning, match=r"layers\.arrow: (cache file|cached)"):
         assert list(rebuilt.tokens) == list(good.tokens)
     assert list(rebuilt.sentences) == list(good.sentences)
-    assert list(load_corpus(corpus_copy)[DOC_ID].tokens) == list(good.tokens)  # stored again
+    assert list(load_corpus(warm_copy)[DOC_ID].tokens) == list(good.tokens)  # stored again
 
 
-def test_a_sentence_that_leaves_its_paragraph_is_not_trusted(corpus_copy: Path) -> None:
+def test_a_sentence_that_leaves_its_paragraph_is_not_trusted(warm_copy: Path, built: Built) -> None:
     """Token and sentence columns can each be in order and still put a sentence across a
     paragraph break: the join of the first two sentences runs past the title's paragraph."""
-    good = load_corpus(corpus_copy)[DOC_ID]
-    path = _layers_file(corpus_copy / ".cache")
+    good = built.doc
+    path = _layers_file(warm_copy / ".cache")
     first = good.paragraphs[0]
     assert good.sentences[0].end <= first.end < good.sentences[1].start
 
@@ -255,7 +285,7 @@ def test_a_sentence_that_leaves_its_paragraph_is_not_trusted(corpus_copy: Path) 
         columns["sentence"] = [max(0, number - 1) for number in columns["sentence"]]
 
     _rewritten(path, join_first_two, checksum=True)
-    rebuilt = load_corpus(corpus_copy)[DOC_ID]
+    rebuilt = load_corpus(warm_copy)[DOC_ID]
     with pytest.warns(UserWarning, match="do not fit the paragraphs"):
         assert list(rebuilt.sentences) == list(good.sentences)
 
@@ -289,14 +319,12 @@ def test_several_documents_build_in_parallel_with_progress(
     assert len(list((corpus_copy / ".cache").glob("*.layers.arrow"))) == 3
 
 
-def test_import_and_warm_load_stay_light(corpus_copy: Path) -> None:
+def test_import_and_warm_load_stay_light(warm_copy: Path) -> None:
     """Heavy libraries are imported only by the functions that need them: neither importing
     nor a warm load imports any (the cached layers are read when first used)."""
-    shutil.rmtree(corpus_copy / ".cache", ignore_errors=True)
-    load_corpus(corpus_copy)
     probe = (
         "import sys, corpus_tools; before = set(sys.modules); "
-        f"corpus_tools.load_corpus({str(corpus_copy)!r}); after = set(sys.modules); "
+        f"corpus_tools.load_corpus({str(warm_copy)!r}); after = set(sys.modules); "
         "heavy = {'pandas', 'somajo', 'simplemma', 'matplotlib', 'pyarrow', 'tqdm', 'numpy'}; "
         "print(sorted(heavy & before), sorted(heavy & after))"
     )
@@ -343,12 +371,13 @@ def test_a_warm_first_cell_imports_neither_somajo_simplemma_nor_pandas(with_glos
 
 
 @pytest.mark.parametrize("damage", ["{", "[1, 2]", "key-only", "short", "edited"])
-def test_damaged_glossary_cache_is_rebuilt_with_a_warning(with_glossary: Path, damage: str) -> None:
+def test_damaged_glossary_cache_is_rebuilt_with_a_warning(
+    warm_copy: Path, built: Built, damage: str
+) -> None:
     from corpus_tools.glossary import load_glossary
 
-    corpus = load_corpus(with_glossary)
-    expected = [(m.entry_id, m.start, m.end) for m in load_glossary(corpus).find(corpus[DOC_ID])]
-    cached = with_glossary / ".cache" / "glossary-forms.json"
+    corpus = load_corpus(warm_copy)
+    cached = warm_copy / ".cache" / "glossary-forms.json"
     stored = _read_cache(cached)
     header, payload = stored
     if damage == "short":  # the right key and checksum over a payload that lost its last form
@@ -362,18 +391,17 @@ def test_damaged_glossary_cache_is_rebuilt_with_a_warning(with_glossary: Path, d
         cached.write_text(damage)
     with pytest.warns(UserWarning, match="glossary-forms"):
         found = load_glossary(corpus).find(corpus[DOC_ID])
-    assert [(m.entry_id, m.start, m.end) for m in found] == expected
+    assert [(m.entry_id, m.start, m.end) for m in found] == built.matches
     assert _read_cache(cached) == stored
 
 
-def test_an_edited_glossary_form_is_analysed_again(with_glossary: Path) -> None:
+def test_an_edited_glossary_form_is_analysed_again(warm_copy: Path) -> None:
     from corpus_tools.glossary import load_glossary
 
-    corpus = load_corpus(with_glossary)
-    load_glossary(corpus)
-    cached = with_glossary / ".cache" / "glossary-forms.json"
+    corpus = load_corpus(warm_copy)
+    cached = warm_copy / ".cache" / "glossary-forms.json"
     before = _read_cache(cached)[0]["key"]
-    terms = with_glossary / "glossary" / "terms.yaml"
+    terms = warm_copy / "glossary" / "terms.yaml"
     text = terms.read_text(encoding="utf-8")
     assert "de: Außenminister\n" in text
     terms.write_text(text.replace("de: Außenminister\n", "de: [Außenminister, Chefdiplomat]\n"))
@@ -383,9 +411,8 @@ def test_an_edited_glossary_form_is_analysed_again(with_glossary: Path) -> None:
 
 
 def test_a_warm_load_reads_no_layers_until_they_are_used(
-    corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
+    warm_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    load_corpus(corpus_copy)
     reads: list[Path] = []
     real = corpus_tools.corpus.cache.read_layers
 
@@ -395,25 +422,24 @@ def test_a_warm_load_reads_no_layers_until_they_are_used(
 
     monkeypatch.setattr(corpus_tools.corpus.cache, "read_layers", counted)
     _forbid_segmenting(monkeypatch)
-    doc = load_corpus(corpus_copy)[DOC_ID]
+    doc = load_corpus(warm_copy)[DOC_ID]
     assert reads == [] and len(doc.paragraphs) > 20
     assert doc.tokens[0].text and doc.sentences[0].text
-    assert reads == [_layers_file(corpus_copy / ".cache")]
+    assert reads == [_layers_file(warm_copy / ".cache")]
 
 
-def test_a_new_version_of_a_source_replaces_its_layers_file(corpus_copy: Path) -> None:
-    load_corpus(corpus_copy)
-    old = _layers_file(corpus_copy / ".cache")
-    source = corpus_copy / "sources" / f"{DOC_ID}.txt"
+def test_a_new_version_of_a_source_replaces_its_layers_file(warm_copy: Path) -> None:
+    old = _layers_file(warm_copy / ".cache")
+    source = warm_copy / "sources" / f"{DOC_ID}.txt"
     before = source.read_bytes()
     source.write_bytes(before.replace(b"Energie", b"Energia"))
-    manifest = corpus_copy / "documents" / f"{DOC_ID}.yaml"
+    manifest = warm_copy / "documents" / f"{DOC_ID}.yaml"
     manifest.write_text(
         manifest.read_text("utf-8").replace(
             hashlib.sha256(before).hexdigest(), hashlib.sha256(source.read_bytes()).hexdigest()
         ),
         "utf-8",
     )
-    load_corpus(corpus_copy)
-    new = _layers_file(corpus_copy / ".cache")  # exactly one file is left
+    load_corpus(warm_copy)
+    new = _layers_file(warm_copy / ".cache")  # exactly one file is left
     assert new != old and not old.exists()

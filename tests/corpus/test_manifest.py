@@ -3,11 +3,8 @@ and line, says what was expected and what to do."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -251,31 +248,36 @@ def test_no_documents(tmp_path: Path) -> None:
         load_corpus(tmp_path)
 
 
-def test_validate_command_reports_and_fails(corpus_copy: Path) -> None:
+def test_validate_command_reports_and_fails(
+    corpus_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     edit(corpus_copy, "    kind: news_report\n", "    kind: blogpost\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "corpus_tools.cli", "validate", str(corpus_copy)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 1
-    assert result.stderr.startswith(f"error: {corpus_copy / DOC}:")
-    assert "unknown kind 'blogpost'" in result.stderr and "Traceback" not in result.stderr
+    status, _, err = _validate(corpus_copy, capsys)
+    assert status == 1
+    assert err.startswith(f"error: {corpus_copy / DOC}:")
+    assert "unknown kind 'blogpost'" in err and "Traceback" not in err
 
 
-def test_validate_command_accepts_a_valid_corpus(corpus_copy: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "corpus_tools.cli", "validate", str(corpus_copy)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok  riyadh-2025-02-18: 6,908 characters, 28 sections")
+def test_validate_command_accepts_a_valid_corpus(
+    corpus_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = _validate(corpus_copy, capsys)
+    assert status == 0, err
+    assert out.startswith("ok  riyadh-2025-02-18: 6,908 characters, 28 sections")
 
 
-def test_validate_checks_every_file_and_reports_every_problem(tmp_path: Path) -> None:
+def _validate(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``corpus-tools validate ROOT``, run in this process: its exit status, stdout, stderr."""
+    from corpus_tools.cli import main
+
+    status = main(["validate", str(root)])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_validate_checks_every_file_and_reports_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "corpus"
     shutil.copytree(CORPUS, root, ignore=shutil.ignore_patterns(".cache"))
     broken = {
@@ -286,17 +288,14 @@ def test_validate_checks_every_file_and_reports_every_problem(tmp_path: Path) ->
     for file, (old, new) in broken.items():
         path = root / file
         path.write_text(path.read_text("utf-8").replace(old, new, 1), "utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "corpus_tools.cli", "validate", str(root)],
-        capture_output=True, text=True, check=False,
-        env={**os.environ, "CORPUS_TOOLS_CACHE": str(tmp_path / "cache")},
-    )  # fmt: skip
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 3, result.stderr
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(tmp_path / "cache"))  # a cold one
+    status, _, err = _validate(root, capsys)
+    assert status == 1 and "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 3, err
     for error, file in zip(sorted(errors), sorted(broken), strict=True):
         assert re.match(rf"error: {re.escape(str(root / file))}:\d+: ", error), error
-    assert "3 problem(s)" in result.stderr
+    assert "3 problem(s)" in err
 
 
 def test_validate_reports_a_wrong_assignment_alone(tmp_path: Path, capsys) -> None:
