@@ -376,3 +376,18 @@ def test_a_form_wins_over_a_lemma_for_the_same_entry_and_span(glossary: Glossary
     (match,) = [m for m in glossary.find("The talks were hosting many.", language="en")
                 if m.text == "hosting"]  # fmt: skip
     assert match.by == MatchKind.FORM
+
+
+@pytest.mark.parametrize("shift", [0, 2**50])
+def test_matches_are_ordered_alike_whether_their_keys_fit_one_number_or_not(shift: int) -> None:
+    """By text and start, the longer first, then by rank: one sort of one number, or (for
+    offsets too large to share 63 bits with the rest) a sort by each key in turn."""
+    import numpy as np
+
+    from corpus_tools.glossary import _reading_order
+
+    rng = np.random.default_rng(16)
+    text, start, rank = (rng.integers(0, high, 5000) for high in (20, 300, 40))
+    end = start + rng.integers(1, 30, 5000)
+    expected = np.lexsort((rank, start - end, start, text))
+    assert (_reading_order(text, start + shift, end + shift, rank) == expected).all()

@@ -216,9 +216,8 @@ def joined_integers(columns: Sequence[Any]) -> np.ndarray:
     """Integer columns (lists or arrays) of several documents, end to end, as one int64 array."""
     import numpy as np
 
-    return np.concatenate(
-        [np.zeros(0, np.int64), *(np.asarray(c, dtype=np.int64) for c in columns)]
-    )
+    arrays = [c if isinstance(c, np.ndarray) else np.asarray(c, dtype=np.int64) for c in columns]
+    return np.concatenate([np.zeros(0, np.int64), *arrays], dtype=np.int64)
 
 
 def word_chunks(columns: Sequence[Any]) -> Any:

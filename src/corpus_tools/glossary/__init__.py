@@ -9,17 +9,18 @@ from the corpus, never stored in the glossary files.
 from __future__ import annotations
 
 import gc
+import math
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import partial
+from itertools import pairwise, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..corpus import Corpus, Document, Paragraph
-from ..corpus.columnar import joined_integers, word_chunks
+from ..corpus.columnar import distinct_words, joined_integers, word_chunks
 from ..corpus.datafile import Fields, Record, load_yaml
 from ..corpus.provenance import UNKNOWN, other_language
 from ..corpus.segment import segment_paragraphs
@@ -182,7 +183,7 @@ class Glossary:
             overlapping: keep every match; by default the longest wins where matches overlap.
         """
         if isinstance(target, str):
-            found = self._locate([_string_tokens(target, language)]).matches(0)
+            (found,) = self._locate([_string_tokens(target, language)]).by_text()
             return found if overlapping else _longest(found)
         doc_id = target.id if isinstance(target, Document) else target.doc_id
         found = self._document_matches(doc_id)
@@ -198,32 +199,18 @@ class Glossary:
             docs = list(self.corpus.values())
             located = self._locate([_document_tokens(d) for d in docs])
             with _collector_paused():  # one pause for all: hundreds of thousands of tuples
-                self._by_document = {d.id: located.matches(n) for n, d in enumerate(docs)}
+                self._by_document = dict(zip([d.id for d in docs], located.by_text(), strict=True))
         return self._by_document[doc.id]
 
     def _locate(self, texts: Sequence[_Text]) -> _Located:
         """Every match in ``texts``, sorted as :meth:`find` gives them, one per entry and span
         (a form before a lemma where both match)."""
-        import numpy as np
-
-        counts = np.asarray([len(text.starts) for text in texts], dtype=np.int64)
-        number = np.repeat(np.arange(len(texts)), counts)
-        starts = joined_integers([text.starts for text in texts])
-        ends = joined_integers([text.ends for text in texts])
-        forms, lemmas = (
-            word_chunks([t.forms for t in texts]),
-            word_chunks([t.lemmas for t in texts]),
+        tokens = _joined_tokens(texts)
+        keys = self._matcher.keys_of(
+            tokens.forms, distinct_words(word_chunks([t.lemmas for t in texts]))
         )
-        keys = self._matcher.keys_of(forms, lemmas)
-        section = joined_integers([text.section_rows for text in texts])
-        # each token's language, from its section's (-1 for a language the glossary lacks)
-        numbered = {language: number for number, language in enumerate(LANGUAGES)}
-        of_section = [[numbered.get(lang, -1) for lang in text.languages] for text in texts]
-        section_base = np.concatenate(([0], np.cumsum([len(x) for x in of_section])))
-        flat = np.asarray([n for x in of_section for n in x], dtype=np.int64)
-        language = flat[section + section_base[number]]
-        found = self._matcher.find(TokenKeys(number, language, *keys))
-        return _Located(self, texts, found, number, starts, ends, language, section)
+        found = self._matcher.find(TokenKeys(tokens.text, tokens.language, *keys))
+        return _Located(self, texts, found, tokens)
 
     def vocabulary(
         self, units: Iterable[Any], *, categories: Iterable[str] | None = None
@@ -351,21 +338,39 @@ def _ruled_out(
     entries: Sequence[Entry], texts: Sequence[_Text], entry: Any, text: Any, start: Any
 ) -> Any:
     """Which matches begin one of the phrases their term is not meant for (``unless: [joined
-    by]`` keeps *join* = *beitreten* off "was joined by"): looked at only for the few terms
-    that have such phrases."""
+    by]`` keeps *join* = *beitreten* off "was joined by"): looked at only for the matches of
+    the few terms that have such phrases."""
     import numpy as np
 
+    phrases = [tuple(p.casefold() for p in getattr(e, "unless", ())) for e in entries]
+    longest = [max(map(len, these), default=0) for these in phrases]
     ruled_out = np.zeros(len(entry), dtype=bool)
-    for number, candidate in enumerate(entries):
-        phrases = [phrase.casefold() for phrase in getattr(candidate, "unless", ())]
-        if not phrases:
-            continue
-        longest = max(map(len, phrases))
-        for at in np.flatnonzero(entry == number).tolist():
-            source, begin = texts[text[at]].source, int(start[at])
-            following = source[begin : begin + longest].casefold()
-            ruled_out[at] = any(following.startswith(phrase) for phrase in phrases)
+    at = np.flatnonzero(np.asarray(longest, dtype=np.int64)[entry] > 0)
+    if not len(at):
+        return ruled_out
+    sources = [t.source for t in texts]
+    ruled_out[at] = [
+        sources[number][begin : begin + longest[n]].casefold().startswith(phrases[n])
+        for n, number, begin in zip(
+            entry[at].tolist(), text[at].tolist(), start[at].tolist(), strict=True
+        )
+    ]
     return ruled_out
+
+
+def _reading_order(text: Any, start: Any, end: Any, rank: Any) -> Any:
+    """The order :meth:`Glossary.find` gives matches in: by text and start, the longer
+    first, then by ``rank``; one stable sort of one number where the four fit in 63 bits."""
+    import numpy as np
+
+    if not len(text):
+        return np.zeros(0, dtype=np.int64)
+    shorter = (end - start).max() - (end - start)
+    sizes = [int(column.max()) + 1 for column in (start, shorter, rank)]
+    if (int(text.max()) + 1) * math.prod(sizes) >= 2**63:
+        return np.lexsort((rank, shorter, start, text))
+    return np.argsort(((text * sizes[0] + start) * sizes[1] + shorter) * sizes[2] + rank,
+                      kind="stable")  # fmt: skip
 
 
 def _longest(found: list[Match]) -> list[Match]:
@@ -484,6 +489,45 @@ def _document_tokens(doc: Document) -> _Text:
     )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """The tokens of some texts, end to end, as arrays."""
+
+    text: Any
+    """Which text each token is in."""
+    start: Any
+    end: Any
+    language: Any
+    """The number of the token's language in ``LANGUAGES`` (-1 for another)."""
+    section: Any
+    """Where the token's section is in ``section_ids``."""
+    section_ids: list[str | None]
+    """The ids of every text's sections, one text after another."""
+    forms: tuple[list[str], Any]
+    """The distinct forms, and which is each token's."""
+
+
+def _joined_tokens(texts: Sequence[_Text]) -> _Tokens:
+    """The tokens of ``texts``, one text after another."""
+    import numpy as np
+
+    counts = np.asarray([len(text.starts) for text in texts], dtype=np.int64)
+    number = np.repeat(np.arange(len(texts)), counts)
+    numbered = {language: n for n, language in enumerate(LANGUAGES)}
+    languages = [numbered.get(lang, -1) for text in texts for lang in text.languages]
+    before = np.cumsum([0, *(len(text.languages) for text in texts)])[:-1]
+    section = joined_integers([text.section_rows for text in texts]) + before[number]
+    return _Tokens(
+        number,
+        joined_integers([text.starts for text in texts]),
+        joined_integers([text.ends for text in texts]),
+        np.asarray(languages, dtype=np.int64)[section],
+        section,
+        [section_id for text in texts for section_id in text.section_ids],
+        distinct_words(word_chunks([text.forms for text in texts])),
+    )
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector while many small objects without cycles are made; with
@@ -498,61 +542,90 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-_new_match = partial(tuple.__new__, Match)
-"""A :class:`Match` from a tuple of its fields, made in C (``Match._make`` checks the length
-in Python, for every match of a corpus)."""
-
 _KINDS = (MatchKind.FORM, MatchKind.LEMMA, MatchKind.SPELLING)
 """By the numbers :mod:`.matching` gives them."""
 
 
 class _Located:
-    """The matches of some texts as arrays, sorted and made unique; :class:`Match` objects
-    are made a text at a time, when asked for."""
+    """The matches of some texts as arrays, sorted and made unique; :meth:`by_text` makes
+    their :class:`Match` objects."""
 
-    def __init__(self, glossary: Glossary, texts: Sequence[_Text], found: Found, number: Any,
-                 starts: Any, ends: Any, language: Any, section: Any):  # fmt: skip
+    def __init__(self, glossary: Glossary, texts: Sequence[_Text], found: Found, tokens: _Tokens):
         import numpy as np
 
         entries = glossary.entries
-        self._entries, self._texts = entries, texts
-        entry = np.asarray([p.entry for p in glossary._matcher.patterns], np.int64)[found.pattern]
+        self._entries, self._texts, self._tokens = entries, texts, tokens
+        entry = glossary._matcher.entry[found.pattern]
         kind = np.asarray([e.kind == "term" for e in entries], np.int64)[entry]  # names first
-        start, end, text = starts[found.first], ends[found.last], number[found.first]
+        start, end = tokens.start[found.first], tokens.end[found.last]
+        text = tokens.text[found.first]
         # text and start, then the longer first, names first, by entry, a form before a lemma
-        where = text * (int(starts.max(initial=0)) + 1) + start
         ranked = (kind * len(entries) + entry) * len(_KINDS) + found.by
-        order = np.lexsort((ranked, start - end, where))
-        start, end, text, entry, by = (a[order] for a in (start, end, text, entry, found.by))
-        first = found.first[order]
+        order = _reading_order(text, start, end, ranked)
+        start, end, text, entry, by, first, last = (
+            a[order] for a in (start, end, text, entry, found.by, found.first, found.last)
+        )
         repeated = np.zeros(len(order), dtype=bool)
         repeated[1:] = (text[1:] == text[:-1]) & (entry[1:] == entry[:-1]) & (
             start[1:] == start[:-1]) & (end[1:] == end[:-1])  # fmt: skip
-        keep = ~repeated & ~_ruled_out(entries, texts, entry, text, start)
-        self._start, self._end, self._text, self._entry, self._by = (
-            a[keep] for a in (start, end, text, entry, by)
+        keep = np.flatnonzero(~repeated)
+        keep = keep[~_ruled_out(entries, texts, entry[keep], text[keep], start[keep])]
+        self._start, self._end, self._text, self._entry, self._by, self._first, self._last = (
+            a[keep] for a in (start, end, text, entry, by, first, last)
         )
-        self._language, self._section = language[first[keep]], section[first[keep]]
-        self._bounds = np.searchsorted(self._text, np.arange(len(texts) + 1))
+        self._bounds = np.searchsorted(self._text, np.arange(len(texts) + 1)).tolist()
 
-    def matches(self, number: int) -> list[Match]:
-        """The matches in text ``number``, in order (made column by column: this runs for
-        every match of a corpus)."""
-        low, high = self._bounds[number], self._bounds[number + 1]
-        text = self._texts[number]
-        source = text.source
-        starts, ends = self._start[low:high].tolist(), self._end[low:high].tolist()
+    def by_text(self) -> list[list[Match]]:
+        """The matches of each text, in order (made column by column, for all texts at
+        once: this runs for every match of a corpus)."""
+        tokens, bounds = self._tokens, self._bounds
         columns = (
-            map(self._entries.__getitem__, self._entry[low:high].tolist()),
-            starts,
-            ends,
-            [source[start:end] for start, end in zip(starts, ends, strict=True)],
-            map(LANGUAGES.__getitem__, self._language[low:high].tolist()),
-            [text.doc_id] * len(starts),
-            map(text.section_ids.__getitem__, self._section[low:high].tolist()),
-            map(_KINDS.__getitem__, self._by[low:high].tolist()),
+            _objects(self._entries)[self._entry].tolist(),
+            self._start.tolist(),
+            self._end.tolist(),
+            self._written(),
+            _objects(LANGUAGES)[tokens.language[self._first]].tolist(),
+            self._per_text([text.doc_id for text in self._texts]),
+            _objects(tokens.section_ids)[tokens.section[self._first]].tolist(),
+            _objects(_KINDS)[self._by].tolist(),
         )
-        return list(map(_new_match, zip(*columns, strict=True)))
+        # tuple.__new__ makes each Match in C (``Match._make`` checks the length in Python)
+        every = list(map(tuple.__new__, repeat(Match), zip(*columns, strict=True)))
+        return [every[low:high] for low, high in pairwise(bounds)]
+
+    def _written(self) -> list[str]:
+        """Each match's text as written: for a match of one token its form (which is the
+        token's text: one string for all its occurrences), else the text from its first
+        token to its last."""
+        import numpy as np
+
+        words, at = self._tokens.forms
+        written = _objects(words)[at[self._first]]
+        longer = np.flatnonzero(self._first != self._last)
+        sources = [text.source for text in self._texts]
+        written[longer] = [
+            sources[number][start:end]
+            for number, start, end in zip(
+                self._text[longer].tolist(),
+                self._start[longer].tolist(),
+                self._end[longer].tolist(),
+                strict=True,
+            )
+        ]
+        return written.tolist()
+
+    def _per_text(self, values: Sequence[Any]) -> list[Any]:
+        """``values[n]`` for each match of text ``n``."""
+        import numpy as np
+
+        return np.repeat(_objects(values), np.diff(self._bounds)).tolist()
+
+
+def _objects(values: Sequence[Any]) -> Any:
+    """A numpy array of Python objects, to pick from by arrays of numbers."""
+    import numpy as np
+
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 _TERM_KEYS = {"id", "de", "en", "pos", "gender", "category", "note", "headword", "unless"}

@@ -4,15 +4,16 @@ A pattern is a run of words; a word is a set of keys.  A token matches a word th
 casefolded form or lemma (terms) or its form as written (the spellings of a name).  Every key
 of every pattern gets a number, every token the numbers of its keys (each distinct word of a
 text is looked up once), and matching is then a few array operations for the whole corpus:
-pair each token with the patterns whose first word it matches, and keep the pairs whose
-following tokens match the pattern's following words, in the same document and language.
+pair each token with the patterns of its language whose first word it matches, and keep the
+pairs whose following tokens match the pattern's following words, in the same document and
+language.  Each word of each pattern is a *slot*, with a row of the keys it accepts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 __all__ = ["Found", "Matcher", "Pattern", "TokenKeys"]
 
 BY_FORM, BY_LEMMA, BY_SPELLING = 0, 1, 2
+
+_NO_KEY = -2
+"""What pads a slot's row of keys: never a token's key (which is -1 for none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,56 +62,33 @@ class Found:
     by: np.ndarray
 
 
-class _Keys:
-    """The keys of one kind (casefolded or as written): a number for each, the word slots
-    they may fill, and which patterns each may begin."""
+class _Beginnings:
+    """Which patterns each key begins in each language: those of the number
+    ``language * size + key`` are ``patterns[offsets[number]:offsets[number + 1]]``."""
 
-    def __init__(self) -> None:
-        self.numbers: dict[str, int] = {}
-        self.codes: list[int] = []  # slot * size + key, for every key a slot accepts
-        self.first: dict[int, list[int]] = {}  # key -> patterns it may begin
-
-    def number(self, key: str) -> int:
-        return self.numbers.setdefault(key, len(self.numbers))
-
-    def finish(self, slots: list[tuple[int, list[int]]]) -> None:
+    def __init__(self, begun: list[tuple[int, int]], numbers: int):
+        """``begun`` holds a ``(number, pattern)`` for each key a pattern begins with."""
         import numpy as np
 
-        size = max(len(self.numbers), 1)
-        self.size = size
-        self.valid = np.unique(
-            np.asarray([slot * size + key for slot, keys in slots for key in keys], np.int64)
-        )
-        order = sorted(self.first)
-        counts = [len(self.first[key]) for key in order]
-        self.first_start = np.zeros(size + 1, dtype=np.int64)
-        self.first_start[np.asarray(order, dtype=np.int64) + 1] = counts
-        np.cumsum(self.first_start, out=self.first_start)
-        self.first_patterns = np.asarray(
-            [p for key in order for p in self.first[key]], dtype=np.int64
-        )
+        number = np.asarray([n for n, _ in begun], dtype=np.int64)
+        self.patterns = np.asarray([p for _, p in begun], dtype=np.int64)[
+            np.argsort(number, kind="stable")
+        ]
+        self.offsets = np.cumsum([0, *np.bincount(number, minlength=numbers)], dtype=np.int64)
 
-    def accepts(self, slots: np.ndarray, keys: np.ndarray) -> np.ndarray:
-        """Whether each slot accepts the key beside it (a key of -1 never)."""
+    def pairs(self, tokens: np.ndarray, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every ``(token, pattern)`` such that the token's number begins the pattern."""
         import numpy as np
 
-        codes = slots * self.size + keys
-        found = np.searchsorted(self.valid, codes)
-        inside = found < len(self.valid)
-        accepted = np.zeros(len(codes), dtype=bool)
-        accepted[inside] = self.valid[found[inside]] == codes[inside]
-        return accepted & (keys >= 0)
+        begin = self.offsets[numbers]
+        counts = self.offsets[numbers + 1] - begin
+        ends = np.cumsum(counts)
+        within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts, counts)
+        return np.repeat(tokens, counts), self.patterns[np.repeat(begin, counts) + within]
 
-    def pairs(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every (token, pattern) such that the token's key may begin the pattern."""
-        import numpy as np
 
-        tokens = np.flatnonzero(keys >= 0)
-        starts = self.first_start[keys[tokens]]
-        counts = self.first_start[keys[tokens] + 1] - starts
-        total = int(counts.sum())
-        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        return np.repeat(tokens, counts), self.first_patterns[np.repeat(starts, counts) + within]
+Candidates = tuple["np.ndarray", "np.ndarray", "np.ndarray"]
+"""Matches so far: the first token of each, its pattern, and how it matched."""
 
 
 class Matcher:
@@ -117,96 +98,143 @@ class Matcher:
         import numpy as np
 
         self.patterns = tuple(patterns)
-        self.folded, self.written = _Keys(), _Keys()
-        folded_slots: list[tuple[int, list[int]]] = []
-        written_slots: list[tuple[int, list[int]]] = []
-        self.slot_base = np.zeros(len(patterns), dtype=np.int64)
-        slot = 0
-        for number, pattern in enumerate(patterns):
-            self.slot_base[number] = slot
-            keys = self.written if pattern.exact else self.folded
-            slots = written_slots if pattern.exact else folded_slots
-            for position, word in enumerate(pattern.words):
-                numbered = [keys.number(key) for key in sorted(word)]
-                slots.append((slot + position, numbered))
-                if position == 0:
-                    for key in numbered:
-                        keys.first.setdefault(key, []).append(number)
-            slot += len(pattern.words)
-        self.folded.finish(folded_slots)
-        self.written.finish(written_slots)
-        self.length = np.asarray([len(p.words) for p in patterns], dtype=np.int64)
-        self.language = np.asarray([p.language for p in patterns], dtype=np.int64)
-        self.exact = np.asarray([p.exact for p in patterns], dtype=bool)
+        self.folded: dict[str, int] = {}
+        """A number for each casefolded key (of terms)."""
+        self.written: dict[str, int] = {}
+        """A number for each key as written (of names)."""
+        rows = [self._numbered(pattern) for pattern in self.patterns]
+        self.length = np.asarray([len(p.words) for p in self.patterns], dtype=np.int64)
+        self.language = np.asarray([p.language for p in self.patterns], dtype=np.int64)
+        self.exact = np.asarray([p.exact for p in self.patterns], dtype=bool)
+        self.entry = np.asarray([p.entry for p in self.patterns], dtype=np.int64)
+        self.slot_base = np.cumsum(self.length) - self.length
+        self.slot_keys = _slot_keys([row for pattern_rows in rows for row in pattern_rows])
+        """For each column, one key of each slot (or ``_NO_KEY``)."""
+        self.languages = int(self.language.max(initial=-1)) + 1
+        self.sizes = {False: max(len(self.folded), 1), True: max(len(self.written), 1)}
+        self.begins = {
+            (exact, single): _Beginnings(
+                self._begun(rows, exact, single), self.languages * self.sizes[exact]
+            )
+            for exact in (False, True)
+            for single in (False, True)
+        }
+        """By names or terms, single words or longer: which patterns each key begins."""
 
-    def keys_of(self, forms: Any, lemmas: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The key numbers of tokens given as Arrow string arrays of forms and lemmas
-        (plain or dictionary-encoded): casefolded form, casefolded lemma, form as written."""
+    def _numbered(self, pattern: Pattern) -> list[list[int]]:
+        """The numbers of the keys of each word of ``pattern``, numbering new keys."""
+        numbers = self.written if pattern.exact else self.folded
+        return [[numbers.setdefault(key, len(numbers)) for key in sorted(w)] for w in pattern.words]
+
+    def _begun(
+        self, rows: list[list[list[int]]], exact: bool, single: bool
+    ) -> list[tuple[int, int]]:
+        """``(language * size + key, pattern)`` for each key that begins a pattern of names
+        (``exact``) or terms, of one word (``single``) or more."""
+        size = self.sizes[exact]
+        return [
+            (pattern.language * size + key, number)
+            for number, (pattern, words) in enumerate(zip(self.patterns, rows, strict=True))
+            if pattern.exact == exact and words and (len(words) == 1) == single
+            for key in words[0]
+        ]
+
+    def keys_of(
+        self, forms: tuple[list[str], np.ndarray], lemmas: tuple[list[str], np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The key numbers of tokens, given the distinct forms and lemmas and which is each
+        token's (as :func:`~corpus_tools.corpus.columnar.distinct_words` gives them):
+        casefolded form, casefolded lemma, form as written."""
         import numpy as np
 
-        from ..corpus.columnar import distinct_words
-
-        folded, written = self.folded.numbers, self.written.numbers
-        words, at = distinct_words(forms)
+        folded, written = self.folded, self.written
+        (words, at), (lemma_words, lemma_at) = forms, lemmas
         folded_form = np.asarray([folded.get(w.casefold(), -1) for w in words], np.int64)[at]
         written_form = np.asarray([written.get(w, -1) for w in words], np.int64)[at]
-        lemma_words, lemma_at = distinct_words(lemmas)
-        lemma_keys = [folded.get(w.casefold(), -1) for w in lemma_words]
-        return folded_form, np.asarray(lemma_keys, np.int64)[lemma_at], written_form
+        lemma_keys = np.asarray([folded.get(w.casefold(), -1) for w in lemma_words], np.int64)
+        return folded_form, lemma_keys[lemma_at], written_form
 
     def find(self, tokens: TokenKeys) -> Found:
         """Every match of every pattern (overlapping ones too, and some twice), unordered."""
         import numpy as np
 
-        first, pattern = self._first_words(tokens)
-        keep = tokens.language[first] == self.language[pattern]
-        first, pattern = first[keep], pattern[keep]
-        exact = self.exact[pattern]
-        slots = self.slot_base[pattern]
-        by = np.where(
-            exact, BY_SPELLING,
-            np.where(self.folded.accepts(slots, tokens.folded_form[first]), BY_FORM, BY_LEMMA),
-        )  # fmt: skip
-        count = len(tokens.text)
+        single, going = self._first_words(tokens)
+        found = [single]
         for offset in range(1, int(self.length.max(initial=1))):
-            longer = np.flatnonzero(self.length[pattern] > offset)
-            at = first[longer] + offset
-            inside = at < count
-            longer, at = longer[inside], at[inside]
-            same = (tokens.text[at] == tokens.text[first[longer]]) & (
-                tokens.language[at] == tokens.language[first[longer]]
-            )
-            slot = slots[longer] + offset
-            by_form = self.folded.accepts(slot, tokens.folded_form[at])
-            by_lemma = self.folded.accepts(slot, tokens.folded_lemma[at])
-            written = self.written.accepts(slot, tokens.written[at])
-            matched = same & np.where(exact[longer], written, by_form | by_lemma)
-            by[longer[matched & ~exact[longer] & ~by_form]] = BY_LEMMA
-            failed = np.ones(len(first), dtype=bool)
-            failed[longer[matched]] = False
-            failed &= self.length[pattern] > offset
-            alive = ~failed
-            first, pattern, exact, slots, by = (
-                first[alive],
-                pattern[alive],
-                exact[alive],
-                slots[alive],
-                by[alive],
-            )
+            first, pattern, by = self._next_word(tokens, offset, *going)
+            done = self.length[pattern] == offset + 1
+            found.append((first[done], pattern[done], by[done]))
+            going = first[~done], pattern[~done], by[~done]
+        first, pattern, by = (np.concatenate(column) for column in zip(*found, strict=True))
         return Found(first, first + self.length[pattern] - 1, pattern, by)
 
-    def _first_words(self, tokens: TokenKeys) -> tuple[np.ndarray, np.ndarray]:
-        """Each (token, pattern) whose first word the token matches (a casefolded key begins
-        only patterns of terms, a key as written only those of names)."""
+    def _first_words(self, tokens: TokenKeys) -> tuple[Candidates, Candidates]:
+        """Each (token, pattern) whose first word the token matches, and how: those of
+        patterns of one word, and those of longer ones.  A lemma that is also the token's
+        form adds no pair; one that is another key of the same word pairs the token with the
+        pattern again, as a lemma: the match through the form comes first and the other is
+        dropped with the repeats."""
         import numpy as np
 
-        found = [
-            self.folded.pairs(tokens.folded_form),
-            self.folded.pairs(tokens.folded_lemma),
-            self.written.pairs(tokens.written),
-        ]
-        # a token whose form and lemma both begin a pattern pairs with it twice: the second
-        # match has the same entry and span as the first, and is dropped with the other repeats
-        first = np.concatenate([pair[0] for pair in found])
-        pattern = np.concatenate([pair[1] for pair in found])
-        return first, pattern
+        usable = (tokens.language >= 0) & (tokens.language < self.languages)
+        other_lemma = usable & (tokens.folded_lemma != tokens.folded_form)
+        single: list[Candidates] = []
+        longer: list[Candidates] = []
+        for keys, where, exact, by in (
+            (tokens.folded_form, usable, False, BY_FORM),
+            (tokens.folded_lemma, other_lemma, False, BY_LEMMA),
+            (tokens.written, usable, True, BY_SPELLING),
+        ):
+            at = np.flatnonzero(where & (keys >= 0))
+            numbers = tokens.language[at] * self.sizes[exact] + keys[at]
+            for single_word, into in ((True, single), (False, longer)):
+                first, pattern = self.begins[exact, single_word].pairs(at, numbers)
+                into.append((first, pattern, np.full(len(first), by, np.int8)))
+        return _joined(single), _joined(longer)
+
+    def _next_word(self, tokens: TokenKeys, offset: int, first: np.ndarray,
+                   pattern: np.ndarray, by: np.ndarray) -> Candidates:  # fmt: skip
+        """The candidates whose token ``offset`` places further on, in the same text and
+        language, matches word ``offset`` of their pattern; a term's match is by lemma from
+        the first word matched only by its lemma."""
+        import numpy as np
+
+        at = first + offset
+        inside = at < len(tokens.text)
+        first, pattern, by, at = first[inside], pattern[inside], by[inside], at[inside]
+        slot = self.slot_base[pattern] + offset
+        exact = self.exact[pattern]
+        by_form = self._accepts(slot, np.where(exact, tokens.written[at], tokens.folded_form[at]))
+        by_lemma = ~exact & self._accepts(slot, tokens.folded_lemma[at])
+        matched = (
+            (by_form | by_lemma)
+            & (tokens.text[at] == tokens.text[first])
+            & (tokens.language[at] == tokens.language[first])
+        )
+        by = np.where(by_form, by, BY_LEMMA).astype(np.int8)
+        return first[matched], pattern[matched], by[matched]
+
+    def _accepts(self, slot: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """Whether each slot accepts the key beside it (a key of -1 never)."""
+        accepted = self.slot_keys[0][slot] == keys
+        for column in self.slot_keys[1:]:
+            accepted |= column[slot] == keys
+        return accepted
+
+
+def _slot_keys(slots: list[list[int]]) -> tuple[np.ndarray, ...]:
+    """The keys each slot accepts as columns: the first of every slot, the second (or
+    ``_NO_KEY``), and so on."""
+    import numpy as np
+
+    table = np.full((len(slots), max(map(len, slots), default=1)), _NO_KEY, dtype=np.int64)
+    for slot, keys in enumerate(slots):
+        table[slot, : len(keys)] = keys
+    return tuple(np.ascontiguousarray(column) for column in table.T)
+
+
+def _joined(parts: list[Candidates]) -> Candidates:
+    import numpy as np
+
+    first, pattern, by = (np.concatenate(column) for column in zip(*parts, strict=True))
+    return first, pattern, by
