@@ -42,13 +42,14 @@ $(NODE_STAMP): package.json package-lock.json
 	else echo "npm not found: apt-get install nodejs npm, for the browser accessibility check"; fi
 
 # Test files (a notebook's cells must run in order in one kernel) are shared among one worker
-# per core.
+# per core, in the order tests/conftest.py puts them: the slow files first, so that no worker
+# is left alone with the browser tests at the end.
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@if command -v node >/dev/null; then node --test tests/js/; \
 	else echo "node not found: apt-get install nodejs, for the annotator's drawing tests"; fi
-	$(BIN)/pytest --nbval -n auto --dist loadfile $(ARGS)
+	$(BIN)/pytest --nbval -n auto --dist loadfile --no-loadscope-reorder $(ARGS)
 
 # After changing a notebook or the package: run notebooks top to bottom and store their outputs
 # (without execution timestamps), e.g. `make notebooks NB=notebooks/04_comparing_the_readouts.ipynb`.

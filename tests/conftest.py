@@ -39,6 +39,12 @@ _PRIVATE = {
     "CORPUS_TOOLS_ANNOTATIONS": "annotations",
     "CORPUS_TOOLS_CACHE": "layer-cache",
     "CORPUS_TOOLS_TRANSLATION_CACHE": "translations.sqlite3",
+    # the kernels' command history, Jupyter's data (nbgrader's exchange cache, connection
+    # files) and matplotlib's font list
+    "IPYTHONDIR": "ipython",
+    "JUPYTER_DATA_DIR": "jupyter-data",
+    "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
+    "MPLCONFIGDIR": "matplotlib",
 }
 _FOREIGN = ("DEEPL_AUTH_KEY", "DEEPL_SERVER_URL", "CORPUS_TOOLS_ROOT")
 _SCRATCH = pytest.StashKey[Path]()
@@ -52,8 +58,9 @@ hypothesis.settings.load_profile("corpus-tools")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Point the package's user folders at a temporary folder for this process and the
-    kernels it starts; take away a user's DeepL key."""
+    """Point the package's user folders, and IPython's, Jupyter's and matplotlib's, at a
+    temporary folder for this process and the kernels it starts; take away a user's DeepL
+    key."""
     scratch = Path(tempfile.mkdtemp(prefix="corpus-tools-tests-"))
     config.stash[_SCRATCH] = scratch
     for name, leaf in _PRIVATE.items():
@@ -63,9 +70,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Slow tests first: the worker that takes the browser file starts on it at once, and the
-    quick files fill in around it instead of one worker finishing it alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """Slow tests first, then the notebooks, then the rest: the worker that takes the browser
+    file starts on it at once, and the many quick files even out the workers at the end
+    (`make test` keeps this order for ``--dist loadfile``)."""
+    items.sort(key=lambda item: (item.get_closest_marker("slow") is None,
+                                 not item.nodeid.startswith("notebooks/")))  # fmt: skip
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

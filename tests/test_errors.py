@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from traitlets.config import Config
 
 from corpus_tools import errors
 
@@ -20,7 +21,9 @@ def test_every_error_of_the_package_is_exported_and_is_a_corpus_error() -> None:
 
 @pytest.fixture
 def shell() -> Iterator[InteractiveShell]:
-    shell = InteractiveShell.instance()
+    settings = Config()
+    settings.HistoryManager.enabled = False  # no history database to share with the kernels
+    shell = InteractiveShell.instance(config=settings)
     yield shell
     InteractiveShell.clear_instance()
 

@@ -106,6 +106,7 @@ def test_a_dry_run_lists_the_plan_and_writes_nothing(
     assert "dry run: nothing was written" in out
 
 
+@pytest.mark.slow  # runs every notebook
 def test_apply_carries_everything_across_and_validate_passes(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
