@@ -47,3 +47,18 @@ def test_kwic_keeps_the_keyword_column_aligned_and_escapes(corpus) -> None:
         "white-space:nowrap" in html and "<script" not in kwic(lines.assign(left="<script>")).html
     )
     assert repr(shown).splitlines()[0].split() == list(lines.columns)
+    assert "no occurrence" not in html
+
+
+def test_kwic_names_the_queries_that_found_nothing(corpus) -> None:
+    from corpus_tools.analysis import concordances
+    from corpus_tools.display import kwic
+
+    lines = concordances(corpus, ["Krieg", "Konflikt", "Quantenchromodynamik"])
+    assert lines.attrs["without_lines"] == ["Krieg", "Quantenchromodynamik"]
+    assert set(lines["query"]) == {"Konflikt"}
+    shown = kwic(lines)
+    assert repr(shown).splitlines()[-1] == "no occurrence of: Krieg, Quantenchromodynamik"
+    assert "no occurrence of: Krieg, Quantenchromodynamik</p>" in shown._repr_html_()
+    in_one_section = concordances(corpus, ["Konflikt"], sections=["us-statement"])
+    assert in_one_section.empty and in_one_section.attrs["without_lines"] == ["Konflikt"]

@@ -396,15 +396,21 @@ def concordances(
     width: int = 40,
 ) -> pd.DataFrame:
     """The concordances of several queries in one table, in text order, with a ``query``
-    column; ``sections`` keeps only lines from these sections."""
+    column; ``sections`` keeps only lines from these sections. The queries that found no line
+    are ``attrs["without_lines"]`` of the table (:func:`~corpus_tools.display.kwic` names
+    them under it)."""
     import pandas as pd
 
+    queries = list(queries)
     frames = [concordance(corpus, q, by=by, width=width).assign(query=q) for q in queries]
     lines = pd.concat(frames, ignore_index=True)
     if sections is not None:
         lines = lines[lines["section"].isin(list(sections))]
     columns = ["query", "section", "left", "match", "right", "start"]
-    return lines.sort_values(["doc_id", "start"], ignore_index=True)[columns]
+    table = lines.sort_values(["doc_id", "start"], ignore_index=True)[columns]
+    found = set(table["query"])
+    table.attrs["without_lines"] = [q for q in queries if q not in found]
+    return table
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,11 +278,14 @@ _FULL_TABLE_STYLE = (
 def kwic(lines: pd.DataFrame) -> Rendered:
     """Concordance lines as a table whose keyword column stays aligned: the left context
     right-aligned against the keyword, the right context left-aligned after it, no line
-    wrapped; the other columns as they are."""
+    wrapped; the other columns as they are. Queries of
+    :func:`~corpus_tools.analysis.concordances` that found nothing are named under it."""
     import pandas as pd
 
     with pd.option_context("display.max_colwidth", None, "display.width", 250):
         plain = lines.to_string(index=False)
+    without = lines.attrs.get("without_lines") or []
+    note = f"no occurrence of: {', '.join(without)}" if without else ""
     side = "padding:.1em .4em;white-space:nowrap;vertical-align:top"
     styles = {
         "left": f"{side};text-align:right",
@@ -298,7 +301,11 @@ def kwic(lines: pd.DataFrame) -> Rendered:
         for _, row in lines.iterrows()
     )
     table = f'<table class="corpus-kwic" style="border-collapse:collapse">{head}{rows}</table>'
-    return Rendered(f'<div style="overflow-x:auto">{table}</div>', plain)
+    shown = f'<div style="overflow-x:auto">{table}</div>'
+    if note:
+        shown += f'<p style="color:{_FAINT}">{escape(note)}</p>'
+        plain += f"\n{note}"
+    return Rendered(shown, plain)
 
 
 def guidelines(tagset: TagSet, labels: Sequence[str] | None = None) -> Rendered:
