@@ -28,7 +28,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def isolated_env(home: Path) -> dict[str, str]:
+def home_folders_env(home: Path) -> dict[str, str]:
     """This process's environment with HOME and every Jupyter, IPython and XDG folder under
     ``home``: no setting of the user's is read, and none is written."""
     env = dict(os.environ)
@@ -96,7 +96,7 @@ def make_lab(student: Path, home: Path, options: list[str]) -> Iterator[str]:
             "--ServerApp.password=", *options]  # fmt: skip
     command = ["make", "--no-print-directory", "lab", f"ARGS={' '.join(args)}",
                f"STUDENT={student}"]  # fmt: skip
-    env = isolated_env(home)
+    env = home_folders_env(home)
     env.pop("CORPUS_TOOLS_ANNOTATIONS", None)  # the student's copy keeps its own annotations
     log = home / "lab.log"
     with running(command, env=env, log=log, cwd=PROJECT):

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from .conftest import DOC_ID, PROJECT
-from .jupyter_server import get, isolated_env, make_lab
+from .jupyter_server import get, home_folders_env, make_lab
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -70,7 +70,7 @@ def chromium(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
         pytest.skip("Chromium is not installed: `apt-get install chromium` to run the browser test")
     from playwright.sync_api import sync_playwright
 
-    env = isolated_env(tmp_path_factory.mktemp("chromium-home"))
+    env = home_folders_env(tmp_path_factory.mktemp("chromium-home"))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, env=env
