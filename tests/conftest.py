@@ -46,6 +46,9 @@ _PRIVATE = {
     "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
     "MPLCONFIGDIR": "matplotlib",
 }
+# Libraries' caches of derived data (simplemma's decoded dictionaries), built under a lock: the
+# first process of a run (pytest-xdist's controller) makes the folder, its workers share it.
+_RUN_CACHE = "CORPUS_TOOLS_TESTS_XDG_CACHE"
 _FOREIGN = ("DEEPL_AUTH_KEY", "DEEPL_SERVER_URL", "CORPUS_TOOLS_ROOT")
 _SCRATCH = pytest.StashKey[Path]()
 
@@ -58,13 +61,14 @@ hypothesis.settings.load_profile("corpus-tools")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Point the package's user folders, and IPython's, Jupyter's and matplotlib's, at a
-    temporary folder for this process and the kernels it starts; take away a user's DeepL
-    key."""
+    """Point the package's user folders, and IPython's, Jupyter's, matplotlib's and the
+    libraries' caches, at a temporary folder for this process and the kernels it starts; take
+    away a user's DeepL key."""
     scratch = Path(tempfile.mkdtemp(prefix="corpus-tools-tests-"))
     config.stash[_SCRATCH] = scratch
     for name, leaf in _PRIVATE.items():
         os.environ[name] = str(scratch / leaf)
+    os.environ["XDG_CACHE_HOME"] = os.environ.setdefault(_RUN_CACHE, str(scratch / "cache"))
     for name in _FOREIGN:
         os.environ.pop(name, None)
 

@@ -98,6 +98,7 @@ def make_lab(student: Path, home: Path, options: list[str]) -> Iterator[str]:
                f"STUDENT={student}"]  # fmt: skip
     env = home_folders_env(home)
     env.pop("CORPUS_TOOLS_ANNOTATIONS", None)  # the student's copy keeps its own annotations
+    env["XDG_CACHE_HOME"] = os.environ["XDG_CACHE_HOME"]  # the test run's (see conftest.py)
     log = home / "lab.log"
     with running(command, env=env, log=log, cwd=PROJECT):
         url = f"http://127.0.0.1:{port}"

@@ -55,9 +55,11 @@ def test_concordance_of_a_phrase_and_by_form(corpus: Corpus, doc: Document) -> N
     assert mixed.start.dtype == "int64" and len(mixed) == len(concordance(corpus, "Seite"))
 
 
-def test_a_form_of_the_corpus_is_looked_up_by_its_tokens_lemma_without_the_segmenter(
+def test_a_word_is_looked_up_without_the_segmenter_unless_it_has_more_than_letters(
     corpus: Corpus, doc: Document, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A form of the corpus by its tokens' lemma, a word of letters it lacks by simplemma's."""
+
     def no_segmenter(*_: object) -> None:
         raise AssertionError("the segmenter was started for a word the corpus has")
 
@@ -69,8 +71,10 @@ def test_a_form_of_the_corpus_is_looked_up_by_its_tokens_lemma_without_the_segme
     english = concordance(corpus, "agreed")  # lemma "agree", of "agree" and "agreed"
     assert set(english.match) == {"agree", "agreed"}
     assert len(english) == sum(t.lemma == "agree" for t in doc.tokens)
+    assert "Gesprächen" not in doc.text
+    assert concordance(corpus, "Gesprächen").equals(lines)
     with pytest.raises(AssertionError, match="segmenter was started"):
-        concordance(corpus, "Quantenchromodynamiken")  # not in the corpus: lemmatised
+        concordance(corpus, "Gesprächs-Runden")  # not in the corpus, and not one word
 
 
 def test_concordance_rejects_nonsense(corpus: Corpus) -> None:

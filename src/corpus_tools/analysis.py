@@ -184,6 +184,19 @@ def _lexsort(keys: Sequence[Any]) -> list[int]:
     return sorted(range(len(rows)), key=rows.__getitem__)
 
 
+def _lemma_of_word(word: str, language: str) -> str | None:
+    """The lemma the segmenter gives ``word`` standing alone (of its first token); a word of
+    letters only is looked up at once, without starting SoMaJo."""
+    from .corpus.lemmas import lemmatize
+
+    if word.isalpha():
+        return lemmatize(word, language)
+    from .corpus.segment import segment_paragraphs
+
+    lemmas = segment_paragraphs(word, [(0, len(word), language)]).lemma
+    return lemmas[0] if lemmas else None
+
+
 def _check_by(by: str) -> None:
     if by not in _BY:
         raise CorpusError(f"count by {by!r}? use 'lemma' or 'form'")
@@ -260,12 +273,10 @@ class Concordancer:
             return word.casefold()
         if language is None and (lemma := self._lemma_in_the_corpus(word)) is not None:
             return lemma
-        from .corpus.segment import segment_paragraphs
-
         for guess in (language,) if language else ("de", "en"):
-            lemmas = segment_paragraphs(word, [(0, len(word), guess)]).lemma
-            if lemmas and lemmas[0].casefold() in self._vocabulary["lemma"]:
-                return lemmas[0].casefold()
+            lemma = _lemma_of_word(word, guess)
+            if lemma is not None and lemma.casefold() in self._vocabulary["lemma"]:
+                return lemma.casefold()
         return word.casefold()
 
     def _lemma_in_the_corpus(self, word: str) -> str | None:

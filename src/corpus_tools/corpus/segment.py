@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from .lemmas import lemmatize
 from .provenance import SEGMENTED_LANGUAGES
 
 __all__ = [
@@ -162,11 +163,4 @@ def _tokenizer(language: str) -> Any:
 def _lemma(word: str, token_class: str, language: str) -> str:
     if token_class not in {"regular", "abbreviation"}:
         return word
-    return _lemmatize(word, language)
-
-
-@cache
-def _lemmatize(word: str, language: str) -> str:
-    import simplemma
-
-    return simplemma.lemmatize(word, lang=language)
+    return lemmatize(word, language)
