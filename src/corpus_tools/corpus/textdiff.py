@@ -1,8 +1,10 @@
 """Where the characters of one version of a text are in the next: an offset map from a diff.
 
-The map is made from :class:`difflib.SequenceMatcher`'s opcodes over code points, so it is
-exact wherever the text is unchanged and says so (:meth:`OffsetMap.intact`); an offset inside a
-changed stretch maps to where the replacement begins.
+The map is made from :class:`difflib.SequenceMatcher`'s opcodes, first over lines and then over
+the code points of each changed block of lines (as :class:`difflib.Differ` does), so it is exact
+wherever the text is unchanged and says so (:meth:`OffsetMap.intact`); an offset inside a
+changed stretch maps to where the replacement begins.  Matching lines first keeps the work
+proportional to what changed: a character diff of a whole 20,000-character text took a second.
 """
 
 from __future__ import annotations
@@ -36,8 +38,19 @@ class OffsetMap:
 
     @classmethod
     def between(cls, old: str, new: str) -> OffsetMap:
-        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-        return cls(tuple(matcher.get_opcodes()), len(old), len(new))
+        old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+        old_at, new_at = _line_starts(old_lines), _line_starts(new_lines)
+        opcodes: list[tuple[str, int, int, int, int]] = []
+        by_line = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        for tag, i1, i2, j1, j2 in by_line.get_opcodes():
+            a1, a2, b1, b2 = old_at[i1], old_at[i2], new_at[j1], new_at[j2]
+            if tag != "replace":
+                _append(opcodes, (tag, a1, a2, b1, b2))
+                continue
+            by_character = difflib.SequenceMatcher(None, old[a1:a2], new[b1:b2], autojunk=False)
+            for inner, x1, x2, y1, y2 in by_character.get_opcodes():
+                _append(opcodes, (inner, a1 + x1, a1 + x2, b1 + y1, b1 + y2))
+        return cls(tuple(opcodes), len(old), len(new))
 
     def _opcode(self, offset: int) -> tuple[str, int, int, int, int] | None:
         for opcode in self.opcodes:
@@ -66,6 +79,25 @@ class OffsetMap:
     def changed(self) -> list[tuple[int, int, int, int]]:
         """The changed stretches: old start and end, new start and end."""
         return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in self.opcodes if tag != "equal"]
+
+
+def _line_starts(lines: Sequence[str]) -> list[int]:
+    """The offset of each line, and after the last one the text's length."""
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def _append(
+    opcodes: list[tuple[str, int, int, int, int]], opcode: tuple[str, int, int, int, int]
+) -> None:
+    """Add ``opcode``, merged into the last one where both have the same tag."""
+    if opcodes and opcodes[-1][0] == opcode[0]:
+        tag, i1, _, j1, _ = opcodes[-1]
+        opcodes[-1] = (tag, i1, opcode[2], j1, opcode[4])
+    else:
+        opcodes.append(opcode)
 
 
 def counterpart(old: _Span, new_units: Sequence[U], offsets: OffsetMap) -> U | None:
