@@ -23,6 +23,7 @@ _SKIPPED = {"id", "start", "end", "section", "provenance", "form"}
 """Columns that are not shown as they are: ids and offsets lead, sections join provenance, and
 a token's form is the table's ``text``."""
 _WORD_COLUMNS = {"lemma", "token_class"}
+"""Columns of words, each kept as a dictionary (as is ``form``)."""
 
 
 def frame(layers: Sequence[Layer[Any]]) -> pd.DataFrame:
@@ -50,7 +51,11 @@ def _leading(layers: Sequence[Layer[Any]], rows: list[np.ndarray]) -> dict[str, 
     first = layers[0]
     counts = np.array([len(r) for r in rows], dtype=np.int64)
     starts, ends = _joined(layers, rows, "start"), _joined(layers, rows, "end")
-    texts = Texts([layer.doc.text for layer in layers])
+    if "form" in first.columns.names:  # tokens: their forms are kept, words of a dictionary
+        text = _words(layers, rows, "form")
+    else:
+        texts = Texts([layer.doc.text for layer in layers])
+        text = texts.slices(np.repeat(np.arange(len(layers)), counts), starts, ends)
     return {
         "doc_id": _repeated([layer.doc.id for layer in layers], counts),
         "id": _ids(first.id_prefix, np.concatenate(rows))
@@ -58,7 +63,7 @@ def _leading(layers: Sequence[Layer[Any]], rows: list[np.ndarray]) -> dict[str, 
         else _named(layers, rows),
         "start": starts,
         "end": ends,
-        "text": texts.slices(np.repeat(np.arange(len(layers)), counts), starts, ends),
+        "text": text,
     }  # fmt: skip
 
 
