@@ -1,9 +1,10 @@
 """Shared fixtures: the real corpus (loaded once, cached in a temporary folder) and copies of it
 that a test may break.
 
-Every test and every notebook kernel nbval starts runs with its own temporary folders for
-annotations, the layer cache and the translation cache, and without a DeepL key: a test never
-reads, changes or deletes a user's own files, and never bills a user's account.
+Every test and every notebook kernel nbval starts runs with temporary folders for annotations
+and the translation cache of its own, a layer cache and libraries' caches of the test run's, and
+without a DeepL key: a test never reads, changes or deletes a user's own files, and never bills a
+user's account.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ DOC_ID = "riyadh-2025-02-18"
 
 _PRIVATE = {
     "CORPUS_TOOLS_ANNOTATIONS": "annotations",
-    "CORPUS_TOOLS_CACHE": "layer-cache",
     "CORPUS_TOOLS_TRANSLATION_CACHE": "translations.sqlite3",
     # the kernels' command history, Jupyter's data (nbgrader's exchange cache, connection
     # files) and matplotlib's font list
@@ -46,9 +46,12 @@ _PRIVATE = {
     "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
     "MPLCONFIGDIR": "matplotlib",
 }
-# Libraries' caches of derived data (simplemma's decoded dictionaries), built under a lock: the
-# first process of a run (pytest-xdist's controller) makes the folder, its workers share it.
-_RUN_CACHE = "CORPUS_TOOLS_TESTS_XDG_CACHE"
+# Caches of derived data, written atomically or under a lock: the layer cache and the libraries'
+# (simplemma's decoded dictionaries). The first process of a run (pytest-xdist's controller)
+# makes them in its temporary folder, which it names in _RUN; its workers and their kernels share
+# them, so that a run segments the corpus and decodes each dictionary once.
+_SHARED = {"CORPUS_TOOLS_CACHE": "layer-cache", "XDG_CACHE_HOME": "cache"}
+_RUN = "CORPUS_TOOLS_TESTS_RUN"
 _FOREIGN = ("DEEPL_AUTH_KEY", "DEEPL_SERVER_URL", "CORPUS_TOOLS_ROOT")
 _SCRATCH = pytest.StashKey[Path]()
 
@@ -66,9 +69,11 @@ def pytest_configure(config: pytest.Config) -> None:
     away a user's DeepL key."""
     scratch = Path(tempfile.mkdtemp(prefix="corpus-tools-tests-"))
     config.stash[_SCRATCH] = scratch
+    run = Path(os.environ.setdefault(_RUN, str(scratch)))
     for name, leaf in _PRIVATE.items():
         os.environ[name] = str(scratch / leaf)
-    os.environ["XDG_CACHE_HOME"] = os.environ.setdefault(_RUN_CACHE, str(scratch / "cache"))
+    for name, leaf in _SHARED.items():
+        os.environ[name] = str(run / leaf)
     for name in _FOREIGN:
         os.environ.pop(name, None)
 
@@ -148,9 +153,12 @@ def _replace_environ(patch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="session")
-def layer_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The layer cache of ``corpus`` (and of ``glossary``'s analysed forms)."""
-    return tmp_path_factory.mktemp("layer-cache")
+def layer_cache() -> Path:
+    """The layer cache of ``corpus`` (and of ``glossary``'s analysed forms): the run's, which
+    the notebooks' kernels use too."""
+    folder = Path(os.environ[_RUN]) / _SHARED["CORPUS_TOOLS_CACHE"]
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="session")
