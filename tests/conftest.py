@@ -39,18 +39,22 @@ DOC_ID = "riyadh-2025-02-18"
 _PRIVATE = {
     "CORPUS_TOOLS_ANNOTATIONS": "annotations",
     "CORPUS_TOOLS_TRANSLATION_CACHE": "translations.sqlite3",
-    # the kernels' command history, Jupyter's data (nbgrader's exchange cache, connection
-    # files) and matplotlib's font list
+    # the kernels' command history and Jupyter's data (nbgrader's exchange cache, connection
+    # files)
     "IPYTHONDIR": "ipython",
     "JUPYTER_DATA_DIR": "jupyter-data",
     "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
-    "MPLCONFIGDIR": "matplotlib",
 }
-# Caches of derived data, written atomically or under a lock: the layer cache and the libraries'
-# (simplemma's decoded dictionaries). The first process of a run (pytest-xdist's controller)
-# makes them in its temporary folder, which it names in _RUN; its workers and their kernels share
-# them, so that a run segments the corpus and decodes each dictionary once.
-_SHARED = {"CORPUS_TOOLS_CACHE": "layer-cache", "XDG_CACHE_HOME": "cache"}
+# Caches of derived data, written atomically or under a lock: the layer cache, matplotlib's font
+# list and the libraries' caches (simplemma's decoded dictionaries). The first process of a run
+# (pytest-xdist's controller) makes them in its temporary folder, which it names in _RUN; its
+# workers and their kernels share them, so that a run segments the corpus, lists the fonts and
+# decodes each dictionary once.
+_SHARED = {
+    "CORPUS_TOOLS_CACHE": "layer-cache",
+    "MPLCONFIGDIR": "matplotlib",
+    "XDG_CACHE_HOME": "cache",
+}
 _RUN = "CORPUS_TOOLS_TESTS_RUN"
 _FOREIGN = ("DEEPL_AUTH_KEY", "DEEPL_SERVER_URL", "CORPUS_TOOLS_ROOT")
 _SCRATCH = pytest.StashKey[Path]()
