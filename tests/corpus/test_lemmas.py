@@ -81,3 +81,18 @@ def test_where_the_cache_cannot_be_written_the_lemmas_come_from_memory(
     finally:
         lemmas._lemmatizer.cache_clear()
     assert blocked.read_text() == ""
+
+
+def test_a_dictionary_file_cut_short_is_built_again(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    command = [sys.executable, "-c", _WORKER, str(tmp_path), "talks", "en"]
+    (tmp_path / "go").touch()
+    assert subprocess.run(command, env=env, capture_output=True, text=True).stdout == "talk\n"
+    folder = tmp_path / "cache" / "simplemma" / "marisa_trie" / simplemma.__version__
+    whole = (folder / "en.dic").read_bytes()
+    (folder / "en.dic").write_bytes(whole[: len(whole) // 3])  # as a killed writer leaves it
+
+    again = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert again.stdout == "talk\n"
+    assert (folder / "en.dic").read_bytes() == whole
+    assert (tmp_path / "builds").read_text() == "en\nen\n"
