@@ -109,13 +109,13 @@ def test_a_wrong_assignment_names_file_and_line(
 ) -> None:
     root = tmp_path / "corpus"
     shutil.copytree(CORPUS, root, ignore=shutil.ignore_patterns(".cache"))
-    shutil.copytree(layer_cache, tmp_path / "cache")  # the document is unchanged: no rebuild
     path = root / "assignments" / "readout-critique.yaml"
     text = path.read_text("utf-8")
     assert text.count(old) == 1
     path.write_text(text.replace(old, new), "utf-8")
     with pytest.raises(Exception, match=message) as caught:
-        load_assignment("readout-critique", load_corpus(root, cache_dir=tmp_path / "cache"))
+        # the document is unchanged: its layers come from the run's cache
+        load_assignment("readout-critique", load_corpus(root, cache_dir=layer_cache))
     assert str(caught.value).startswith(f"{path}:") or "no answer key" in str(caught.value)
     if "no answer key" not in message:
         assert isinstance(caught.value, AssignmentError)
