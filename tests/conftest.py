@@ -45,11 +45,13 @@ _PRIVATE = {
     "JUPYTER_DATA_DIR": "jupyter-data",
     "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
 }
-# Caches of derived data, written atomically or under a lock: the layer cache, matplotlib's font
-# list and the libraries' caches (simplemma's decoded dictionaries). The first process of a run
-# (pytest-xdist's controller) makes them in its temporary folder, which it names in _RUN; its
-# workers and their kernels share them, so that a run segments the corpus, lists the fonts and
-# decodes each dictionary once.
+# Caches of derived data, whose files are written whole or rebuilt when found damaged: the layer
+# cache, matplotlib's font list and the libraries' caches (simplemma's decoded dictionaries). The
+# first process of a run (pytest-xdist's controller) makes them in its temporary folder, which it
+# names in _RUN; its workers and their kernels share them, so that a run segments the corpus,
+# lists the fonts and decodes each dictionary once. A test that changes a document's text gives
+# it a layer cache of its own (tests/test_update.py): the layer cache keeps one version of each
+# document.
 _SHARED = {
     "CORPUS_TOOLS_CACHE": "layer-cache",
     "MPLCONFIGDIR": "matplotlib",

@@ -30,7 +30,8 @@ def free_port() -> int:
 
 def home_folders_env(home: Path) -> dict[str, str]:
     """This process's environment with HOME and every Jupyter, IPython and XDG folder under
-    ``home``: no setting of the user's is read, and none is written."""
+    ``home``: no setting of the user's is read, and none is written (`make_lab` then gives the
+    server the test run's XDG cache back)."""
     env = dict(os.environ)
     for name, sub in [
         ("HOME", "home"),

@@ -50,9 +50,14 @@ modules stay imported, with their caches warm."""
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the project (the corpus, the notebooks beside it) and the new text."""
+def project(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A copy of the project (the corpus, the notebooks beside it) and the new text, with a
+    layer cache of its own: in the test run's, the updated document's layers would take the
+    place of the real document's, which the other tests and the notebooks read."""
     assert OLD_TEXT.count(CORRECTED[0]) == 1
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(tmp_path_factory.mktemp("layer-cache")))
     shutil.copytree(CORPUS, tmp_path / "corpus", ignore=shutil.ignore_patterns(".cache"))
     shutil.copytree(PROJECT / "notebooks", tmp_path / "notebooks")
     (tmp_path / "new.txt").write_text(NEW_TEXT, encoding="utf-8", newline="")

@@ -185,11 +185,12 @@ def _lexsort(keys: Sequence[Any]) -> list[int]:
 
 
 def _lemma_of_word(word: str, language: str) -> str | None:
-    """The lemma the segmenter gives ``word`` standing alone (of its first token); a word of
-    letters only is looked up at once, without starting SoMaJo."""
+    """The lemma the segmenter gives ``word`` standing alone (of its first token).  A German
+    word of letters only is one token to SoMaJo, so it is looked up at once, without starting
+    SoMaJo; English ones may not be (``cannot`` is *can* and *not*)."""
     from .corpus.lemmas import lemmatize
 
-    if word.isalpha():
+    if language == "de" and word.isalpha():
         return lemmatize(word, language)
     from .corpus.segment import segment_paragraphs
 

@@ -1,7 +1,10 @@
-"""The offset map between two versions of a text, with Hypothesis: edits inside lines of the real
-document, including the readout's repeated paragraph."""
+"""The offset map between two versions of a text, with Hypothesis: edits of the real document
+(which repeats a paragraph word for word), inside lines and across them, with every kind of line
+break Python knows."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 from hypothesis import given
@@ -68,11 +71,43 @@ def test_the_map_tiles_both_texts_and_keeps_every_untouched_line(
         start = end
 
 
+# (where in the text as a fraction, how many characters to remove, text to put there)
+_ANYWHERE = st.tuples(
+    st.floats(0, 1),
+    st.integers(0, 300),
+    st.lists(
+        st.sampled_from(["\n", "\r\n", "\r", "\u2028", "\x0b", "\x85", "a", "ß", " "]), max_size=8
+    ).map("".join),
+)
+
+
+@given(edits=st.lists(_ANYWHERE, max_size=5))
+def test_what_the_map_calls_unchanged_is_unchanged_whatever_the_edit(
+    doc: Document, edits: list[tuple[float, int, str]]
+) -> None:
+    old = new = doc.text
+    for where, removed, inserted in edits:
+        at = int(where * len(new))
+        new = new[:at] + inserted + new[at + removed :]
+    offsets = OffsetMap.between(old, new)
+    old_end = new_end = 0
+    for tag, i1, i2, j1, j2 in offsets.opcodes:
+        assert (i1, j1) == (old_end, new_end) and (i1 < i2 or j1 < j2)
+        old_end, new_end = i2, j2
+        assert (
+            old[i1:i2] == new[j1:j2] if tag == "equal" else tag in {"replace", "delete", "insert"}
+        )
+    assert (old_end, new_end) == (len(old), len(new))
+    tags = [opcode[0] for opcode in offsets.opcodes]
+    assert all(a != b for a, b in itertools.pairwise(tags)), "neighbours of one kind are merged"
+
+
 def test_a_corrected_word_and_an_added_paragraph_change_only_themselves(doc: Document) -> None:
     old = doc.text
     start = old.index("Gespräche")
     end = start + len("Gespräche")
-    new = old[:start] + "Unterredungen" + old[end:] + "Nachtrag.\n"
+    assert not old.endswith("\n")
+    new = old[:start] + "Unterredungen" + old[end:] + "\n\nNachtrag."
     offsets = OffsetMap.between(old, new)
     assert offsets.changed
     for i1, i2, _, _ in offsets.changed:

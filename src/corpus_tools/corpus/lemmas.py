@@ -8,8 +8,9 @@ version, which later processes open in a millisecond.  The lemmas are the ones s
 default dictionaries give.
 
 The first process to need a language builds its file under a lock, so kernels started together
-build it once and none opens a file another is still writing.  Where the cache cannot be
-written, simplemma's in-memory dictionaries are used as before.
+build it once and none opens a file another is still writing (a file cut short, by a writer
+killed mid-way, simplemma builds again).  Where the cache cannot be written, or marisa-trie is
+not installed, simplemma's in-memory dictionaries are used as before.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class _LockedTries:
         return dictionary
 
     def _open(self, lang: str) -> Mapping[str, str]:
-        from filelock import FileLock, Timeout
+        from filelock import FileLock
         from simplemma.strategies.dictionaries import (
             DEFAULT_DICTIONARY_FACTORY,
             TrieDictionaryFactory,
@@ -67,8 +68,8 @@ class _LockedTries:
 
         try:
             self._folder.mkdir(parents=True, exist_ok=True)
-            with FileLock(self._folder / f"{lang}.lock", timeout=120):
+            with FileLock(self._folder / f"{lang}.lock", timeout=120):  # Timeout is an OSError
                 tries = TrieDictionaryFactory(cache_max_size=1, disk_cache_dir=str(self._folder))
                 return tries.get_dictionary(lang)
-        except (OSError, Timeout):
+        except (OSError, ImportError):  # ImportError: an environment without marisa-trie
             return DEFAULT_DICTIONARY_FACTORY.get_dictionary(lang)
