@@ -19,6 +19,7 @@ from corpus_tools.corpus import load_corpus
 from corpus_tools.corpus.alignment import load_alignment
 from corpus_tools.corpus.references import load_references
 from corpus_tools.errors import SaveError, UpdateError
+from corpus_tools.glossary import load_glossary
 from corpus_tools.translate import Translator
 from corpus_tools.update import apply_update, plan_update
 from corpus_tools.validation import validate
@@ -49,15 +50,32 @@ notebook's folder as working directory, no names, no figures, the default style)
 modules stay imported, with their caches warm."""
 
 
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A layer cache holding the real corpus's layers and glossary forms, for each test here
+    to start its own from."""
+    folder = tmp_path_factory.mktemp("update-layer-cache")
+    corpus = load_corpus(CORPUS, cache_dir=folder)
+    for doc in corpus.values():
+        len(doc.tokens)
+    load_glossary(corpus)
+    return folder
+
+
 @pytest.fixture
 def project(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    warm_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Path:
     """A copy of the project (the corpus, the notebooks beside it) and the new text, with a
     layer cache of its own: in the test run's, the updated document's layers would take the
     place of the real document's, which the other tests and the notebooks read."""
     assert OLD_TEXT.count(CORRECTED[0]) == 1
-    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(tmp_path_factory.mktemp("layer-cache")))
+    cache = tmp_path_factory.mktemp("layer-cache") / "cache"
+    shutil.copytree(warm_cache, cache)
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(cache))
     shutil.copytree(CORPUS, tmp_path / "corpus", ignore=shutil.ignore_patterns(".cache"))
     shutil.copytree(PROJECT / "notebooks", tmp_path / "notebooks")
     (tmp_path / "new.txt").write_text(NEW_TEXT, encoding="utf-8", newline="")
