@@ -3,8 +3,8 @@
 The map is made from :class:`difflib.SequenceMatcher`'s opcodes, first over lines and then over
 the code points of each changed block of lines, so it is exact wherever the text is unchanged
 and says so (:meth:`OffsetMap.intact`); an offset inside a changed stretch maps to where the
-replacement begins.  Matching lines first keeps the work
-proportional to what changed: a character diff of a whole 20,000-character text took a second.
+replacement begins.  Matching lines first keeps the work proportional to what changed: a
+character diff of a whole 20,000-character text took a second.
 """
 
 from __future__ import annotations
