@@ -8,7 +8,7 @@ from pathlib import Path
 from corpus_tools import Corpus, load_corpus
 from corpus_tools.analysis import Concordancer
 
-from .measure import Row, median_seconds, ratio
+from .measure import Row, in_turn, median_seconds, ratio, timed
 
 WIDTH = 40
 FREQUENT = "die"  # the commonest word of the corpus
@@ -79,10 +79,12 @@ def query_side_by_side(root: Path) -> list[Row]:
     for query, goal in goals.items():
         lines = len(ours.find(query, by="form"))
         assert lines == len(floor.find(query)), query  # the same lines, or no comparison
-        mine = median_seconds(lambda q=query: ours.find(q, by="form"))
-        scan = median_seconds(lambda q=query: floor.find(q))
         words = query.casefold().split()
-        nltk = median_seconds(lambda w=words: theirs.find_concordance(w, width=2 * WIDTH))
+        mine, scan, nltk = in_turn(
+            lambda q=query: timed(lambda: ours.find(q, by="form")),
+            lambda q=query: timed(lambda: floor.find(q)),
+            lambda w=words: timed(lambda: theirs.find_concordance(w, width=2 * WIDTH)),
+        )
         peers = f"numpy floor {1000 * scan:.1f} ms, NLTK {1000 * nltk:.1f} ms"
         against = scan if query == FREQUENT else nltk
         name = f"concordance '{query}' ({lines:,} lines)"

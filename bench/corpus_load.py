@@ -5,6 +5,7 @@ same columns."""
 from __future__ import annotations
 
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -12,8 +13,16 @@ from pathlib import Path
 from corpus_tools import load_corpus
 from corpus_tools.corpus.parquet import export_layers
 
-from .measure import Row, fresh_process_seconds, peak_megabytes, ratio, seconds_in_fresh_process
-from .synthetic import REAL_CORPUS, large_document
+from .measure import (
+    Row,
+    fresh_process_seconds,
+    in_turn,
+    peak_megabytes,
+    process_seconds,
+    ratio,
+    statement_seconds,
+)
+from .synthetic import LARGE_ID, REAL_CORPUS, large_document, write_document
 
 FIRST_CELL = (
     "import corpus_tools; from corpus_tools.glossary import load_glossary; "
@@ -27,8 +36,9 @@ def first_cell() -> list[Row]:
     fresh_process_seconds(FIRST_CELL, runs=1)  # warm the caches
     baseline = fresh_process_seconds("pass")
     imported = fresh_process_seconds("import corpus_tools")
-    cell = fresh_process_seconds(FIRST_CELL)
-    pandas = fresh_process_seconds("import pandas")
+    cell, pandas = in_turn(
+        lambda: process_seconds(FIRST_CELL), lambda: process_seconds("import pandas")
+    )
     return [
         Row("python start-up alone", f"{baseline:.3f} s", "(reference)"),
         Row("import corpus_tools", f"{imported:.3f} s", "(part of the next row)"),
@@ -52,22 +62,29 @@ def generated_corpus(root: Path) -> list[Row]:
         same_columns = export / "token-columns.parquet"
         pq.write_table(pq.read_table(export / "tokens.parquet", columns=columns), same_columns)
         load = f"import corpus_tools\ncorpus = corpus_tools.load_corpus({str(root)!r})"
-        warm = seconds_in_fresh_process("import corpus_tools", load.splitlines()[1])
-        arrow = seconds_in_fresh_process(
-            "import pyarrow.parquet as pq", f"pq.read_table({str(same_columns)!r}, memory_map=True)"
+        warm, arrow = in_turn(
+            lambda: statement_seconds("import corpus_tools", load.splitlines()[1]),
+            lambda: statement_seconds(
+                "import pyarrow.parquet as pq",
+                f"pq.read_table({str(same_columns)!r}, memory_map=True)",
+            ),
         )
-        read_all = seconds_in_fresh_process(
-            "import corpus_tools",
-            f"{load.splitlines()[1]}\n[len(d.tokens) for d in corpus.values()]",
-        )
-        framed = seconds_in_fresh_process(  # pandas imported first, as for the peer
-            f"import pandas\n{load}\n[len(d.tokens) for d in corpus.values()]",
-            "corpus.frame('tokens')",
-            runs=3,
+        read_all = statistics.median(
+            statement_seconds(
+                "import corpus_tools",
+                f"{load.splitlines()[1]}\n[len(d.tokens) for d in corpus.values()]",
+            )
+            for _ in range(5)
         )
         parquet_path = export / "tokens.parquet"
-        parquet = seconds_in_fresh_process(
-            "import pandas as pd", f"pd.read_parquet({str(parquet_path)!r})", runs=3
+        framed, parquet = in_turn(
+            lambda: statement_seconds(  # pandas imported first, as for the peer
+                f"import pandas\n{load}\n[len(d.tokens) for d in corpus.values()]",
+                "corpus.frame('tokens')",
+            ),
+            lambda: statement_seconds(
+                "import pandas as pd", f"pd.read_parquet({str(parquet_path)!r})"
+            ),
         )
         ours_mb = peak_megabytes(f"{load}\ncorpus.frame('tokens')")
         theirs_mb = peak_megabytes(f"import pandas\npandas.read_parquet({str(parquet_path)!r})")
@@ -87,14 +104,26 @@ def generated_corpus(root: Path) -> list[Row]:
 
 
 def one_long_document() -> list[Row]:
-    """A single 3 MB source, segmented cold: its paragraphs are shared among the processes."""
+    """A single 3 MB source, segmented cold (its paragraphs are shared among the processes),
+    then again after one paragraph in the middle was rewritten."""
     with tempfile.TemporaryDirectory() as folder:
-        root = large_document(Path(folder) / "corpus", characters=3_000_000)
+        root = Path(folder) / "corpus"
+        paragraphs = large_document(root, characters=3_000_000)
         start = time.perf_counter()
-        doc = next(iter(load_corpus(root).values()))
-        seconds = time.perf_counter() - start
+        doc = load_corpus(root)[LARGE_ID]
+        cold = time.perf_counter() - start
+        middle = len(paragraphs) // 2
+        text, language, kind = paragraphs[middle]
+        paragraphs[middle] = (f"{text} {text}", language, kind)
+        write_document(root, LARGE_ID, paragraphs)
+        start = time.perf_counter()
+        edited = load_corpus(root)[LARGE_ID]
+        len(edited.tokens)
+        again = time.perf_counter() - start
     cores = os.cpu_count() or 1
     return [
         Row(f"one {len(doc.text) / 1e6:.1f} MB document, cold ({cores} processes)",
-            f"{seconds:.1f} s", "validate < 30 s"),
+            f"{cold:.1f} s", "validate < 30 s"),
+        Row(f"the same, one of its {len(paragraphs):,} paragraphs edited", f"{again:.2f} s",
+            "(only that paragraph segmented)", f"cold build {cold:.1f} s", ratio(again, cold)),
     ]  # fmt: skip

@@ -21,35 +21,45 @@ class Row(NamedTuple):
     ratio: str = ""
 
 
+def timed(run: Callable[[], object]) -> float:
+    """Wall time of one ``run()``."""
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
 def median_seconds(run: Callable[[], object], repeat: int = 5) -> float:
     """Wall time of ``run()``, median of ``repeat`` runs."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(timed(run) for _ in range(repeat))
+
+
+def in_turn(*timings: Callable[[], float], repeat: int = 5) -> list[float]:
+    """The median of each of ``timings`` (ours and its peers, each giving the seconds of one
+    run), run in turn ``repeat`` times: a slow spell of a shared machine falls on all of them
+    alike, instead of on whichever was measured during it."""
+    runs = [[timing() for timing in timings] for _ in range(repeat)]
+    return [statistics.median(column) for column in zip(*runs, strict=True)]
+
+
+def process_seconds(code: str) -> float:
+    """Wall time of a new interpreter running ``code``."""
+    return timed(lambda: subprocess.run([sys.executable, "-c", code], check=True))
 
 
 def fresh_process_seconds(code: str, runs: int = 5) -> float:
     """Wall time of a new interpreter running ``code``, median of ``runs``."""
-    return median_seconds(lambda: subprocess.run([sys.executable, "-c", code], check=True), runs)
+    return statistics.median(process_seconds(code) for _ in range(runs))
 
 
-def seconds_in_fresh_process(setup: str, statement: str, runs: int = 5) -> float:
-    """The time ``statement`` takes in a new interpreter after ``setup`` (imports, say), median
-    of ``runs`` processes: what a new notebook kernel sees, without this process's objects."""
+def statement_seconds(setup: str, statement: str) -> float:
+    """The time ``statement`` takes in a new interpreter after ``setup`` (imports, say): what a
+    new notebook kernel sees, without this process's objects."""
     probe = (
         f"{setup}\nimport time\nstart = time.perf_counter()\n{statement}\n"
         "print(time.perf_counter() - start)"
     )
-    times = []
-    for _ in range(runs):
-        done = subprocess.run(
-            [sys.executable, "-c", probe], check=True, capture_output=True, text=True
-        )
-        times.append(float(done.stdout.split()[-1]))
-    return statistics.median(times)
+    done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    return float(done.stdout.split()[-1])
 
 
 def peak_megabytes(code: str) -> float:

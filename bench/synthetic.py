@@ -41,18 +41,22 @@ def generate(root: Path, documents: int, *, seed: int = 2025) -> Path:
     sentences, rng = _real_sentences(), random.Random(seed)
     for number in range(documents):
         paragraphs = [_paragraph(sentences, rng) for _ in range(rng.randint(6, 12))]
-        _write_document(root, f"generated-{number:05d}", paragraphs)
+        write_document(root, f"generated-{number:05d}", paragraphs)
     return root
 
 
-def large_document(root: Path, *, characters: int, seed: int = 2025) -> Path:
-    """One generated document of about ``characters`` characters under ``root``."""
+LARGE_ID = "generated-large"
+
+
+def large_document(root: Path, *, characters: int, seed: int = 2025) -> list[Paragraph]:
+    """Write one generated document of about ``characters`` characters under ``root``; its
+    paragraphs."""
     sentences, rng = _real_sentences(), random.Random(seed)
     paragraphs: list[Paragraph] = []
     while sum(len(text) + 2 for text, _, _ in paragraphs) < characters:
         paragraphs.extend(_paragraph(sentences, rng) for _ in range(100))
-    _write_document(root, "generated-large", paragraphs)
-    return root
+    write_document(root, LARGE_ID, paragraphs)
+    return paragraphs
 
 
 def _paragraph(sentences: dict[str, list[tuple[str, str]]], rng: random.Random) -> Paragraph:
@@ -75,7 +79,7 @@ def distinct_paragraphs(root: Path) -> tuple[int, int]:
     return total, len(seen)
 
 
-def _write_document(root: Path, doc_id: str, paragraphs: list[Paragraph]) -> None:
+def write_document(root: Path, doc_id: str, paragraphs: list[Paragraph]) -> None:
     (root / "sources").mkdir(parents=True, exist_ok=True)
     (root / "documents").mkdir(parents=True, exist_ok=True)
     text = "\n\n".join(text for text, _, _ in paragraphs)

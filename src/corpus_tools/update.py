@@ -30,7 +30,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,16 +205,17 @@ def plan_update(
     plan.sections = _section_changes(doc, found, new_text)
     plan.drafted = _drafts(doc, found, new_text)
     document_text = _document_file(plan, doc, found, new_text, today or dt.date.today())
-    with _staged(plan, doc, document_text(_DRAFT_KIND, {})) as numbered:
-        unit_ids = _carried_unit_ids(doc, numbered[doc_id], offsets)
-    plan.unit_ids = unit_ids
-    with _staged(plan, doc, document_text(_DRAFT_KIND, unit_ids)) as staged:
-        new_doc = staged[doc_id]
-        plan.files[doc.manifest.path] = document_text(None, unit_ids)
-        plan.annotations = _annotation_changes(doc, new_text, offsets, root, annotations)
-        _plan_translations(plan, doc, new_doc, offsets)
-        _plan_alignment(plan, corpus, staged, doc)
-        plan.references = _references(doc, new_doc, offsets, root, notebooks)
+    with _staging_cache(corpus, doc_id) as cache:
+        with _staged(plan, doc, document_text(_DRAFT_KIND, {}), cache) as numbered:
+            unit_ids = _carried_unit_ids(doc, numbered[doc_id], offsets)
+        plan.unit_ids = unit_ids
+        with _staged(plan, doc, document_text(_DRAFT_KIND, unit_ids), cache) as staged:
+            new_doc = staged[doc_id]
+            plan.files[doc.manifest.path] = document_text(None, unit_ids)
+            plan.annotations = _annotation_changes(doc, new_text, offsets, root, annotations)
+            _plan_translations(plan, doc, new_doc, offsets)
+            _plan_alignment(plan, corpus, staged, doc)
+            plan.references = _references(doc, new_doc, offsets, root, notebooks)
     plan.review += _review(plan)
     plan.review += _validation_problems(plan, doc, document_text(_DRAFT_KIND, unit_ids))
     return plan
@@ -389,8 +390,20 @@ def _add_drafts(
 
 
 @contextmanager
-def _staged(plan: UpdatePlan, doc: Document, document_text: str) -> Iterator[Corpus]:
-    """A corpus in a temporary folder with only the new version of the document."""
+def _staging_cache(corpus: Corpus, doc_id: str) -> Iterator[Path]:
+    """A temporary layer cache holding the document's cached layers, from which the new
+    version takes those of the paragraphs it keeps."""
+    with tempfile.TemporaryDirectory(prefix="corpus-tools-update-cache-") as folder:
+        for path in corpus.cache.layers_files(doc_id) if corpus.cache else []:
+            with suppress(OSError):  # one that cannot be read is only segmented again
+                shutil.copyfile(path, Path(folder) / path.name)
+        yield Path(folder)
+
+
+@contextmanager
+def _staged(plan: UpdatePlan, doc: Document, document_text: str, cache: Path) -> Iterator[Corpus]:
+    """A corpus in a temporary folder with only the new version of the document, its layers
+    kept in ``cache``."""
     with tempfile.TemporaryDirectory(prefix="corpus-tools-update-") as folder:
         staged = Path(folder) / "corpus"
         (staged / "documents").mkdir(parents=True)
@@ -399,7 +412,7 @@ def _staged(plan: UpdatePlan, doc: Document, document_text: str) -> Iterator[Cor
         (staged / "sources" / plan.new_source).write_bytes(plan.new_bytes)
         for name in [doc.manifest.source_path.name, *(v.source for v in doc.manifest.versions)]:
             shutil.copyfile(plan.root / "sources" / name, staged / "sources" / name)
-        yield load_corpus(staged, cache_dir=Path(folder) / "cache", workers=1, progress=False)
+        yield load_corpus(staged, cache_dir=cache, workers=1, progress=False)
 
 
 # --- annotations ----------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def test_a_long_document_is_segmented_in_pieces_exactly_as_in_one(
     whole = load_corpus(corpus_copy, cache_dir=tmp_path / "whole")[DOC_ID]
     monkeypatch.setattr(corpus_tools.corpus.load, "PIECE", 400)
     load = corpus_tools.corpus.load
-    assert len(load._pieces(0, load._plan(whole.manifest))) > 10
+    assert len(load._pieces(0, load._plan(whole.manifest), ())) > 10
     cut = load_corpus(corpus_copy, cache_dir=tmp_path / "cut", workers=2)[DOC_ID]
     assert list(cut.sentences) == list(whole.sentences)
     assert list(cut.tokens) == list(whole.tokens)

@@ -4,7 +4,9 @@ Each document has two files:
 
 * ``<id>.<key>.layers.arrow``: sentences and tokens (:mod:`corpus_tools.corpus.columnar`),
   keyed by the source text, the paragraph spans with their languages, this cache's format and
-  the SoMaJo and simplemma versions, and read only when a document's layers are first used;
+  the SoMaJo and simplemma versions, and read only when a document's layers are first used.
+  When a document changes, the paragraphs it kept (the same text in the same language) take
+  their layers from the file of its earlier version, and only the others are segmented;
 * ``<id>.manifest.json``: the validated document file, keyed by its bytes and by the code that
   validates it, so an unchanged file is not parsed again (its source is still hashed each time).
 
@@ -31,14 +33,16 @@ from typing import Any, TypeVar
 
 from ..errors import CacheError
 from ..files import write_atomic
-from .columnar import CHANGED, read_layers, write_layers
+from .columnar import CHANGED, as_lists, read_layers, read_paragraphs, write_layers
 from .datafile import read_bytes
 from .manifest import DocumentManifest, read_manifest
-from .segment import ParagraphSpan, Segmentation
+from .segment import Segmentation, paragraph_layers
 
-__all__ = ["CACHE_FORMAT", "DiskCache", "LayerCache", "derived_key", "layer_key"]
+__all__ = ["CACHE_FORMAT", "DiskCache", "LayerCache", "derived_key", "layer_key", "paragraph_key"]
 
 T = TypeVar("T")
+Segments = Sequence[tuple[int, int, str]]
+"""A document's paragraphs as ``(start, end, language)``."""
 
 CACHE_FORMAT = 5
 """Bump when segmentation or the cached shapes change in a way that invalidates old files."""
@@ -51,6 +55,21 @@ def layer_key(text: str, paragraphs: Sequence[tuple[int, int, str]]) -> str:
     digest.update(hashlib.sha256(text.encode("utf-8")).digest())
     digest.update(json.dumps(list(paragraphs)).encode())
     return digest.hexdigest()
+
+
+def paragraph_key(text: str, language: str) -> str:
+    """The key of one paragraph's layers: its text and language, this cache's format and the
+    tool versions (so that layers another SoMaJo made are never taken)."""
+    digest = _paragraph_digest().copy()
+    digest.update(language.encode())
+    digest.update(b"\x00")
+    digest.update(text.encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+@cache
+def _paragraph_digest() -> Any:
+    return hashlib.sha256(json.dumps([CACHE_FORMAT, *_tool_versions()]).encode())
 
 
 def derived_key(inputs: Any) -> str:
@@ -215,7 +234,7 @@ class LayerCache:
 
     def layers(
         self,
-        wanted: Sequence[tuple[DocumentManifest, Sequence[ParagraphSpan], str]],
+        wanted: Sequence[tuple[DocumentManifest, Segments, str]],
         build: Callable[[list[int]], dict[int, Segmentation]],
     ) -> dict[int, Segmentation | Callable[[], Segmentation]]:
         """The layers of each wanted document, by its position in ``wanted``: those not cached
@@ -224,24 +243,50 @@ class LayerCache:
         warning) if the file turns out to be damaged.
 
         Args:
-            wanted: per document, its manifest, its paragraphs and its layer key.
+            wanted: per document, its manifest, its paragraphs' ``(start, end, language)``
+                and its layer key.
             build: makes the layers of the documents at these positions.
         """
         found: dict[int, Segmentation | Callable[[], Segmentation]] = {}
         missing = []
-        for position, (manifest, paragraphs, key) in enumerate(wanted):
+        for position, (manifest, segments, key) in enumerate(wanted):
             if self.layers_path(manifest.id, key).is_file():
                 found[position] = partial(
-                    self._read_or_rebuild, manifest, paragraphs, key,
+                    self._read_or_rebuild, manifest, segments, key,
                     lambda p=position: build([p])[p],
                 )  # fmt: skip
             else:
                 missing.append(position)
         built = build(missing) if missing else {}
         for position, layers in built.items():
-            manifest, _, key = wanted[position]
-            self._store_layers(manifest.id, key, layers)
+            self._store_layers(*wanted[position], layers)
         return found | built
+
+    def earlier_layers(
+        self, manifest: DocumentManifest, segments: Segments, key: str
+    ) -> dict[int, Segmentation]:
+        """The layers of those of ``segments`` (by position) whose text and language are those
+        of a paragraph in the cached layers of an earlier version of the document, as
+        :func:`~.segment.segment_paragraphs` gives them for that paragraph alone."""
+        current = self.layers_path(manifest.id, key)
+        earlier = [path for path in self.layers_files(manifest.id) if path != current]
+        if not earlier:
+            return {}
+        wanted: dict[str, list[int]] = {}
+        for position, (start, end, language) in enumerate(segments):
+            wanted.setdefault(paragraph_key(manifest.text[start:end], language), []).append(
+                position
+            )
+        found: dict[int, Segmentation] = {}
+        for path in earlier:
+            stored = read_paragraphs(path)
+            if stored is None:
+                continue
+            layers = as_lists(stored[0])
+            for start, end, paragraph in stored[1]:
+                for position in wanted.pop(paragraph, ()):
+                    found[position] = paragraph_layers(layers, start, end)
+        return found
 
     def derived(
         self, name: str, inputs: Any, build: Callable[[], T], check: Callable[[Any], T]
@@ -273,12 +318,12 @@ class LayerCache:
     def _read_or_rebuild(
         self,
         manifest: DocumentManifest,
-        paragraphs: Sequence[ParagraphSpan],
+        segments: Segments,
         key: str,
         rebuild: Callable[[], Segmentation],
     ) -> Segmentation:
         path = self.layers_path(manifest.id, key)
-        bounds = ([p.start for p in paragraphs], [p.end for p in paragraphs])
+        bounds = ([start for start, _, _ in segments], [end for _, end, _ in segments])
         try:
             layers = read_layers(path, key, text_length=len(manifest.text), paragraphs=bounds)
             if layers is not None:
@@ -286,20 +331,30 @@ class LayerCache:
         except CacheError as exc:
             _warn(str(exc))
         layers = rebuild()
-        self._store_layers(manifest.id, key, layers)
+        self._store_layers(manifest, segments, key, layers)
         return layers
 
-    def _store_layers(self, doc_id: str, key: str, layers: Segmentation) -> None:
-        """Store the layers, and remove those of the document's earlier versions."""
-        path = self.layers_path(doc_id, key)
+    def _store_layers(
+        self, manifest: DocumentManifest, segments: Segments, key: str, layers: Segmentation
+    ) -> None:
+        """Store the layers, with the key of each paragraph they were made from, and remove
+        those of the document's earlier versions."""
+        path = self.layers_path(manifest.id, key)
+        text = manifest.text
+        paragraphs = [(s, e, paragraph_key(text[s:e], language)) for s, e, language in segments]
         try:
-            write_layers(path, key, layers)
+            write_layers(path, key, layers, paragraphs)
         except OSError as exc:
             _warn(str(_unwritable(exc, self.disk.directory)))
             return
-        for stale in self.disk.directory.glob(f"{glob_escape(doc_id)}.*.layers.arrow"):
-            if stale != path and stale.name.count(".") == doc_id.count(".") + 3:
+        for stale in self.layers_files(manifest.id):
+            if stale != path:
                 stale.unlink(missing_ok=True)
+
+    def layers_files(self, doc_id: str) -> list[Path]:
+        """The layers files of every version of ``doc_id`` in the cache (normally one)."""
+        found = self.disk.directory.glob(f"{glob_escape(doc_id)}.*.layers.arrow")
+        return [path for path in found if path.name.count(".") == doc_id.count(".") + 3]
 
     def _store(self, name: str, key: str, payload: Any) -> None:
         try:

@@ -2,7 +2,9 @@
 
 The file holds one record batch of tokens (``start``, ``end``, ``sentence``, and ``token_class``,
 ``lemma`` and ``form`` dictionary-encoded) whose schema metadata holds the cache key and a
-checksum of the values, so a file changed on disk is rebuilt even where it still looks sound.
+checksum of the values, so a file changed on disk is rebuilt even where it still looks sound,
+and the span and key of each paragraph the layers were made from, so that a later version of
+the document can take the layers of the paragraphs it did not change (:func:`read_paragraphs`).
 Sentences are not stored: a sentence runs from its first token's start to its last token's
 end, and lies in the paragraph that holds its start.  A file is read whole into one buffer
 (for files of a document's size that is four times faster than mapping each) and the columns
@@ -14,9 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import CacheError
 from ..files import write_atomic
@@ -29,10 +33,12 @@ __all__ = [
     "CHANGED",
     "as_dictionary",
     "as_list",
+    "as_lists",
     "distinct_words",
     "joined_integers",
     "numpy_view",
     "read_layers",
+    "read_paragraphs",
     "word_chunks",
     "write_layers",
 ]
@@ -41,10 +47,14 @@ CHANGED = "cache file no longer matches its checksum (changed or damaged on disk
 
 _KEY = b"corpus_tools.key"
 _DIGEST = b"corpus_tools.sha256"
+_PARAGRAPHS = b"corpus_tools.paragraphs"
 
 
-def write_layers(path: Path, key: str, layers: Segmentation) -> None:
-    """Write ``layers`` under ``key`` to ``path`` atomically.
+def write_layers(
+    path: Path, key: str, layers: Segmentation, paragraphs: Sequence[tuple[int, int, str]]
+) -> None:
+    """Write ``layers`` under ``key`` to ``path`` atomically, with the ``(start, end, key)`` of
+    each paragraph they were made from.
 
     Raises:
         OSError: the folder cannot be written to.
@@ -59,8 +69,10 @@ def write_layers(path: Path, key: str, layers: Segmentation) -> None:
         "lemma": as_dictionary(layers.lemma),
         "form": as_dictionary(layers.form),
     }
-    digest = _digest(*columns.values()).encode()
-    batch = pa.record_batch(columns, metadata={_KEY: key.encode(), _DIGEST: digest})
+    spans = json.dumps([list(paragraph) for paragraph in paragraphs], separators=(",", ":"))
+    digest = _digest(*columns.values(), spans).encode()
+    metadata = {_KEY: key.encode(), _DIGEST: digest, _PARAGRAPHS: spans.encode()}
+    batch = pa.record_batch(columns, metadata=metadata)
     sink = io.BytesIO()
     with pa.ipc.new_file(sink, batch.schema) as writer:
         writer.write_batch(batch)  # one batch, even of no tokens
@@ -88,6 +100,35 @@ def read_layers(
     Raises:
         CacheError: the file is damaged, or its offsets or links are not those of a layer.
     """
+    stored = _read(path, key)
+    return None if stored is None else _checked(path, stored, text_length, paragraphs)
+
+
+def read_paragraphs(path: Path) -> tuple[Segmentation, list[tuple[int, int, str]]] | None:
+    """Whatever layers ``path`` holds, whatever their key, with the ``(start, end, key)`` of
+    the paragraphs they were made from; None if it holds none, or none it can vouch for."""
+    try:
+        stored = _read(path, None)
+        if stored is None:
+            return None
+        spans = [(int(s), int(e), str(k)) for s, e, k in json.loads(stored.metadata[_PARAGRAPHS])]
+        bounds = ([s for s, _, _ in spans], [e for _, e, _ in spans])
+        return _checked(path, stored, max(bounds[1], default=0), bounds), spans
+    except (CacheError, KeyError, TypeError, ValueError):
+        return None
+
+
+class _Stored(NamedTuple):
+    """A layers file's columns, as read: integers as numpy views, words as dictionaries."""
+
+    integers: list[np.ndarray]
+    words: list[Any]
+    metadata: dict[bytes, bytes]
+
+
+def _read(path: Path, key: str | None) -> _Stored | None:
+    """The columns of ``path`` if it is stored under ``key`` (any key, for None) and its
+    values match their checksum."""
     import pyarrow as pa
 
     try:
@@ -98,37 +139,48 @@ def read_layers(
         raise CacheError(f"cannot read cache file: {exc.strerror}; rebuilding", path=path) from exc
     try:
         reader = pa.ipc.open_file(pa.py_buffer(data))
-        if (reader.schema.metadata or {}).get(_KEY) != key.encode():
+        metadata = reader.schema.metadata or {}
+        if key is not None and metadata.get(_KEY) != key.encode():
             return None
         batch = reader.get_batch(0)
         if reader.num_record_batches != 1:
             raise ValueError(f"{reader.num_record_batches} record batches")
-        starts, ends, sentences = (
-            numpy_view(batch.column(n)) for n in ("start", "end", "sentence")
-        )
-        token_class, lemma, form = (batch.column(n) for n in ("token_class", "lemma", "form"))
+        integers = [batch.column(n) for n in ("start", "end", "sentence")]
+        views = [numpy_view(column) for column in integers]
+        words = [batch.column(n) for n in ("token_class", "lemma", "form")]
     except (KeyError, IndexError, TypeError, ValueError, pa.ArrowException) as exc:
         raise CacheError(f"cache file is corrupt ({exc}); rebuilding", path=path) from exc
-    if not _dictionaries(token_class, lemma, form):
+    if not _dictionaries(*words):
         raise CacheError("cached words are not dictionaries of text; rebuilding", path=path)
-    recorded = (reader.schema.metadata or {}).get(_DIGEST, b"").decode()
-    if _digest(*(batch.column(n) for n in ("start", "end", "sentence")),
-               token_class, lemma, form) != recorded:  # fmt: skip
+    spans = metadata.get(_PARAGRAPHS)
+    recorded = metadata.get(_DIGEST, b"").decode()
+    if _digest(*integers, *words, *([spans.decode()] if spans else [])) != recorded:
         raise CacheError(CHANGED, path=path)
+    return _Stored(views, words, metadata)
+
+
+def _checked(
+    path: Path, stored: _Stored, text_length: int, paragraphs: tuple[Any, Any]
+) -> Segmentation:
+    """The stored layers, once their offsets are in order within the text and each sentence
+    lies in one of ``paragraphs``."""
+    starts, ends, sentences = stored.integers
     if not _ordered(starts, ends, text_length):
         raise CacheError("cached offsets are out of order or range; rebuilding", path=path)
     found = _sentences(starts, ends, sentences, paragraphs)
     if found is None:
         raise CacheError("cached sentences do not fit the paragraphs; rebuilding", path=path)
-    return Segmentation(*found, starts, ends, sentences, token_class, lemma, form)
+    return Segmentation(*found, starts, ends, sentences, *stored.words)
 
 
 def _digest(*columns: Any) -> str:
-    """A checksum of the columns' values: the integers as stored, and each dictionary's
-    indices and words."""
+    """A checksum of the columns' values: the integers as stored, each dictionary's indices
+    and words, and text as it is."""
     digest = hashlib.sha256()
     for column in columns:
-        if hasattr(column, "indices"):
+        if isinstance(column, str):
+            digest.update(column.encode())
+        elif hasattr(column, "indices"):
             digest.update(numpy_view(column.indices).tobytes())
             digest.update("\x00".join(column.dictionary.to_pylist()).encode())
         else:
@@ -194,6 +246,11 @@ def as_list(values: Any) -> list[Any]:
         words = np.asarray(values.dictionary.to_pylist(), dtype=object)
         return words[numpy_view(values.indices)].tolist()
     return values.tolist()
+
+
+def as_lists(layers: Segmentation) -> Segmentation:
+    """``layers`` with every column a Python list."""
+    return Segmentation(*(as_list(getattr(layers, field.name)) for field in fields(layers)))
 
 
 def numpy_view(array: Any) -> np.ndarray:

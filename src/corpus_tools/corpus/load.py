@@ -1,10 +1,11 @@
 """Loading a corpus folder: find it, validate every document, take layers from the cache or build
-them (in parallel processes when several documents need it)."""
+them (in parallel processes when several documents, or one long one, need it; only the
+paragraphs that changed, when the cache holds a document's earlier version)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,8 @@ def load_corpus(
     cache = LayerCache(Path(cache_dir or os.environ.get("CORPUS_TOOLS_CACHE") or root / ".cache"))
     plans = [_plan(cache.manifest(path, root / "sources")) for path in paths]
     layers = cache.layers(
-        [(plan.manifest, plan.paragraphs, plan.key) for plan in plans],
-        lambda missing: _build(plans, missing, workers=workers, progress=progress),
+        [(plan.manifest, plan.segments, plan.key) for plan in plans],
+        lambda missing: _build(plans, missing, cache, workers=workers, progress=progress),
     )
     documents = [
         Document(plan.manifest, plan.paragraphs, layers[i]) for i, plan in enumerate(plans)
@@ -131,19 +132,26 @@ class _Piece:
     """The paragraphs, with offsets into the piece's text."""
 
 
-def _pieces(document: int, plan: _Plan) -> list[_Piece]:
-    """``plan``'s paragraphs cut into pieces of about :data:`PIECE` characters."""
-    runs: list[list[tuple[int, int, str]]] = [[]]
-    for segment in plan.segments:
-        if runs[-1] and segment[1] - runs[-1][0][0] > PIECE:
+def _pieces(document: int, plan: _Plan, done: Collection[int]) -> list[_Piece]:
+    """``plan``'s paragraphs but those ``done``, in runs of consecutive ones cut into pieces of
+    about :data:`PIECE` characters."""
+    runs: list[list[int]] = [[]]
+    for index, (_, end, _) in enumerate(plan.segments):
+        if index in done:
             runs.append([])
-        runs[-1].append(segment)
-    pieces, paragraph = [], 0
-    for run in runs:
-        start, end = (run[0][0], run[-1][1]) if run else (0, 0)
-        relative = [(s - start, e - start, language) for s, e, language in run]
-        pieces.append(_Piece(document, start, paragraph, plan.manifest.text[start:end], relative))
-        paragraph += len(run)
+            continue
+        run = runs[-1]
+        if run and end - plan.segments[run[0]][0] > PIECE:
+            runs.append(run := [])
+        run.append(index)
+    pieces = []
+    for run in filter(None, runs):
+        start, end = plan.segments[run[0]][0], plan.segments[run[-1]][1]
+        relative = [
+            (s - start, e - start, language)
+            for s, e, language in plan.segments[run[0] : run[-1] + 1]
+        ]
+        pieces.append(_Piece(document, start, run[0], plan.manifest.text[start:end], relative))
     return pieces
 
 
@@ -152,14 +160,25 @@ def _segment(piece: _Piece) -> Segmentation:
 
 
 def _build(
-    plans: Sequence[_Plan], positions: list[int], *, workers: int | None, progress: bool | None
+    plans: Sequence[_Plan],
+    positions: list[int],
+    cache: LayerCache,
+    *,
+    workers: int | None,
+    progress: bool | None,
 ) -> dict[int, Segmentation]:
     """Segment the documents at ``positions``, in parallel processes when there is more than
-    one piece of work (several documents, or one long one)."""
-    pieces = [piece for position in positions for piece in _pieces(position, plans[position])]
-    workers = min(workers or os.cpu_count() or 1, len(pieces))
+    a piece's worth of text (several documents, or one long one); paragraphs that an earlier
+    version of their document had are taken from its cached layers."""
+    kept = {
+        p: cache.earlier_layers(plans[p].manifest, plans[p].segments, plans[p].key)
+        for p in positions
+    }
+    pieces = [piece for p in positions for piece in _pieces(p, plans[p], kept[p])]
+    work = sum(len(piece.text) for piece in pieces)  # starting a process pays only for a lot
+    workers = min(workers or os.cpu_count() or 1, len(pieces), 1 + work // PIECE)
     show = len(positions) > 1 if progress is None else progress
-    if workers == 1:
+    if workers <= 1:
         built = list(_with_progress(map(_segment, pieces), len(pieces), show))
     else:
         from concurrent.futures import ProcessPoolExecutor
@@ -168,10 +187,16 @@ def _build(
             chunks = max(1, len(pieces) // (workers * 8))
             results = pool.map(_segment, pieces, chunksize=chunks)
             built = list(_with_progress(results, len(pieces), show))
-    parts: dict[int, list[tuple[Segmentation, int, int]]] = {position: [] for position in positions}
+    parts: dict[int, list[tuple[Segmentation, int, int]]] = {
+        p: [(layers, plans[p].segments[index][0], index) for index, layers in kept[p].items()]
+        for p in positions
+    }
     for piece, layers in zip(pieces, built, strict=True):
         parts[piece.document].append((layers, piece.offset, piece.paragraph))
-    return {position: joined_segmentations(found) for position, found in parts.items()}
+    return {
+        p: joined_segmentations(sorted(found, key=lambda part: part[2]))
+        for p, found in parts.items()
+    }
 
 
 def _with_progress(results: Iterator[Any], total: int, show: bool) -> Iterator[Any]:

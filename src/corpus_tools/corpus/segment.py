@@ -11,6 +11,7 @@ only when a document is segmented, which happens once per source (the result is 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +25,7 @@ __all__ = [
     "Segmentation",
     "find_duplicates",
     "joined_segmentations",
+    "paragraph_layers",
     "paragraph_spans",
     "segment_paragraphs",
 ]
@@ -129,6 +131,28 @@ def joined_segmentations(parts: Sequence[tuple[Segmentation, int, int]]) -> Segm
         joined.lemma.extend(layers.lemma)
         joined.form.extend(layers.form)
     return joined
+
+
+def paragraph_layers(layers: Segmentation, start: int, end: int) -> Segmentation:
+    """The sentences and tokens of the one paragraph of ``layers`` (columns as lists) at
+    ``start:end``, with offsets from its start, as :func:`segment_paragraphs` gives them for
+    its text alone."""
+    first = bisect_left(layers.token_start, start)
+    last = bisect_left(layers.token_start, end, first)
+    numbers = layers.token_sentence[first:last]
+    base = numbers[0] if numbers else 0
+    sentences = slice(base, numbers[-1] + 1 if numbers else base)
+    return Segmentation(
+        [offset - start for offset in layers.sentence_start[sentences]],
+        [offset - start for offset in layers.sentence_end[sentences]],
+        [0] * (sentences.stop - sentences.start),
+        [offset - start for offset in layers.token_start[first:last]],
+        [offset - start for offset in layers.token_end[first:last]],
+        [number - base for number in numbers],
+        layers.token_class[first:last],
+        layers.lemma[first:last],
+        layers.form[first:last],
+    )
 
 
 def _append_sentence(
