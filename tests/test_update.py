@@ -8,10 +8,11 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+import corpus_tools.corpus.load
 from corpus_tools.annotate import Annotation, AnnotationStore, load_tagsets, make_annotation
 from corpus_tools.annotate.store import is_lock_file
 from corpus_tools.cli import main
@@ -127,6 +128,28 @@ def test_a_dry_run_lists_the_plan_and_writes_nothing(
     assert "  edited    p2 in notebooks/01_german_commentary.ipynb" in out
     assert "needs review: nothing" in out
     assert "dry run: nothing was written" in out
+
+
+def test_the_new_version_is_segmented_only_where_it_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The update, and the first load after it, segment the corrected paragraph and the
+    addendum: every other paragraph keeps the layers the cache holds for it."""
+    segmented: list[str] = []
+    real = corpus_tools.corpus.load.segment_paragraphs
+
+    def counted(text: str, paragraphs: list[tuple[int, int, str]]) -> Any:
+        segmented.extend(text[start:end] for start, end, _ in paragraphs)
+        return real(text, paragraphs)
+
+    monkeypatch.setattr(corpus_tools.corpus.load, "segment_paragraphs", counted)
+    assert _update(project, "--apply") == 0
+    _fill_in_kind(project / "corpus")
+    doc = load_corpus(project / "corpus")[DOC_ID]
+    corrected = next(p.text for p in doc.paragraphs if CORRECTED[1] in p.text)
+    assert len(doc.paragraphs) == 27 and set(segmented) == {corrected, ADDENDUM}
+    cold = load_corpus(project / "corpus", cache_dir=project / "cold")[DOC_ID]
+    assert list(doc.sentences) == list(cold.sentences) and list(doc.tokens) == list(cold.tokens)
 
 
 @pytest.mark.slow  # runs every notebook
