@@ -394,7 +394,7 @@ def _staging_cache(corpus: Corpus, doc_id: str) -> Iterator[Path]:
     """A temporary layer cache holding the document's cached layers, from which the new
     version takes those of the paragraphs it keeps."""
     with tempfile.TemporaryDirectory(prefix="corpus-tools-update-cache-") as folder:
-        for path in corpus.cache.layers_files(doc_id) if corpus.cache else []:
+        for path in corpus.cache.layers_files().get(doc_id, []) if corpus.cache else []:
             with suppress(OSError):  # one that cannot be read is only segmented again
                 shutil.copyfile(path, Path(folder) / path.name)
         yield Path(folder)

@@ -199,7 +199,7 @@ def _rewritten(
     the old checksum kept (damage on disk) or made anew (a sound file with wrong layers)."""
     import pyarrow as pa
 
-    from corpus_tools.corpus.columnar import _PARAGRAPHS, _digest
+    from corpus_tools.corpus.columnar import _digest
 
     table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
     columns = {name: table.column(name).to_pylist() for name in table.column_names}
@@ -210,8 +210,7 @@ def _rewritten(
     }  # fmt: skip
     metadata = dict(table.schema.metadata)
     if checksum:
-        spans = metadata[_PARAGRAPHS].decode()
-        metadata[b"corpus_tools.sha256"] = _digest(*arrays.values(), spans).encode()
+        metadata[b"corpus_tools.sha256"] = _digest(*arrays.values()).encode()
     rewritten = pa.table(arrays).replace_schema_metadata(metadata)
     with pa.ipc.new_file(str(path), rewritten.schema) as writer:
         writer.write_table(rewritten)

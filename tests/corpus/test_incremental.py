@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -171,21 +172,45 @@ def test_layers_another_somajo_made_are_not_taken(
     assert len(segmented) == 4
 
 
+def _rewrite(path: Path, change: Callable[[dict[str, Any], dict[bytes, bytes]], None]) -> None:
+    """Rewrite the layers file at ``path`` with ``change`` made to its columns (as lists) and
+    its schema's metadata."""
+    import pyarrow as pa
+
+    table = pa.ipc.open_file(pa.py_buffer(path.read_bytes())).read_all()
+    columns = {name: table.column(name).to_pylist() for name in table.column_names}
+    metadata = dict(table.schema.metadata)
+    change(columns, metadata)
+    arrays = {name: _array(name, values) for name, values in columns.items()}
+    rewritten = pa.table(arrays).replace_schema_metadata(metadata)
+    with pa.ipc.new_file(str(path), rewritten.schema) as writer:
+        writer.write_table(rewritten)
+
+
+def test_the_columns_checksum_is_the_one_earlier_versions_check(versions: Versions) -> None:
+    """Paragraph keys have a checksum of their own: a cache shared with a version of this
+    code from before them reads these files without calling them damaged."""
+    import pyarrow as pa
+
+    (path,) = versions.layers_files()
+    table = pa.ipc.open_file(pa.py_buffer(path.read_bytes())).read_all()
+    columns = [table.column(n).combine_chunks() for n in table.column_names]
+    assert table.schema.metadata[b"corpus_tools.sha256"].decode() == _digest(*columns)
+    assert _PARAGRAPHS in table.schema.metadata
+
+
 def test_a_file_of_the_format_before_paragraph_keys_loads_but_is_not_taken_from(
     versions: Versions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Layers files written before paragraph keys were stored load as they did; an edit then
     segments the whole document."""
-    import pyarrow as pa
+
+    def without_paragraph_keys(_: dict[str, Any], metadata: dict[bytes, bytes]) -> None:
+        for name in [name for name in metadata if name.startswith(_PARAGRAPHS)]:
+            del metadata[name]
 
     (earlier,) = versions.layers_files()
-    table = pa.ipc.open_file(pa.py_buffer(earlier.read_bytes())).read_all()
-    metadata = {k: v for k, v in table.schema.metadata.items() if k != _PARAGRAPHS}
-    columns = (table.column(name).combine_chunks() for name in table.column_names)
-    metadata[b"corpus_tools.sha256"] = _digest(*columns).encode()
-    old_format = table.replace_schema_metadata(metadata)
-    with pa.ipc.new_file(str(earlier), old_format.schema) as writer:
-        writer.write_table(old_format)
+    _rewrite(earlier, without_paragraph_keys)
     segmented = _segmented(monkeypatch)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -194,3 +219,59 @@ def test_a_file_of_the_format_before_paragraph_keys_loads_but_is_not_taken_from(
     versions.edit()
     versions.load().tokens  # noqa: B018
     assert len(segmented) == 4
+
+
+def test_layers_whose_words_are_not_the_texts_are_not_taken(
+    versions: Versions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file sound by its checksums but whose token forms are not the words of the paragraph
+    it names (a faulty writer) lends nothing."""
+
+    def misplace_every_token(columns: dict[str, Any], metadata: dict[bytes, bytes]) -> None:
+        columns["form"] = [form[::-1] + "x" for form in columns["form"]]
+        arrays = [_array(name, values) for name, values in columns.items()]
+        metadata[b"corpus_tools.sha256"] = _digest(*arrays).encode()
+        metadata[_PARAGRAPHS + b".sha256"] = _digest(
+            metadata[b"corpus_tools.sha256"].decode(), metadata[_PARAGRAPHS].decode()
+        ).encode()
+
+    (earlier,) = versions.layers_files()
+    _rewrite(earlier, misplace_every_token)
+    versions.edit()
+    segmented = _segmented(monkeypatch)
+    assert FIRST in [s.text for s in versions.load().sentences]
+    assert len(segmented) == 4
+
+
+def _array(name: str, values: list[Any]) -> Any:
+    """A column of a layers file as stored: words dictionary-encoded, numbers 32-bit."""
+    import pyarrow as pa
+
+    if name in {"lemma", "token_class", "form"}:
+        return pa.array(values).dictionary_encode()
+    return pa.array(values, pa.int32())
+
+
+def test_a_long_document_shares_its_changed_pieces_among_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small pieces and two processes: the changed paragraphs, apart from each other, are
+    segmented in several pieces, the rest is kept, and the result is a cold build's."""
+    paragraphs = [(text, "de", "commentary") for text in _sentences()["de"][:24]]
+    root = tmp_path / "corpus"
+    write_document(root, DOC_ID, paragraphs)
+    _load(root, tmp_path / "cache").tokens  # noqa: B018
+    for index in (3, 4, 15, 23):
+        paragraphs[index] = (paragraphs[index][0] + " Das ist neu.", "de", "commentary")
+    write_document(root, DOC_ID, paragraphs)
+    monkeypatch.setattr(corpus_tools.corpus.load, "PIECE", 60)
+    pieces: list[int] = []
+    real = corpus_tools.corpus.load._pieces
+    monkeypatch.setattr(
+        corpus_tools.corpus.load,
+        "_pieces",
+        lambda *a: pieces.append(len(found := real(*a))) or found,
+    )
+    edited = load_corpus(root, cache_dir=tmp_path / "cache", workers=2, progress=False)[DOC_ID]
+    assert pieces[0] >= 3
+    assert _columns(edited) == _columns(_load(root, tmp_path / "cold"))

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import warnings
 from collections.abc import Callable, Sequence
 from functools import cache, partial
-from glob import escape as glob_escape
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
@@ -258,34 +258,39 @@ class LayerCache:
             else:
                 missing.append(position)
         built = build(missing) if missing else {}
+        files = self.layers_files() if built else {}
         for position, layers in built.items():
-            self._store_layers(*wanted[position], layers)
+            manifest, segments, key = wanted[position]
+            self._store_layers(manifest, segments, key, layers, files.get(manifest.id, []))
         return found | built
 
     def earlier_layers(
-        self, manifest: DocumentManifest, segments: Segments, key: str
+        self, manifest: DocumentManifest, segments: Segments, key: str, files: list[Path]
     ) -> dict[int, Segmentation]:
         """The layers of those of ``segments`` (by position) whose text and language are those
-        of a paragraph in the cached layers of an earlier version of the document, as
+        of a paragraph in one of ``files`` (the document's layers files, see
+        :meth:`layers_files`) other than that of ``key``, as
         :func:`~.segment.segment_paragraphs` gives them for that paragraph alone."""
         current = self.layers_path(manifest.id, key)
-        earlier = [path for path in self.layers_files(manifest.id) if path != current]
+        earlier = [path for path in files if path != current]
         if not earlier:
             return {}
         wanted: dict[str, list[int]] = {}
         for position, (start, end, language) in enumerate(segments):
-            wanted.setdefault(paragraph_key(manifest.text[start:end], language), []).append(
-                position
-            )
+            paragraph = paragraph_key(manifest.text[start:end], language)
+            wanted.setdefault(paragraph, []).append(position)
         found: dict[int, Segmentation] = {}
         for path in earlier:
-            stored = read_paragraphs(path)
-            if stored is None:
+            stored = read_paragraphs(path, wanted)
+            if stored is None or self.layers_path(manifest.id, stored.key) != path:
                 continue
-            layers = as_lists(stored[0])
-            for start, end, paragraph in stored[1]:
+            layers = as_lists(stored.layers)
+            for start, end, paragraph in stored.spans:
                 for position in wanted.pop(paragraph, ()):
-                    found[position] = paragraph_layers(layers, start, end)
+                    text = manifest.text[segments[position][0] : segments[position][1]]
+                    kept = paragraph_layers(layers, start, end)
+                    if end - start == len(text) and _forms_fit(kept, text):
+                        found[position] = kept
         return found
 
     def derived(
@@ -313,7 +318,7 @@ class LayerCache:
     def layers_path(self, doc_id: str, key: str) -> Path:
         """Where the layers of ``doc_id`` under ``key`` are stored: the key is in the name, so
         that finding them takes no read."""
-        return self.disk.directory / f"{doc_id}.{key[:16]}.layers.arrow"
+        return self.disk.directory / f"{doc_id}.{key[:16]}{_LAYERS_SUFFIX}"
 
     def _read_or_rebuild(
         self,
@@ -331,14 +336,21 @@ class LayerCache:
         except CacheError as exc:
             _warn(str(exc))
         layers = rebuild()
-        self._store_layers(manifest, segments, key, layers)
+        self._store_layers(
+            manifest, segments, key, layers, self.layers_files().get(manifest.id, [])
+        )
         return layers
 
     def _store_layers(
-        self, manifest: DocumentManifest, segments: Segments, key: str, layers: Segmentation
+        self,
+        manifest: DocumentManifest,
+        segments: Segments,
+        key: str,
+        layers: Segmentation,
+        earlier: list[Path],
     ) -> None:
         """Store the layers, with the key of each paragraph they were made from, and remove
-        those of the document's earlier versions."""
+        the ``earlier`` files of the document's other versions."""
         path = self.layers_path(manifest.id, key)
         text = manifest.text
         paragraphs = [(s, e, paragraph_key(text[s:e], language)) for s, e, language in segments]
@@ -347,20 +359,39 @@ class LayerCache:
         except OSError as exc:
             _warn(str(_unwritable(exc, self.disk.directory)))
             return
-        for stale in self.layers_files(manifest.id):
+        for stale in earlier:
             if stale != path:
                 stale.unlink(missing_ok=True)
 
-    def layers_files(self, doc_id: str) -> list[Path]:
-        """The layers files of every version of ``doc_id`` in the cache (normally one)."""
-        found = self.disk.directory.glob(f"{glob_escape(doc_id)}.*.layers.arrow")
-        return [path for path in found if path.name.count(".") == doc_id.count(".") + 3]
+    def layers_files(self) -> dict[str, list[Path]]:
+        """The layers files in the cache, by document (normally one each), from one listing
+        of its folder."""
+        try:
+            names = [entry.name for entry in os.scandir(self.disk.directory)]
+        except OSError:  # no cache yet, or none that can be read
+            return {}
+        found: dict[str, list[Path]] = {}
+        for name in sorted(names):
+            doc_id, dot, _ = name.removesuffix(_LAYERS_SUFFIX).rpartition(".")
+            if name.endswith(_LAYERS_SUFFIX) and dot:
+                found.setdefault(doc_id, []).append(self.disk.directory / name)
+        return found
 
     def _store(self, name: str, key: str, payload: Any) -> None:
         try:
             self.disk.store(name, key, payload)
         except CacheError as exc:
             _warn(str(exc))
+
+
+_LAYERS_SUFFIX = ".layers.arrow"
+
+
+def _forms_fit(layers: Segmentation, text: str) -> bool:
+    """Whether each token's form is the text at its offsets (a check on layers taken from an
+    earlier version's file, made for the same text)."""
+    spans = zip(layers.token_start, layers.token_end, layers.form, strict=True)
+    return all(text[start:end] == form for start, end, form in spans)
 
 
 _WARNED: set[str] = set()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHANGED",
+    "Earlier",
     "as_dictionary",
     "as_list",
     "as_lists",
@@ -48,11 +49,15 @@ CHANGED = "cache file no longer matches its checksum (changed or damaged on disk
 _KEY = b"corpus_tools.key"
 _DIGEST = b"corpus_tools.sha256"
 _PARAGRAPHS = b"corpus_tools.paragraphs"
+_PARAGRAPHS_DIGEST = b"corpus_tools.paragraphs.sha256"
+"""The paragraphs' spans and keys have a checksum of their own (over the columns' and theirs),
+so that the checksum of the columns stays what versions without them check."""
+
+Spans = list[tuple[int, int, str]]
+"""Each paragraph's ``(start, end, key)``."""
 
 
-def write_layers(
-    path: Path, key: str, layers: Segmentation, paragraphs: Sequence[tuple[int, int, str]]
-) -> None:
+def write_layers(path: Path, key: str, layers: Segmentation, paragraphs: Spans) -> None:
     """Write ``layers`` under ``key`` to ``path`` atomically, with the ``(start, end, key)`` of
     each paragraph they were made from.
 
@@ -69,9 +74,14 @@ def write_layers(
         "lemma": as_dictionary(layers.lemma),
         "form": as_dictionary(layers.form),
     }
+    digest = _digest(*columns.values())
     spans = json.dumps([list(paragraph) for paragraph in paragraphs], separators=(",", ":"))
-    digest = _digest(*columns.values(), spans).encode()
-    metadata = {_KEY: key.encode(), _DIGEST: digest, _PARAGRAPHS: spans.encode()}
+    metadata = {
+        _KEY: key.encode(),
+        _DIGEST: digest.encode(),
+        _PARAGRAPHS: spans.encode(),
+        _PARAGRAPHS_DIGEST: _digest(digest, spans).encode(),
+    }
     batch = pa.record_batch(columns, metadata=metadata)
     sink = io.BytesIO()
     with pa.ipc.new_file(sink, batch.schema) as writer:
@@ -100,22 +110,55 @@ def read_layers(
     Raises:
         CacheError: the file is damaged, or its offsets or links are not those of a layer.
     """
-    stored = _read(path, key)
-    return None if stored is None else _checked(path, stored, text_length, paragraphs)
-
-
-def read_paragraphs(path: Path) -> tuple[Segmentation, list[tuple[int, int, str]]] | None:
-    """Whatever layers ``path`` holds, whatever their key, with the ``(start, end, key)`` of
-    the paragraphs they were made from; None if it holds none, or none it can vouch for."""
-    try:
-        stored = _read(path, None)
-        if stored is None:
-            return None
-        spans = [(int(s), int(e), str(k)) for s, e, k in json.loads(stored.metadata[_PARAGRAPHS])]
-        bounds = ([s for s, _, _ in spans], [e for _, e, _ in spans])
-        return _checked(path, stored, max(bounds[1], default=0), bounds), spans
-    except (CacheError, KeyError, TypeError, ValueError):
+    opened = _open(path)
+    if opened is None or (opened.schema.metadata or {}).get(_KEY) != key.encode():
         return None
+    return _checked(path, _columns(path, opened), text_length, paragraphs)
+
+
+class Earlier(NamedTuple):
+    """What :func:`read_paragraphs` finds in a layers file."""
+
+    layers: Segmentation
+    spans: Spans
+    """The ``(start, end, key)`` of each paragraph the layers were made from."""
+    key: str
+    """The key the layers were stored under."""
+
+
+def read_paragraphs(path: Path, wanted: Container[str]) -> Earlier | None:
+    """The layers in ``path``, whatever their key, with the spans of the paragraphs they were
+    made from, if one of these has a key in ``wanted``; None if none has, or if the file is
+    not one this can vouch for (damaged, written without paragraph keys, or of spans that are
+    not those of paragraphs)."""
+    try:
+        opened = _open(path)
+        if opened is None:
+            return None
+        metadata = opened.schema.metadata
+        spans = _spans(metadata[_PARAGRAPHS])
+        if not any(paragraph in wanted for _, _, paragraph in spans):
+            return None
+        stored = _columns(path, opened)
+        if (
+            _digest(metadata[_DIGEST].decode(), metadata[_PARAGRAPHS].decode())
+            != metadata.get(_PARAGRAPHS_DIGEST, b"").decode()
+        ):
+            return None
+        bounds = ([s for s, _, _ in spans], [e for _, e, _ in spans])
+        layers = _checked(path, stored, max(bounds[1], default=0), bounds)
+        return Earlier(layers, spans, metadata[_KEY].decode())
+    except (CacheError, KeyError, TypeError, ValueError, ArithmeticError, RecursionError):
+        return None
+
+
+def _spans(recorded: bytes) -> Spans:
+    """The paragraph spans recorded in a file, once they are in order and do not overlap."""
+    spans = [(int(s), int(e), str(k)) for s, e, k in json.loads(recorded)]
+    ends = [0] + [end for _, end, _ in spans[:-1]]
+    if any(not before <= start < end for before, (start, end, _) in zip(ends, spans, strict=True)):
+        raise ValueError("paragraph spans out of order")
+    return spans
 
 
 class _Stored(NamedTuple):
@@ -123,12 +166,14 @@ class _Stored(NamedTuple):
 
     integers: list[np.ndarray]
     words: list[Any]
-    metadata: dict[bytes, bytes]
 
 
-def _read(path: Path, key: str | None) -> _Stored | None:
-    """The columns of ``path`` if it is stored under ``key`` (any key, for None) and its
-    values match their checksum."""
+def _open(path: Path) -> Any:
+    """A reader of the Arrow file at ``path``, or None if there is no file.
+
+    Raises:
+        CacheError: the file cannot be read, or is not an Arrow file.
+    """
     import pyarrow as pa
 
     try:
@@ -138,10 +183,20 @@ def _read(path: Path, key: str | None) -> _Stored | None:
     except OSError as exc:
         raise CacheError(f"cannot read cache file: {exc.strerror}; rebuilding", path=path) from exc
     try:
-        reader = pa.ipc.open_file(pa.py_buffer(data))
-        metadata = reader.schema.metadata or {}
-        if key is not None and metadata.get(_KEY) != key.encode():
-            return None
+        return pa.ipc.open_file(pa.py_buffer(data))
+    except (ValueError, pa.ArrowException) as exc:
+        raise CacheError(f"cache file is corrupt ({exc}); rebuilding", path=path) from exc
+
+
+def _columns(path: Path, reader: Any) -> _Stored:
+    """The columns of the file ``reader`` reads, once they match their checksum.
+
+    Raises:
+        CacheError: a column is missing or of another type, or the values have changed.
+    """
+    import pyarrow as pa
+
+    try:
         batch = reader.get_batch(0)
         if reader.num_record_batches != 1:
             raise ValueError(f"{reader.num_record_batches} record batches")
@@ -152,11 +207,9 @@ def _read(path: Path, key: str | None) -> _Stored | None:
         raise CacheError(f"cache file is corrupt ({exc}); rebuilding", path=path) from exc
     if not _dictionaries(*words):
         raise CacheError("cached words are not dictionaries of text; rebuilding", path=path)
-    spans = metadata.get(_PARAGRAPHS)
-    recorded = metadata.get(_DIGEST, b"").decode()
-    if _digest(*integers, *words, *([spans.decode()] if spans else [])) != recorded:
+    if _digest(*integers, *words) != (reader.schema.metadata or {}).get(_DIGEST, b"").decode():
         raise CacheError(CHANGED, path=path)
-    return _Stored(views, words, metadata)
+    return _Stored(views, words)
 
 
 def _checked(

@@ -170,8 +170,11 @@ def _build(
     """Segment the documents at ``positions``, in parallel processes when there is more than
     a piece's worth of text (several documents, or one long one); paragraphs that an earlier
     version of their document had are taken from its cached layers."""
+    files = cache.layers_files()
     kept = {
-        p: cache.earlier_layers(plans[p].manifest, plans[p].segments, plans[p].key)
+        p: cache.earlier_layers(
+            plans[p].manifest, plans[p].segments, plans[p].key, files.get(plans[p].manifest.id, [])
+        )
         for p in positions
     }
     pieces = [piece for p in positions for piece in _pieces(p, plans[p], kept[p])]
