@@ -5,7 +5,6 @@ same columns."""
 from __future__ import annotations
 
 import os
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -69,12 +68,11 @@ def generated_corpus(root: Path) -> list[Row]:
                 f"pq.read_table({str(same_columns)!r}, memory_map=True)",
             ),
         )
-        read_all = statistics.median(
-            statement_seconds(
+        (read_all,) = in_turn(
+            lambda: statement_seconds(
                 "import corpus_tools",
                 f"{load.splitlines()[1]}\n[len(d.tokens) for d in corpus.values()]",
             )
-            for _ in range(5)
         )
         parquet_path = export / "tokens.parquet"
         framed, parquet = in_turn(

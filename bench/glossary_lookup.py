@@ -3,7 +3,6 @@ beside pyahocorasick (Aho–Corasick in C) looking for the same strings in the s
 
 from __future__ import annotations
 
-import statistics
 from pathlib import Path
 
 from corpus_tools import Corpus, load_corpus
@@ -69,7 +68,7 @@ def real_corpus() -> list[Row]:
         "import corpus_tools; from corpus_tools.glossary import load_glossary; "
         f"corpus = corpus_tools.load_corpus({str(REAL_CORPUS)!r})"
     )
-    loaded = statistics.median(statement_seconds(setup, "load_glossary(corpus)") for _ in range(5))
+    (loaded,) = in_turn(lambda: statement_seconds(setup, "load_glossary(corpus)"))
     seconds = median_seconds(lambda: _matches(glossary, corpus))
     found = _matches(glossary, corpus)
     return [

@@ -22,6 +22,7 @@ from corpus_tools import Document, load_corpus
 from corpus_tools.errors import DocumentSpecError, SourceError
 
 from ..conftest import CORPUS
+from .layers_files import rewritten
 
 DOC_ID = "riyadh-2025-02-18"
 
@@ -192,30 +193,6 @@ def test_changed_section_language_rebuilds(warm_copy: Path, built: Built) -> Non
     assert lemmas[1]["Advisor"] == "Advisor"
 
 
-def _rewritten(
-    path: Path, change: Callable[[dict[str, list[Any]]], None], *, checksum: bool = False
-) -> None:
-    """Rewrite the cached token table with ``change`` applied to its columns, key kept, and
-    the old checksum kept (damage on disk) or made anew (a sound file with wrong layers)."""
-    import pyarrow as pa
-
-    from corpus_tools.corpus.columnar import _digest
-
-    table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
-    columns = {name: table.column(name).to_pylist() for name in table.column_names}
-    change(columns)
-    arrays = {
-        name: pa.array(values).dictionary_encode() if name in {"lemma", "token_class", "form"}
-        else pa.array(values, pa.int32()) for name, values in columns.items()
-    }  # fmt: skip
-    metadata = dict(table.schema.metadata)
-    if checksum:
-        metadata[b"corpus_tools.sha256"] = _digest(*arrays.values()).encode()
-    rewritten = pa.table(arrays).replace_schema_metadata(metadata)
-    with pa.ipc.new_file(str(path), rewritten.schema) as writer:
-        writer.write_table(rewritten)
-
-
 def _set(name: str, row: int, value: Any) -> Callable[[dict[str, list[Any]]], None]:
     return lambda columns: columns[name].__setitem__(row, value)
 
@@ -231,12 +208,12 @@ def _shorten_a_word(columns: dict[str, list[Any]]) -> None:
 DAMAGE: dict[str, Callable[[Path], None]] = {
     "truncated": lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
     "garbage": lambda p: p.write_bytes(b"\x00\xff not arrow"),
-    "offset-out-of-range": lambda p: _rewritten(p, _set("start", 0, -5)),
-    "overlapping-tokens": lambda p: _rewritten(p, _set("end", 3, 10_000)),
-    "sentence-numbers-skip": lambda p: _rewritten(p, _set("sentence", -1, 99_999)),
-    "missing-column": lambda p: _rewritten(p, lambda columns: columns.pop("lemma")),
-    "one-end-moved": lambda p: _rewritten(p, _shorten_a_word),
-    "null-lemma": lambda p: _rewritten(p, _set("lemma", 0, None)),
+    "offset-out-of-range": lambda p: rewritten(p, _set("start", 0, -5)),
+    "overlapping-tokens": lambda p: rewritten(p, _set("end", 3, 10_000)),
+    "sentence-numbers-skip": lambda p: rewritten(p, _set("sentence", -1, 99_999)),
+    "missing-column": lambda p: rewritten(p, lambda columns: columns.pop("lemma")),
+    "one-end-moved": lambda p: rewritten(p, _shorten_a_word),
+    "null-lemma": lambda p: rewritten(p, _set("lemma", 0, None)),
 }
 
 
@@ -253,7 +230,7 @@ def test_layers_with_a_sound_checksum_are_still_checked(
         "overlapping-tokens": _set("end", 3, 10_000),
         "sentence-numbers-skip": _set("sentence", -1, 99_999),
     }
-    _rewritten(_layers_file(warm_copy / ".cache"), changes[name], checksum=True)
+    rewritten(_layers_file(warm_copy / ".cache"), changes[name], checksum=True)
     rebuilt = load_corpus(warm_copy)[DOC_ID]
     with pytest.warns(UserWarning, match="out of order or range|do not fit the paragraphs"):
         assert list(rebuilt.tokens) == list(built.doc.tokens)
@@ -284,7 +261,7 @@ def test_a_sentence_that_leaves_its_paragraph_is_not_trusted(warm_copy: Path, bu
     def join_first_two(columns: dict[str, list[Any]]) -> None:
         columns["sentence"] = [max(0, number - 1) for number in columns["sentence"]]
 
-    _rewritten(path, join_first_two, checksum=True)
+    rewritten(path, join_first_two, checksum=True)
     rebuilt = load_corpus(warm_copy)[DOC_ID]
     with pytest.warns(UserWarning, match="do not fit the paragraphs"):
         assert list(rebuilt.sentences) == list(good.sentences)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import tempfile
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -21,6 +20,8 @@ import corpus_tools.corpus.load
 from bench.synthetic import Paragraph, _real_sentences, write_document
 from corpus_tools import Document, load_corpus
 from corpus_tools.corpus.columnar import _PARAGRAPHS, _digest, as_lists
+
+from .layers_files import rewritten
 
 DOC_ID = "edited"
 
@@ -172,21 +173,6 @@ def test_layers_another_somajo_made_are_not_taken(
     assert len(segmented) == 4
 
 
-def _rewrite(path: Path, change: Callable[[dict[str, Any], dict[bytes, bytes]], None]) -> None:
-    """Rewrite the layers file at ``path`` with ``change`` made to its columns (as lists) and
-    its schema's metadata."""
-    import pyarrow as pa
-
-    table = pa.ipc.open_file(pa.py_buffer(path.read_bytes())).read_all()
-    columns = {name: table.column(name).to_pylist() for name in table.column_names}
-    metadata = dict(table.schema.metadata)
-    change(columns, metadata)
-    arrays = {name: _array(name, values) for name, values in columns.items()}
-    rewritten = pa.table(arrays).replace_schema_metadata(metadata)
-    with pa.ipc.new_file(str(path), rewritten.schema) as writer:
-        writer.write_table(rewritten)
-
-
 def test_the_columns_checksum_is_the_one_earlier_versions_check(versions: Versions) -> None:
     """Paragraph keys have a checksum of their own: a cache shared with a version of this
     code from before them reads these files without calling them damaged."""
@@ -205,12 +191,12 @@ def test_a_file_of_the_format_before_paragraph_keys_loads_but_is_not_taken_from(
     """Layers files written before paragraph keys were stored load as they did; an edit then
     segments the whole document."""
 
-    def without_paragraph_keys(_: dict[str, Any], metadata: dict[bytes, bytes]) -> None:
+    def without_paragraph_keys(metadata: dict[bytes, bytes]) -> None:
         for name in [name for name in metadata if name.startswith(_PARAGRAPHS)]:
             del metadata[name]
 
     (earlier,) = versions.layers_files()
-    _rewrite(earlier, without_paragraph_keys)
+    rewritten(earlier, metadata=without_paragraph_keys)
     segmented = _segmented(monkeypatch)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -227,29 +213,15 @@ def test_layers_whose_words_are_not_the_texts_are_not_taken(
     """A file sound by its checksums but whose token forms are not the words of the paragraph
     it names (a faulty writer) lends nothing."""
 
-    def misplace_every_token(columns: dict[str, Any], metadata: dict[bytes, bytes]) -> None:
+    def misplace_every_token(columns: dict[str, Any]) -> None:
         columns["form"] = [form[::-1] + "x" for form in columns["form"]]
-        arrays = [_array(name, values) for name, values in columns.items()]
-        metadata[b"corpus_tools.sha256"] = _digest(*arrays).encode()
-        metadata[_PARAGRAPHS + b".sha256"] = _digest(
-            metadata[b"corpus_tools.sha256"].decode(), metadata[_PARAGRAPHS].decode()
-        ).encode()
 
     (earlier,) = versions.layers_files()
-    _rewrite(earlier, misplace_every_token)
+    rewritten(earlier, misplace_every_token, checksum=True)
     versions.edit()
     segmented = _segmented(monkeypatch)
     assert FIRST in [s.text for s in versions.load().sentences]
     assert len(segmented) == 4
-
-
-def _array(name: str, values: list[Any]) -> Any:
-    """A column of a layers file as stored: words dictionary-encoded, numbers 32-bit."""
-    import pyarrow as pa
-
-    if name in {"lemma", "token_class", "form"}:
-        return pa.array(values).dictionary_encode()
-    return pa.array(values, pa.int32())
 
 
 def test_a_long_document_shares_its_changed_pieces_among_processes(

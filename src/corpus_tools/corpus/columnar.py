@@ -136,15 +136,13 @@ def read_paragraphs(path: Path, wanted: Container[str]) -> Earlier | None:
         if opened is None:
             return None
         metadata = opened.schema.metadata
+        recorded = _digest(metadata[_DIGEST].decode(), metadata[_PARAGRAPHS].decode())
+        if recorded != metadata[_PARAGRAPHS_DIGEST].decode():
+            return None
         spans = _spans(metadata[_PARAGRAPHS])
         if not any(paragraph in wanted for _, _, paragraph in spans):
             return None
-        stored = _columns(path, opened)
-        if (
-            _digest(metadata[_DIGEST].decode(), metadata[_PARAGRAPHS].decode())
-            != metadata.get(_PARAGRAPHS_DIGEST, b"").decode()
-        ):
-            return None
+        stored = _columns(path, opened)  # the columns, checked against the columns' checksum
         bounds = ([s for s, _, _ in spans], [e for _, e, _ in spans])
         layers = _checked(path, stored, max(bounds[1], default=0), bounds)
         return Earlier(layers, spans, metadata[_KEY].decode())
