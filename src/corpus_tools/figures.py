@@ -321,6 +321,7 @@ def plot_disagreement(tokens: pd.DataFrame, *, annotators: int, width: int = 120
         width: characters per line.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
     from matplotlib.colors import Normalize
 
     rows, headings, labels, height = _text_layout(tokens, width)
@@ -331,8 +332,8 @@ def plot_disagreement(tokens: pd.DataFrame, *, annotators: int, width: int = 120
     norm = Normalize(0, 1)
     values = tokens["disagreement"].to_numpy(dtype=float)
     shown = [i for i, value in enumerate(values) if not value <= 0]  # NaN is shown, in grey
-    ax.barh([rows["y"][i] for i in shown], [rows["w"][i] for i in shown], height=0.88,
-            left=[rows["x"][i] for i in shown], color=cmap(norm(values[shown])), lw=0)  # fmt: skip
+    boxes = [_box(rows["x"][i], rows["y"][i], rows["w"][i], 0.88) for i in shown]
+    ax.add_collection(PolyCollection(boxes, facecolors=cmap(norm(values[shown])), linewidths=0))
     size = _fit_monospace(fig, ax, columns=width + margin + 3, left=-margin)
     for x, w, y, text, value in zip(rows["x"], rows["w"], rows["y"], tokens["text"], values,
                                     strict=True):  # fmt: skip
@@ -416,6 +417,12 @@ def _text_layout(
         rows["w"].append(end - start)
         previous_end = end
     return rows, headings, labels, y + 1
+
+
+def _box(x: float, y: float, width: float, height: float) -> list[tuple[float, float]]:
+    """The corners of a rectangle ``width`` wide from ``x``, ``height`` high around ``y``."""
+    top, bottom = y - height / 2, y + height / 2
+    return [(x, top), (x + width, top), (x + width, bottom), (x, bottom)]
 
 
 def _literal(text: object) -> str:
