@@ -196,6 +196,24 @@ def corpus_copy(tmp_path: Path) -> Path:
     return root
 
 
+class _BlankFigure:
+    """Stands in for the score report's disagreement figure: the file it saves is only a PNG
+    signature."""
+
+    def savefig(self, path: Path, **_: object) -> None:
+        Path(path).write_bytes(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.fixture
+def no_disagreement_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For a test of the score report that does not look at its disagreement figure: a stand-in
+    is saved in its place, since drawing a class's figure takes half a second (the figure has
+    tests of its own, and the end-to-end ones draw it)."""
+    import corpus_tools.grading
+
+    monkeypatch.setattr(corpus_tools.grading, "_disagreement_figure", lambda _: _BlankFigure())
+
+
 @pytest.fixture(scope="session")
 def tagsets() -> dict[str, TagSet]:
     return load_tagsets(CORPUS / "tagsets")

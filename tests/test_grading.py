@@ -355,7 +355,7 @@ def test_write_report_writes_the_whole_report_or_leaves_the_old_one(
 
 
 def test_report_cells_that_a_spreadsheet_would_run_are_kept_as_text(
-    tmp_path: Path, doc: Document, key: list[Annotation]
+    tmp_path: Path, doc: Document, key: list[Annotation], no_disagreement_figure: None
 ) -> None:
     """A student's file named like a formula reaches the report as text (OWASP's advice on CSV
     injection: a leading apostrophe); numbers, negative ones too, stay numbers."""

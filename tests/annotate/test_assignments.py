@@ -17,6 +17,9 @@ from corpus_tools.errors import AssignmentError
 
 from ..conftest import CORPUS, tag_phrase
 
+# Scores are what these tests look at, not the score report's disagreement figure.
+pytestmark = pytest.mark.usefixtures("no_disagreement_figure")
+
 
 def test_the_shipped_assignments_load(corpus: Corpus) -> None:
     found = load_assignments(corpus)

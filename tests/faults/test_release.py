@@ -39,6 +39,9 @@ from corpus_tools.staging import REPLACED, _host, remove_stale, staging
 
 from ..test_release import EXERCISES, NAME, fixture_notebook
 
+# None of these cases looks at the score report's disagreement figure.
+pytestmark = pytest.mark.usefixtures("no_disagreement_figure")
+
 KEY_ID = "urn:uuid:0ddba11-key-secret"
 KEY_TEXT = "THE-KEY-SAYS-p9-AND-p10"
 KEY_LINE = f'{{"event": "add", "annotation": {{"id": "{KEY_ID}", "exact": "{KEY_TEXT}"}}}}\n'
@@ -234,21 +237,6 @@ def test_staging_removes_its_folder_when_the_work_fails(tmp_path: Path) -> None:
 
 
 # --- the score report: whole or not at all; suspicious files noted; hostile names defused -----
-
-
-class _Figure:
-    """Stands in for the disagreement figure, which these cases do not look at (drawing it
-    takes a second)."""
-
-    def savefig(self, path: Path, **_: object) -> None:
-        Path(path).write_bytes(b"\x89PNG\r\n\x1a\n")
-
-
-@pytest.fixture(autouse=True)
-def _quick_figure(monkeypatch: pytest.MonkeyPatch) -> None:
-    import corpus_tools.grading as grading
-
-    monkeypatch.setattr(grading, "_disagreement_figure", lambda _: _Figure())
 
 
 def _class(folder: Path, files: dict[str, list[Annotation]]) -> list[Path]:
