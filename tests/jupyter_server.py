@@ -82,7 +82,7 @@ def wait_for(url: str, log: Path, seconds: float = 90) -> tuple[int, str]:
         except urllib.error.HTTPError:
             raise
         except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
+            time.sleep(0.1)
     pytest.fail(f"JupyterLab did not answer {url} in {seconds} s:\n{log.read_text()[-2000:]}")
 
 

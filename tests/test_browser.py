@@ -309,6 +309,33 @@ _PHRASE_BOX = """(phrase) => {
   return null;
 }"""
 
+_STEADY_PHRASE_BOX = f"""async (phrase) => {{
+  // where the phrase is once the outputs above it are laid out: the same in two frames
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  let last = null;
+  for (let i = 0; i < 120; i += 1) {{
+    await frame();
+    const box = ({_PHRASE_BOX})(phrase);
+    if (last && JSON.stringify(box) === JSON.stringify(last)) return box;
+    last = box;
+  }}
+  return last;
+}}"""
+
+_THEME_IN_FORCE = """(light) => {
+  // the theme is named on the page and its stylesheet is in force: its background colour is
+  // light or dark as the theme says
+  if (document.body.dataset.jpThemeLight !== String(light)) return false;
+  const probe = document.createElement('div');
+  probe.style.color = 'var(--jp-layout-color0)';
+  document.body.appendChild(probe);
+  const [red, green, blue] = getComputedStyle(probe).color.match(/[\\d.]+/g).map(Number);
+  probe.remove();
+  return (red + green + blue > 3 * 127.5) === light;
+}"""
+
+_PAINTED = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
 _AXE = """async () => {
   const found = await axe.run(document.querySelector('.ct-annotator'));
   return found.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
@@ -344,12 +371,11 @@ def _token_position(student: Path, phrase: str) -> tuple[int, int]:
 
 
 def _theme(page: Any, theme: str) -> None:
-    light = "true" if "Light" in theme else "false"
     page.evaluate(
         "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme
     )
-    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
-    page.wait_for_timeout(500)  # the theme's stylesheet settles
+    page.wait_for_function(_THEME_IN_FORCE, arg="Light" in theme)
+    page.evaluate(_PAINTED)
 
 
 def _select_with_the_mouse(page: Any, phrase: str, tries: int = 5) -> None:
@@ -358,8 +384,7 @@ def _select_with_the_mouse(page: Any, phrase: str, tries: int = 5) -> None:
     selection is exactly the phrase."""
     for _ in range(tries):
         page.locator(".ct-annotator .ct-text").first.scroll_into_view_if_needed()
-        page.wait_for_timeout(300)
-        box = page.evaluate(_PHRASE_BOX, phrase)
+        box = page.evaluate(_STEADY_PHRASE_BOX, phrase)
         page.mouse.move(box["x1"], box["y1"])
         page.mouse.down()
         page.mouse.move(box["x2"], box["y2"], steps=5)
@@ -374,6 +399,6 @@ def _wait_for_events(saved: Path, count: int, seconds: float = 20) -> None:
     while time.monotonic() < deadline:
         if saved.exists() and len(saved.read_text("utf-8").splitlines()) >= count:
             return
-        time.sleep(0.2)
+        time.sleep(0.05)
     found = saved.read_text("utf-8") if saved.exists() else "no file"
     pytest.fail(f"expected {count} event(s) in {saved}, found: {found[-500:]}")
