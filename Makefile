@@ -21,16 +21,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e '.[dev]'
 	touch $(STAMP)
 
+# The package's bytecode, compiled as pip compiles an installed package's: an editable install
+# is compiled at first import instead, and where PYTHONDONTWRITEBYTECODE is set (as on these
+# machines) not kept, so every kernel and test process would compile the package again.
+COMPILED := $(VENV)/.compiled
+$(COMPILED): $(STAMP) $(shell find src -name '*.py')
+	$(BIN)/python -m compileall -q src
+	touch $(COMPILED)
+
 # Students see no nbgrader authoring tools and no news prompt: lab-config/student/ switches
 # them off for this launch only.
-lab: $(STAMP)
+lab: $(COMPILED)
 	$(BIN)/corpus-tools student $(STUDENT)
 	JUPYTER_CONFIG_PATH=$(CURDIR)/lab-config/student $(BIN)/jupyter lab \
 		--ServerApp.root_dir=$(STUDENT) --LabApp.news_url=None \
 		--LabApp.app_settings_dir=$(CURDIR)/lab-config/student/settings \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
 
-instructor: $(STAMP)
+instructor: $(COMPILED)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
 
@@ -44,7 +52,7 @@ $(NODE_STAMP): package.json package-lock.json
 # Test files (a notebook's cells must run in order in one kernel) are shared among one worker
 # per core, in the order tests/conftest.py puts them: the slow files first, so that no worker
 # is left alone with the browser tests at the end.
-test: $(STAMP) $(NODE_STAMP)
+test: $(COMPILED) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@if command -v node >/dev/null; then node --test tests/js/; \
@@ -54,12 +62,12 @@ test: $(STAMP) $(NODE_STAMP)
 # After changing a notebook or the package: run notebooks top to bottom and store their outputs
 # (without execution timestamps), e.g. `make notebooks NB=notebooks/04_comparing_the_readouts.ipynb`.
 NB ?= notebooks/*.ipynb
-notebooks: $(STAMP)
+notebooks: $(COMPILED)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--NotebookClient.record_timing=False $(NB)
 	$(BIN)/ruff format notebooks
 
-bench: $(STAMP)
+bench: $(COMPILED)
 	$(BIN)/python -m bench $(ARGS)
 
 clean:
