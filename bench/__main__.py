@@ -1,7 +1,8 @@
 """Run every benchmark and print one table: `python -m bench [--documents N]`.
 
 Each figure with a peer (a library that does the same job, or the floor of doing it) has the
-peer measured beside it in the same run, and the ratio ours / peer.
+peer measured beside it in the same run, and the ratio ours / peer. The last row runs the
+whole of `make test` once.
 """
 
 from __future__ import annotations
@@ -12,7 +13,15 @@ import platform
 import tempfile
 from pathlib import Path
 
-from . import annotation_store, concordance, corpus_load, glossary_lookup, scoring, translation_cost
+from . import (
+    annotation_store,
+    concordance,
+    corpus_load,
+    glossary_lookup,
+    scoring,
+    suite,
+    translation_cost,
+)
 from .measure import Row
 from .synthetic import distinct_paragraphs, generate
 
@@ -42,6 +51,7 @@ def main() -> None:
             *annotation_store.save_and_load(),
             *scoring.score_class(),
         ]
+    rows += suite.make_test()  # last: it needs the machine to itself
     _print([Row(*row) for row in rows])
 
 

@@ -58,3 +58,12 @@ def test_the_peers_of_the_bench_agree_with_ours_on_a_small_corpus(tmp_path: Path
     queries = [r.name.split("'")[1] for r in rows[1:]]
     assert queries == ["die", "Ukraine", "Außenminister", "beide Seiten", "Quantenchromodynamik"]
     assert all(r.ratio.endswith("×") for r in rows[:-1])
+
+
+def test_the_test_suite_row_gives_pytests_count_without_the_warnings() -> None:
+    from bench.suite import outcome_of
+
+    closing = "\n==== 791 passed, 2 skipped, 16 warnings in 61.69s (0:01:01) ====\n"
+    assert outcome_of("...\n" + closing) == "791 passed, 2 skipped"
+    assert outcome_of("= 12 passed in 0.40s =") == "12 passed"
+    assert outcome_of("ruff: All checks passed!") == "no pytest summary"
