@@ -360,8 +360,7 @@ def _token_position(student: Path, phrase: str) -> tuple[int, int]:
     """The index in p14 of the phrase's first token, and how many tokens it has."""
     from corpus_tools import load_corpus
 
-    corpus = student / "corpus"
-    doc = load_corpus(corpus, cache_dir=student.parent / "layer-cache")[DOC_ID]
+    doc = load_corpus(student / "corpus")[DOC_ID]  # the run's layer cache, the kernels' too
     passage = doc.paragraphs["p14"]
     tokens = [t for t in doc.tokens.covered_by(passage.start, passage.end)]
     start = doc.text.index(phrase, passage.start)
