@@ -323,9 +323,11 @@ _STEADY_PHRASE_BOX = f"""async (phrase) => {{
 }}"""
 
 _THEME_IN_FORCE = """(light) => {
-  // the theme is named on the page and its stylesheet is in force: its background colour is
-  // light or dark as the theme says
+  // the theme is named on the page, its stylesheet is in force (its background colour is
+  // light or dark as the theme says), and the splash screen a change of theme puts over the
+  // page for a moment is gone (axe would find the annotator's colours covered, not wrong)
   if (document.body.dataset.jpThemeLight !== String(light)) return false;
+  if (document.getElementById('jupyterlab-splash')) return false;
   const probe = document.createElement('div');
   probe.style.color = 'var(--jp-layout-color0)';
   document.body.appendChild(probe);
@@ -377,7 +379,7 @@ def _theme(page: Any, theme: str) -> None:
     page.evaluate(_PAINTED)
 
 
-def _select_with_the_mouse(page: Any, phrase: str, tries: int = 5) -> None:
+def _select_with_the_mouse(page: Any, phrase: str, tries: int = 10) -> None:
     """Drag over ``phrase`` in the passage. The notebook may still be laying out outputs
     above the annotator while it runs, which moves the text: measure again until the browser's
     selection is exactly the phrase."""

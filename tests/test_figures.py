@@ -1,6 +1,9 @@
-"""The figures of the walk-throughs: voices, dispersion, alignment and the make-up of a document."""
+"""The figures of the walk-throughs and the score report: voices, dispersion, alignment, the
+make-up of a document, and where a class disagrees."""
 
 from __future__ import annotations
+
+import io
 
 import pytest
 
@@ -8,14 +11,17 @@ from corpus_tools import Corpus, Document
 from corpus_tools.analysis import (
     concordance,
 )
+from corpus_tools.annotate import Annotation
 from corpus_tools.corpus.alignment import load_alignment
 from corpus_tools.figures import (
     RELATION_COLOURS,
     plot_alignment,
+    plot_disagreement,
     plot_dispersion,
     plot_makeup,
     plot_voices,
 )
+from corpus_tools.grading import grade
 
 
 def test_voices_figure_counts_each_character_once(doc: Document) -> None:
@@ -79,3 +85,22 @@ def test_makeup_figure_has_one_bar_per_top_level_section(doc: Document, measure:
 def test_makeup_figure_rejects_an_unknown_measure(doc: Document) -> None:
     with pytest.raises(ValueError, match="unknown measure 'words'"):
         plot_makeup(doc, measure="words")
+
+
+def test_disagreement_figure_of_one_student_greys_every_token_and_says_one_annotator(
+    doc: Document, key: list[Annotation]
+) -> None:
+    """With one annotator no token has a value: every background is the grey of "no value", one
+    per token, and the legend counts one annotator."""
+    from matplotlib.collections import PolyCollection
+    from matplotlib.colors import to_hex
+
+    found = grade(key, {"ada": key[::2]}, {doc.id: doc}).disagreement
+    assert found.annotators == 1 and found.tokens.disagreement.isna().all()
+    fig = plot_disagreement(found.tokens, annotators=found.annotators)
+    fig.savefig(io.BytesIO(), format="png")
+    (boxes,) = [c for c in fig.axes[0].collections if isinstance(c, PolyCollection)]
+    assert len(boxes.get_paths()) == len(found.tokens)
+    assert {to_hex(colour) for colour in boxes.get_facecolors()} == {"#dddddd"}
+    labels = [ax.xaxis.get_label().get_text() for ax in fig.axes]
+    assert any(label.endswith("(1 annotator)") for label in labels), labels
