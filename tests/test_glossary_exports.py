@@ -8,6 +8,7 @@
   elementpath's XPath 2.0 engine instead, every assert of every rule, with Schematron's rule
   order (the first rule of a pattern that matches a node is the one that checks it).
 - TBX v2: translate-toolkit's ``tbxfile``, the reader of Weblate, Pootle and Virtaal.
+- Anki: Anki's own importer (the ``anki`` package, the backend of Anki's desktop app).
 - DeepL: the deepl client's own converters, and ``create_glossary_from_csv`` sending the CSV
   to the local fake DeepL server, which reads the entries as DeepL documents its CSV.
 
@@ -40,7 +41,7 @@ from pytest_httpserver import HTTPServer
 
 from corpus_tools.cli import main
 from corpus_tools.glossary import Glossary, Term
-from corpus_tools.glossary.exports import deepl_entries, write_deepl
+from corpus_tools.glossary.exports import deepl_entries, write_anki, write_deepl
 from corpus_tools.glossary.spellings import entity_spellings
 from corpus_tools.glossary.tbx import TBX_NAMESPACE, TBX_V3_PARTS_OF_SPEECH, write_tbx, write_tbx2
 from fakes.deepl_server import AUTH_KEY, FakeDeepL
@@ -131,6 +132,36 @@ def test_tbx_v2_reads_back_in_translate_toolkit(glossary: Glossary, tmp_path: Pa
         assert [t.text for t in unit.get_target_terms()] == english, concept_id
     lavrov = read["sergei-lavrov"].get_source_terms()[0]
     assert ("partOfSpeech", "properNoun") in {(n.category, n.text) for n in lavrov.notes}
+
+
+def test_anki_imports_the_deck_with_a_card_per_term(glossary: Glossary, tmp_path: Path) -> None:
+    """Anki takes the package into a new collection: every term as a note of the export's
+    deck, its fields as written, and nothing refused."""
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    path = write_anki(glossary, tmp_path / "terms.apkg")
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        request = ImportAnkiPackageRequest(
+            package_path=str(path), options=ImportAnkiPackageOptions()
+        )
+        log = collection.import_anki_package(request).log
+        notes = [collection.get_note(note) for note in collection.find_notes("")]
+        decks = {deck.name for deck in collection.decks.all_names_and_ids()}
+        cards = collection.card_count()
+    finally:
+        collection.close()
+    assert len(log.new) == log.found_notes == cards == len(glossary.terms)
+    assert not (log.updated or log.duplicate or log.conflicting or log.first_field_match)
+    assert decks == {"Default", "Riyadh readouts: diplomatic vocabulary"}
+    read = {note["German"]: dict(note.items()) for note in notes}
+    assert read["der Außenminister"] == {
+        "German": "der Außenminister",
+        "English": "Foreign Minister, Secretary of State",
+        "Note": next(t.note for t in glossary.terms if t.id == "aussenminister"),
+        "Category": "office",
+    }
+    assert sorted(read) == sorted(term.german_headword() for term in glossary.terms)
 
 
 @pytest.mark.parametrize("source", ["de", "en"])

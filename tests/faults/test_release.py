@@ -9,10 +9,12 @@ leaked: no answer key's text or id anywhere in a student release.
 from __future__ import annotations
 
 import csv
+import errno
 import html
 import io
 import os
 import sqlite3
+import tempfile
 import warnings
 import zipfile
 from contextlib import closing
@@ -395,6 +397,36 @@ def test_anki_fields_are_escaped_html_and_read_back_as_the_text(tmp_path: Path) 
     assert "<b>" not in note and "&lt;b&gt;bold&lt;/b&gt;" in note
     shown = html.unescape(note.replace("<br>", "\n"))
     assert shown.splitlines() == HOSTILE.replace("\x1f", " ").splitlines()  # no text lost
+
+
+def test_anki_export_leaves_no_database_in_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # what every tempfile call uses
+    write_anki(_glossary(_term()), tmp_path / "terms.apkg")
+    assert list(scratch.iterdir()) == []
+    assert sorted(os.listdir(tmp_path)) == ["terms.apkg", "tmp"]
+
+
+def test_anki_export_cut_off_leaves_the_deck_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "terms.apkg"
+    target.write_bytes(b"the deck of last week")
+    writestr = zipfile.ZipFile.writestr
+
+    def disk_full_at_the_media_list(archive: zipfile.ZipFile, name: Any, data: Any) -> None:
+        if name == "media":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        writestr(archive, name, data)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", disk_full_at_the_media_list)
+    with pytest.raises(OSError, match="No space"):
+        write_anki(_glossary(_term()), target)
+    assert target.read_bytes() == b"the deck of last week"
+    assert os.listdir(tmp_path) == ["terms.apkg"]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv"])

@@ -15,17 +15,24 @@ from __future__ import annotations
 
 import csv
 import html
+import io
+import itertools
+import sqlite3
+import time
 import unicodedata
+import zipfile
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..corpus.provenance import other_language
-from ..files import writing_into
+from ..files import write_atomic, writing_into
 from . import Glossary
 from .spellings import entity_spellings
 from .tbx import TBX_NAMESPACE, write_tbx, write_tbx2
 
 if TYPE_CHECKING:
+    import genanki
     import pandas as pd
 
 __all__ = [
@@ -148,7 +155,8 @@ def export_glossary(glossary: Glossary, outdir: Path | str) -> list[Path]:
 
 
 def write_anki(glossary: Glossary, path: Path | str) -> Path:
-    """Write an Anki deck (``.apkg``) with one German → English card per term."""
+    """Write an Anki deck (``.apkg``) with one German → English card per term: the whole deck
+    or, if writing fails, the file as it was."""
     import genanki
 
     model = genanki.Model(
@@ -169,8 +177,24 @@ def write_anki(glossary: Glossary, path: Path | str) -> Path:
         fields = [_anki_field(field) for field in fields]
         deck.add_note(genanki.Note(model=model, fields=fields, guid=genanki.guid_for(term.id)))
     path = Path(path)
-    genanki.Package(deck).write_to_file(path)
+    write_atomic(path, _apkg(genanki.Package(deck)))
     return path
+
+
+def _apkg(package: genanki.Package) -> bytes:
+    """The ``.apkg`` archive of a package without media: its collection, built in memory
+    (genanki's own ``write_to_file`` leaves the collection's database in the temporary folder
+    and writes the archive in place)."""
+    now = time.time()
+    with closing(sqlite3.connect(":memory:")) as db:
+        package.write_to_db(db.cursor(), now, itertools.count(int(now * 1000)))
+        db.commit()
+        collection = db.serialize()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as apkg:
+        apkg.writestr("collection.anki2", collection)
+        apkg.writestr("media", "{}")
+    return archive.getvalue()
 
 
 def _anki_field(text: str) -> str:
