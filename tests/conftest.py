@@ -58,6 +58,12 @@ _SHARED = {
     "XDG_CACHE_HOME": "cache",
 }
 _RUN = "CORPUS_TOOLS_TESTS_RUN"
+# The run's folder, with every temporary file of the run (TMPDIR: pytest's tmp_path, the
+# kernels', Jupyter's and Chromium's), lies in memory where the machine has room there: a run
+# syncs some 5,000 files to the disk (annotation files, nbgrader's gradebook, the kernels'
+# command history), and on a shared disk in a slow spell each sync can take tens of milliseconds.
+_IN_MEMORY = Path("/dev/shm")
+_ROOM_IN_MEMORY = 1 << 30
 _FOREIGN = ("DEEPL_AUTH_KEY", "DEEPL_SERVER_URL", "CORPUS_TOOLS_ROOT")
 _SCRATCH = pytest.StashKey[Path]()
 
@@ -70,18 +76,34 @@ hypothesis.settings.load_profile("corpus-tools")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Point the package's user folders, and IPython's, Jupyter's, matplotlib's and the
-    libraries' caches, at a temporary folder for this process and the kernels it starts; take
-    away a user's DeepL key."""
-    scratch = Path(tempfile.mkdtemp(prefix="corpus-tools-tests-"))
+    """Point the package's user folders, IPython's, Jupyter's, matplotlib's and the libraries'
+    caches, and the temporary folder, at the run's folder for this process and the kernels it
+    starts; take away a user's DeepL key."""
+    first = _RUN not in os.environ  # pytest's own process, not one of its workers
+    scratch = Path(
+        tempfile.mkdtemp(prefix="corpus-tools-tests-", dir=_run_root() if first else None)
+    )
     config.stash[_SCRATCH] = scratch
     run = Path(os.environ.setdefault(_RUN, str(scratch)))
+    (run / "tmp").mkdir(exist_ok=True)
+    os.environ["TMPDIR"] = str(run / "tmp")  # removed with the run: a kernel killed at the end
+    tempfile.tempdir = None  # leaves its temporary folders there, not in the system's
     for name, leaf in _PRIVATE.items():
         os.environ[name] = str(scratch / leaf)
     for name, leaf in _SHARED.items():
         os.environ[name] = str(run / leaf)
     for name in _FOREIGN:
         os.environ.pop(name, None)
+
+
+def _run_root() -> Path | None:
+    """The memory-backed folder if it has room for a run, else the system's temporary folder."""
+    try:
+        if os.access(_IN_MEMORY, os.W_OK) and shutil.disk_usage(_IN_MEMORY).free > _ROOM_IN_MEMORY:
+            return _IN_MEMORY
+    except OSError:
+        pass
+    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
