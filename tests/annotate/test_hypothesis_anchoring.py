@@ -1,6 +1,7 @@
 """Our W3C selectors anchored by Hypothesis' own libraries (``dom-anchor-text-quote`` and
 ``dom-anchor-text-position``, run in Node with jsdom by ``tests/js/hypothesis_anchoring.mjs``):
-on the real text, after edits, and on a text with characters outside the BMP.
+on the real text, after edits, and on a text with characters outside the BMP.  The cases are
+sent to one Node process for the module (jsdom takes most of a second to start).
 
 Hypothesis counts positions in UTF-16 code units, the W3C model in code points; the two agree
 on the corpus's text and differ where a character lies outside the BMP.  There Hypothesis' check
@@ -12,13 +13,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
 from corpus_tools import Corpus, Document
-from corpus_tools.annotate import Annotation, AnnotationStore, TagSet, make_annotation
+from corpus_tools.annotate import (
+    Annotation,
+    AnnotationStore,
+    LoadReport,
+    TagSet,
+    make_annotation,
+)
 from corpus_tools.annotate.keys import load_key
 from corpus_tools.annotate.record import QUOTE_CONTEXT
 
@@ -56,17 +62,58 @@ def _anchored(cases: list[tuple[str, list[dict]]]) -> list[dict[str, dict[str, A
     return [{r["id"]: r for r in results} for results in json.loads(done.stdout)]
 
 
+class Case(NamedTuple):
+    """A text, our annotations on it, the selectors Hypothesis is given, and its results."""
+
+    text: str
+    annotations: list[Annotation]
+    selectors: list[dict]
+    results: dict[str, dict[str, Any]]
+
+
 @pytest.fixture(scope="module")
 def keys(corpus: Corpus) -> list[Annotation]:
     return [*load_key("diplomatic-discourse", corpus), *load_key("translation-critique", corpus)]
 
 
+@pytest.fixture(scope="module")
+def edited(
+    doc: Document, keys: list[Annotation], tmp_path_factory: pytest.TempPathFactory
+) -> LoadReport:
+    """The keys re-anchored by us in the edited commentary."""
+    store = AnnotationStore(tmp_path_factory.mktemp("anchoring") / "key.jsonl")
+    store.add_many(keys)
+    return store.load({doc.id: _edited(doc.text)})
+
+
+@pytest.fixture(scope="module")
+def cases(
+    doc: Document, keys: list[Annotation], edited: LoadReport, discourse: TagSet
+) -> dict[str, Case]:
+    """Every case of the module, anchored by Hypothesis' libraries in one run."""
+    old = {a.id: a for a in keys}  # after the edit, Hypothesis has only the stored selectors
+    text, astral = _edited(doc.text), _astral_text()
+    on_astral = _astral_annotations(astral, discourse)
+    rubio = on_astral[1]
+    long_prefix = {"exact": "Rubio", "prefix": astral[rubio.start - 32 : rubio.start], "suffix": ""}
+    specs = {
+        "real": (doc.text, keys, [_selector(doc.text, a) for a in keys]),
+        "edited": (text, edited.annotations,
+                   [_selector(text, old[a.id]) for a in edited.annotations]),
+        "astral": (astral, on_astral, [_selector(astral, a) for a in on_astral]),
+        "long prefix": (astral, [rubio], [_selector(astral, rubio, long_prefix)]),
+    }  # fmt: skip
+    results = _anchored([(on, selectors) for on, _, selectors in specs.values()])
+    return {name: Case(*spec, found)
+            for (name, spec), found in zip(specs.items(), results, strict=True)}  # fmt: skip
+
+
 def test_on_the_real_text_hypothesis_finds_every_key_span_and_makes_our_quote(
-    doc: Document, keys: list[Annotation]
+    cases: dict[str, Case],
 ) -> None:
-    (results,) = _anchored([(doc.text, [_selector(doc.text, a) for a in keys])])
-    for annotation in keys:
-        result = results[annotation.id]
+    case = cases["real"]
+    for annotation in case.annotations:
+        result = case.results[annotation.id]
         assert result["by"] == "position" and result["selected"] == annotation.exact
         quote = {"exact": annotation.exact, "prefix": annotation.prefix,
                  "suffix": annotation.suffix}  # fmt: skip
@@ -83,18 +130,13 @@ def _edited(text: str) -> str:
 
 
 def test_after_edits_hypothesis_anchors_where_we_re_anchor(
-    doc: Document, keys: list[Annotation], tmp_path: Path
+    cases: dict[str, Case], keys: list[Annotation], edited: LoadReport
 ) -> None:
-    text = _edited(doc.text)
-    store = AnnotationStore(tmp_path / "key.jsonl")
-    store.add_many(keys)
-    report = store.load({doc.id: text})
-    assert len(report.moved) == len(report.annotations) == len(keys) - 1  # all shifted
-    assert [a.exact for a in report.orphans] == ["Appoint respective high-level teams"]
-    old = {a.id: a for a in keys}  # Hypothesis has only the stored selectors, as the file does
-    (results,) = _anchored([(text, [_selector(text, old[a.id]) for a in report.annotations])])
-    for annotation in report.annotations:
-        found = results[annotation.id]["anchored"]
+    assert len(edited.moved) == len(edited.annotations) == len(keys) - 1  # all shifted
+    assert [a.exact for a in edited.orphans] == ["Appoint respective high-level teams"]
+    case = cases["edited"]
+    for annotation in case.annotations:
+        found = case.results[annotation.id]["anchored"]
         assert found == {"start": annotation.start, "end": annotation.end}, annotation.exact
 
 
@@ -107,36 +149,35 @@ def _astral_text() -> str:
     )
 
 
-def test_outside_the_bmp_hypothesis_anchors_our_quotes_by_their_context(
-    discourse: TagSet,
-) -> None:
-    text = _astral_text()
-    spans = [("Lawrow", 0), ("Rubio", 0), ("Lawrow", 1), ("Ukraine", 0)]
+def _astral_annotations(text: str, discourse: TagSet) -> list[Annotation]:
     annotations = []
-    for word, skip in spans:
+    for word, skip in [("Lawrow", 0), ("Rubio", 0), ("Lawrow", 1), ("Ukraine", 0)]:
         start = text.index(word)
         for _ in range(skip):
             start = text.index(word, start + 1)
         annotations.append(make_annotation(text, "astral", start, start + len(word), "actor",
                                            discourse, creator="test"))  # fmt: skip
-    (results,) = _anchored([(text, [_selector(text, a) for a in annotations])])
-    for annotation in annotations:
-        result = results[annotation.id]
+    return annotations
+
+
+def test_outside_the_bmp_hypothesis_anchors_our_quotes_by_their_context(
+    cases: dict[str, Case],
+) -> None:
+    case = cases["astral"]
+    for annotation in case.annotations:
+        result = case.results[annotation.id]
         assert "error" not in result
         assert len(annotation.prefix.encode("utf-16-le")) // 2 <= QUOTE_CONTEXT
-        expected = {"start": _units(text, annotation.start), "end": _units(text, annotation.end)}
+        expected = {"start": _units(case.text, annotation.start),
+                    "end": _units(case.text, annotation.end)}  # fmt: skip
         assert result["anchored"] == expected, annotation.exact
         assert result["made"]["exact"] == annotation.exact
 
 
 def test_a_context_of_32_code_points_is_too_long_for_hypothesis_outside_the_bmp(
-    discourse: TagSet,
+    cases: dict[str, Case],
 ) -> None:
-    text = _astral_text()
-    start = text.index("Rubio")
-    annotation = make_annotation(text, "astral", start, start + 5, "actor", discourse,
-                                 creator="test")  # fmt: skip
-    long_prefix = {"exact": "Rubio", "prefix": text[start - 32 : start], "suffix": ""}
-    assert len(long_prefix["prefix"].encode("utf-16-le")) // 2 > QUOTE_CONTEXT
-    (results,) = _anchored([(text, [_selector(text, annotation, long_prefix)])])
-    assert "Pattern too long" in results[annotation.id]["error"]
+    case = cases["long prefix"]
+    (selector,) = case.selectors
+    assert len(selector["quote"]["prefix"].encode("utf-16-le")) // 2 > QUOTE_CONTEXT
+    assert "Pattern too long" in case.results[selector["id"]]["error"]
