@@ -4,6 +4,7 @@ user is told (the line, the file or the fault) and that no good annotation is lo
 
 from __future__ import annotations
 
+import codecs
 import errno
 import json
 import os
@@ -95,6 +96,18 @@ def test_an_ill_shaped_line_is_skipped_with_its_number_and_the_rest_loads(
     assert problem.line == 3 and reason in problem.reason
     assert report.annotations == [before, after]
     assert f"{path.name}: 2 annotations, 1 damaged lines skipped" in repr(report)
+
+
+def test_a_file_an_editor_began_with_a_byte_order_mark_loads_whole(
+    entities: TagSet, tmp_path: Path
+) -> None:
+    first, second = note(entities, "Riad"), note(entities, "Moskau")
+    path = tmp_path / "ada.jsonl"
+    write_lines(path, [line_of("add", first)])
+    path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())  # as Notepad saves UTF-8
+    AnnotationStore(path).add(second)
+    report = AnnotationStore(path).load({DOC: TEXT})
+    assert report.annotations == [first, second] and not report.skipped
 
 
 def test_a_bad_span_in_an_otherwise_good_record_is_named(entities: TagSet, tmp_path: Path) -> None:

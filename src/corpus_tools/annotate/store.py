@@ -20,6 +20,7 @@ its quote and enough of its context still match, else reported moved or orphaned
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import errno
 import json
@@ -253,6 +254,7 @@ class AnnotationStore:
                 f"cannot read {self.path} ({exc.strerror or exc}); if it is a folder, or not "
                 "yours, give the annotator another file"
             ) from exc
+        data = data.removeprefix(codecs.BOM_UTF8)  # an editor on Windows may have put one
         for number, line in enumerate(data.splitlines(), start=1):
             if not line.strip():
                 continue
