@@ -39,6 +39,7 @@ from corpus_tools.grading import GradingResults, grade, load_class, summary, wri
 from corpus_tools.release import release
 from corpus_tools.staging import REPLACED, _host, remove_stale, staging
 
+from ..conftest import dead_pid
 from ..test_release import EXERCISES, NAME, fixture_notebook
 
 # None of these cases looks at the score report's disagreement figure.
@@ -48,14 +49,6 @@ KEY_ID = "urn:uuid:0ddba11-key-secret"
 KEY_TEXT = "THE-KEY-SAYS-p9-AND-p10"
 KEY_LINE = f'{{"event": "add", "annotation": {{"id": "{KEY_ID}", "exact": "{KEY_TEXT}"}}}}\n'
 RELEASED = ["documents/a.yaml", "exercises/01_fixture.yaml", "exercises/README.md", "sources/a.txt"]
-
-
-def _dead_pid() -> int:
-    """A process id no process has: above the kernel's maximum."""
-    try:
-        return int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
-    except OSError:
-        return 2**31 - 1
 
 
 @pytest.fixture
@@ -171,7 +164,7 @@ def _left_by(target: Path, kind: str, pid: int, host: str | None = None) -> Path
 def test_a_killed_release_leaves_nothing_for_the_next_one(
     sources: Path, small_corpus: Path, tmp_path: Path
 ) -> None:
-    dead = _left_by(tmp_path / "out", "release", _dead_pid())
+    dead = _left_by(tmp_path / "out", "release", dead_pid())
     release(tmp_path / "out", sources, small_corpus)
     assert not dead.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "out", "src-notebooks"]
@@ -181,8 +174,8 @@ def test_a_concurrent_or_foreign_staging_folder_is_left_alone(
     sources: Path, small_corpus: Path, tmp_path: Path
 ) -> None:
     alive = _left_by(tmp_path / "out", "release", os.getppid())  # a live process: a second run
-    elsewhere = _left_by(tmp_path / "out", "release", _dead_pid(), host="otherhost")
-    report = _left_by(tmp_path / "out", "report", _dead_pid())  # another kind
+    elsewhere = _left_by(tmp_path / "out", "release", dead_pid(), host="otherhost")
+    report = _left_by(tmp_path / "out", "report", dead_pid())  # another kind
     mine = tmp_path / ".out.release-notes"  # a user's folder that only looks similar
     mine.mkdir()
     release(tmp_path / "out", sources, small_corpus)
@@ -204,7 +197,7 @@ def test_a_release_killed_between_its_renames_gets_the_old_one_back(
     sources: Path, small_corpus: Path, tmp_path: Path
 ) -> None:
     release(tmp_path / "out", sources, small_corpus)
-    aside = tmp_path / f".out.{REPLACED}-{_host()}-{_dead_pid()}-1a2b3c4d"
+    aside = tmp_path / f".out.{REPLACED}-{_host()}-{dead_pid()}-1a2b3c4d"
     (tmp_path / "out").rename(aside)  # the killed run renamed it aside, and no more
     with pytest.raises(ReleaseError, match="the folder is not empty"):
         release(tmp_path / "out", sources, small_corpus)  # it is back, so not replaced unasked
@@ -219,7 +212,7 @@ def test_a_killed_student_build_leaves_no_answer_key_in_the_students_folder(
     from corpus_tools.student_copy import sync_student_copy
 
     student = tmp_path / "student"
-    dead = _left_by(student / "release", "build", _dead_pid())
+    dead = _left_by(student / "release", "build", dead_pid())
     legacy = student / ".student-build-abcd1234"
     _write(legacy / "release/answer-key/notebooks" / NAME, KEY_LINE)
     os.utime(legacy, (0, 0))
@@ -298,7 +291,7 @@ def test_a_report_that_fails_half_way_leaves_the_old_one_whole(
 def test_a_killed_reports_staging_folder_goes_with_the_next_report(
     report: Path, tmp_path: Path, doc: Document, key: list[Annotation]
 ) -> None:
-    dead = _left_by(report, "report", _dead_pid())
+    dead = _left_by(report, "report", dead_pid())
     alive = _left_by(report, "report", os.getppid())
     paths = _class(tmp_path / "class2", {"bob.jsonl": _by("bob", key)})
     write_report(_graded(doc, key, paths), report)
@@ -410,23 +403,24 @@ def test_anki_export_leaves_no_database_in_the_temporary_folder(
     assert sorted(os.listdir(tmp_path)) == ["terms.apkg", "tmp"]
 
 
-def test_anki_export_cut_off_leaves_the_deck_as_it_was(
+def test_anki_export_cut_off_by_a_full_disk_leaves_the_deck_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "terms.apkg"
     target.write_bytes(b"the deck of last week")
-    writestr = zipfile.ZipFile.writestr
+    write_bytes = Path.write_bytes
 
-    def disk_full_at_the_media_list(archive: zipfile.ZipFile, name: Any, data: Any) -> None:
-        if name == "media":
-            raise OSError(errno.ENOSPC, "No space left on device")
-        writestr(archive, name, data)
+    def disk_full_half_way(path: Path, data: Any) -> int:
+        if path.parent != tmp_path:  # the collection, in its temporary folder
+            return write_bytes(path, data)
+        write_bytes(path, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", disk_full_at_the_media_list)
+    monkeypatch.setattr(Path, "write_bytes", disk_full_half_way)
     with pytest.raises(OSError, match="No space"):
         write_anki(_glossary(_term()), target)
     assert target.read_bytes() == b"the deck of last week"
-    assert os.listdir(tmp_path) == ["terms.apkg"]
+    assert os.listdir(tmp_path) == ["terms.apkg"]  # no part of the new deck left
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv"])

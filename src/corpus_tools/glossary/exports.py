@@ -18,6 +18,7 @@ import html
 import io
 import itertools
 import sqlite3
+import tempfile
 import time
 import unicodedata
 import zipfile
@@ -182,18 +183,19 @@ def write_anki(glossary: Glossary, path: Path | str) -> Path:
 
 
 def _apkg(package: genanki.Package) -> bytes:
-    """The ``.apkg`` archive of a package without media: its collection, built in memory
-    (genanki's own ``write_to_file`` leaves the collection's database in the temporary folder
-    and writes the archive in place)."""
+    """The ``.apkg`` archive of a package without media: its collection, built in a temporary
+    folder that is removed afterwards (genanki's own ``write_to_file`` leaves the collection's
+    database in the temporary folder and writes the archive in place)."""
     now = time.time()
-    with closing(sqlite3.connect(":memory:")) as db:
-        package.write_to_db(db.cursor(), now, itertools.count(int(now * 1000)))
-        db.commit()
-        collection = db.serialize()
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as apkg:
-        apkg.writestr("collection.anki2", collection)
-        apkg.writestr("media", "{}")
+    with tempfile.TemporaryDirectory(prefix="corpus-tools-anki-") as scratch:
+        collection = Path(scratch) / "collection.anki2"
+        with closing(sqlite3.connect(collection)) as db:
+            package.write_to_db(db.cursor(), now, itertools.count(int(now * 1000)))
+            db.commit()
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as apkg:
+            apkg.write(collection, "collection.anki2")
+            apkg.writestr("media", "{}")
     return archive.getvalue()
 
 
