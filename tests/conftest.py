@@ -1,10 +1,8 @@
 """Shared fixtures: the real corpus (loaded once, cached in a temporary folder) and copies of it
 that a test may break.
 
-Every test and every notebook kernel nbval starts runs with temporary folders for annotations
-and the translation cache of its own, a layer cache and libraries' caches of the test run's, and
-without a DeepL key: a test never reads, changes or deletes a user's own files, and never bills a
-user's account.
+Every test and every kernel it starts runs in folders of the test run's, without a DeepL key
+(tests/isolation.py, which the project's conftest.py loads for any selection of tests).
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -30,42 +27,13 @@ from corpus_tools.annotate import Annotation, TagSet, load_tagsets, make_annotat
 from corpus_tools.corpus.references import ReferenceTranslations, load_references
 from corpus_tools.glossary import Glossary, load_glossary
 
+from .isolation import SHARED, run_folder
+
 PROJECT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT / "corpus"
 SEED = PROJECT.parent / "shared" / "seeds" / "000_406d1e14dd3015b4.txt"
 DOC_ID = "riyadh-2025-02-18"
 
-
-_PRIVATE = {
-    "CORPUS_TOOLS_ANNOTATIONS": "annotations",
-    "CORPUS_TOOLS_TRANSLATION_CACHE": "translations.sqlite3",
-    # the kernels' command history and Jupyter's data (nbgrader's exchange cache, connection
-    # files)
-    "IPYTHONDIR": "ipython",
-    "JUPYTER_DATA_DIR": "jupyter-data",
-    "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
-}
-# Caches of derived data, whose files are written whole or rebuilt when found damaged: the layer
-# cache, matplotlib's font list and the libraries' caches (simplemma's decoded dictionaries). The
-# first process of a run (pytest-xdist's controller) makes them in its temporary folder, which it
-# names in _RUN; its workers and their kernels share them, so that a run segments the corpus,
-# lists the fonts and decodes each dictionary once. A test that changes a document's text gives
-# it a layer cache of its own (tests/test_update.py): the layer cache keeps one version of each
-# document.
-_SHARED = {
-    "CORPUS_TOOLS_CACHE": "layer-cache",
-    "MPLCONFIGDIR": "matplotlib",
-    "XDG_CACHE_HOME": "cache",
-}
-_RUN = "CORPUS_TOOLS_TESTS_RUN"
-# The run's folder, with every temporary file of the run (TMPDIR: pytest's tmp_path, the
-# kernels', Jupyter's and Chromium's), lies in memory where the machine has room there: a run
-# syncs some 5,000 files to the disk (annotation files, nbgrader's gradebook, the kernels'
-# command history), and on a shared disk in a slow spell each sync can take tens of milliseconds.
-_IN_MEMORY = Path("/dev/shm")
-_ROOM_IN_MEMORY = 1 << 30
-_FOREIGN = ("DEEPL_AUTH_KEY", "DEEPL_SERVER_URL", "CORPUS_TOOLS_ROOT")
-_SCRATCH = pytest.StashKey[Path]()
 
 # Property tests draw the same examples on every run and keep no example database in the
 # project folder; a slow shared machine never fails them on time.
@@ -73,37 +41,6 @@ hypothesis.settings.register_profile(
     "corpus-tools", derandomize=True, database=None, deadline=None, max_examples=60
 )
 hypothesis.settings.load_profile("corpus-tools")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Point the package's user folders, IPython's, Jupyter's, matplotlib's and the libraries'
-    caches, and the temporary folder, at the run's folder for this process and the kernels it
-    starts; take away a user's DeepL key."""
-    first = _RUN not in os.environ  # pytest's own process, not one of its workers
-    scratch = Path(
-        tempfile.mkdtemp(prefix="corpus-tools-tests-", dir=_run_root() if first else None)
-    )
-    config.stash[_SCRATCH] = scratch
-    run = Path(os.environ.setdefault(_RUN, str(scratch)))
-    (run / "tmp").mkdir(exist_ok=True)
-    os.environ["TMPDIR"] = str(run / "tmp")  # removed with the run: a kernel killed at the end
-    tempfile.tempdir = None  # leaves its temporary folders there, not in the system's
-    for name, leaf in _PRIVATE.items():
-        os.environ[name] = str(scratch / leaf)
-    for name, leaf in _SHARED.items():
-        os.environ[name] = str(run / leaf)
-    for name in _FOREIGN:
-        os.environ.pop(name, None)
-
-
-def _run_root() -> Path | None:
-    """The memory-backed folder if it has room for a run, else the system's temporary folder."""
-    try:
-        if os.access(_IN_MEMORY, os.W_OK) and shutil.disk_usage(_IN_MEMORY).free > _ROOM_IN_MEMORY:
-            return _IN_MEMORY
-    except OSError:
-        pass
-    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -114,8 +51,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                                  not item.nodeid.startswith("notebooks/")))  # fmt: skip
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    shutil.rmtree(config.stash.get(_SCRATCH, None) or "/nonexistent", ignore_errors=True)
+def dead_pid() -> int:
+    """A process id no process has: above the kernel's maximum."""
+    try:
+        return int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
+    except OSError:
+        return 2**31 - 1
 
 
 def isolated_env(home: Path) -> dict[str, str]:
@@ -184,7 +125,7 @@ def _replace_environ(patch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
 def layer_cache() -> Path:
     """The layer cache of ``corpus`` (and of ``glossary``'s analysed forms): the run's, which
     the notebooks' kernels use too."""
-    folder = Path(os.environ[_RUN]) / _SHARED["CORPUS_TOOLS_CACHE"]
+    folder = run_folder() / SHARED["CORPUS_TOOLS_CACHE"]
     folder.mkdir(exist_ok=True)
     return folder
 

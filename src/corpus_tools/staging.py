@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .files import shareable
 
-__all__ = ["REPLACED", "install", "remove_stale", "staging"]
+__all__ = ["REPLACED", "install", "process_alive", "remove_stale", "staging"]
 
 REPLACED = "replaced"
 """The kind of the folder an earlier target is renamed to while the new one moves in."""
@@ -109,14 +109,15 @@ def _left_behind(
         if not path.is_dir() or path.is_symlink():
             continue
         if match := owned.fullmatch(path.name):
-            if match[2] == _host() and not _alive(int(match[3])):
+            if match[2] == _host() and not process_alive(int(match[3])):
                 found.append((match[1], path))
         elif unowned and unowned.fullmatch(path.name) and _old(path):
             found.append((kinds[-1], path))
     return sorted(found, key=lambda item: item[1].stat().st_mtime, reverse=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` of this machine may still be running (always, on Windows)."""
     if pid == os.getpid() or os.name == "nt":  # on Windows, os.kill would end the process
         return True
     try:
