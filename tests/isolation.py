@@ -65,12 +65,12 @@ def pytest_configure(config: pytest.Config) -> None:
     """Point the package's user folders, IPython's, Jupyter's, matplotlib's and the libraries'
     caches, and the temporary folder, at the run's folder for this process and the kernels it
     starts; take away a user's DeepL key."""
-    first = _RUN not in os.environ  # pytest's own process, not one of its workers
-    if first:
+    if _RUN in os.environ:  # a worker of pytest-xdist: its folder lies in the run's
+        scratch = Path(tempfile.mkdtemp(prefix=_PREFIX))
+    else:
         remove_runs_of_dead_processes(_IN_MEMORY)
-    root = _memory_with_room() if first else None
-    scratch = Path(tempfile.mkdtemp(prefix=_PREFIX, dir=root))
-    (scratch / _OWNER).write_text(str(os.getpid()))
+        scratch = Path(tempfile.mkdtemp(prefix=_PREFIX, dir=_memory_with_room()))
+        (scratch / _OWNER).write_text(str(os.getpid()))
     config.stash[_SCRATCH] = scratch
     run = Path(os.environ.setdefault(_RUN, str(scratch)))
     (run / "tmp").mkdir(exist_ok=True)
@@ -107,8 +107,16 @@ def remove_runs_of_dead_processes(parent: Path) -> None:
     SIGTERM or SIGKILL has no time to remove its own)."""
     with contextlib.suppress(OSError):
         for folder in parent.glob(f"{_PREFIX}*"):
-            with contextlib.suppress(OSError, ValueError):
-                if folder.stat().st_uid == os.getuid() and not process_alive(
-                    int((folder / _OWNER).read_text())
-                ):
-                    shutil.rmtree(folder, ignore_errors=True)
+            owner = _owner(folder)
+            if owner is not None and not process_alive(owner):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _owner(folder: Path) -> int | None:
+    """The pid of the pytest that made ``folder``, if it was this user's and names one."""
+    try:
+        if folder.stat().st_uid == os.getuid():
+            return int((folder / _OWNER).read_text())
+    except (OSError, ValueError):
+        pass
+    return None
