@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -32,9 +33,9 @@ _PRIVATE = {
 # cache, matplotlib's font list and the libraries' caches (simplemma's decoded dictionaries). The
 # first process of a run (pytest-xdist's controller) makes them in its temporary folder, which it
 # names in _RUN; its workers and their kernels share them, so that a run segments the corpus,
-# lists the fonts and decodes each dictionary once. A test that changes a document's text gives
-# it a layer cache of its own (tests/test_update.py): the layer cache keeps one version of each
-# document.
+# lists the fonts and decodes each dictionary once (or not at all: it copies the dictionaries
+# `make` decoded for the environment). A test that changes a document's text gives it a layer
+# cache of its own (tests/test_update.py): the layer cache keeps one version of each document.
 SHARED = {
     "CORPUS_TOOLS_CACHE": "layer-cache",
     "MPLCONFIGDIR": "matplotlib",
@@ -71,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
         remove_runs_of_dead_processes(_IN_MEMORY)
         scratch = Path(tempfile.mkdtemp(prefix=_PREFIX, dir=_memory_with_room()))
         (scratch / _OWNER).write_text(str(os.getpid()))
+        _seed_caches(scratch)
     config.stash[_SCRATCH] = scratch
     run = Path(os.environ.setdefault(_RUN, str(scratch)))
     (run / "tmp").mkdir(exist_ok=True)
@@ -86,6 +88,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(config.stash.get(_SCRATCH, None) or "/nonexistent", ignore_errors=True)
+
+
+def _seed_caches(run: Path) -> None:
+    """Start the run's cache folder with simplemma's decoded dictionaries where `make` made them
+    for the environment (its ``simplemma-tries``): a run need not decode them again."""
+    made = Path(sys.prefix) / "simplemma-tries"
+    if made.is_dir():
+        shutil.copytree(made, run / SHARED["XDG_CACHE_HOME"] / "simplemma")
 
 
 def _memory_with_room() -> Path | None:

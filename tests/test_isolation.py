@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
+
+import pytest
+
+from corpus_tools.corpus.lemmas import trie_folder
 
 from .conftest import dead_pid
 from .isolation import SHARED, remove_runs_of_dead_processes, run_folder
@@ -18,6 +23,18 @@ def test_this_run_keeps_its_files_in_its_own_folders_and_has_no_deepl_key() -> N
                  "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", *SHARED]:  # fmt: skip
         assert Path(os.environ[name]).is_relative_to(run), name
     assert not {"DEEPL_AUTH_KEY", "DEEPL_SERVER_URL", "CORPUS_TOOLS_ROOT"} & set(os.environ)
+
+
+def test_the_run_starts_from_the_dictionaries_make_decoded_for_the_environment() -> None:
+    made = Path(sys.prefix) / "simplemma-tries"
+    if not made.is_dir():
+        pytest.skip("no decoded dictionaries in this environment: `make test` makes them")
+    assert trie_folder().is_relative_to(run_folder())
+    dictionaries = sorted(made.rglob("*.dic"))
+    assert {path.stem for path in dictionaries} == {"de", "en"}
+    for path in dictionaries:
+        copy = run_folder() / SHARED["XDG_CACHE_HOME"] / "simplemma" / path.relative_to(made)
+        assert copy.read_bytes() == path.read_bytes()
 
 
 def test_the_folder_of_a_killed_run_is_removed_and_a_running_ones_kept(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +17,12 @@ import corpus_tools.corpus.load
 from corpus_tools.annotate import Annotation, AnnotationStore, load_tagsets, make_annotation
 from corpus_tools.annotate.store import is_lock_file
 from corpus_tools.cli import main
-from corpus_tools.corpus import load_corpus
+from corpus_tools.corpus import Corpus, load_corpus
 from corpus_tools.corpus.alignment import load_alignment
 from corpus_tools.corpus.columnar import as_lists
 from corpus_tools.corpus.references import load_references
 from corpus_tools.errors import SaveError, UpdateError
-from corpus_tools.glossary import load_glossary
+from corpus_tools.glossary import Glossary
 from corpus_tools.translate import Translator
 from corpus_tools.update import apply_update, plan_update
 from corpus_tools.validation import validate
@@ -53,14 +54,19 @@ modules stay imported, with their caches warm."""
 
 
 @pytest.fixture(scope="module")
-def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def warm_cache(
+    tmp_path_factory: pytest.TempPathFactory, layer_cache: Path, corpus: Corpus, glossary: Glossary
+) -> Path:
     """A layer cache holding the real corpus's layers and glossary forms, for each test here
-    to start its own from."""
-    folder = tmp_path_factory.mktemp("update-layer-cache")
-    corpus = load_corpus(CORPUS, cache_dir=folder)
+    to start its own from: a copy of the run's (which ``corpus`` and ``glossary`` filled), less
+    files still being written."""
     for doc in corpus.values():
         len(doc.tokens)
-    load_glossary(corpus)
+    folder = tmp_path_factory.mktemp("update-layer-cache")
+    for entry in os.scandir(layer_cache):
+        if entry.is_file() and not entry.name.endswith(".part"):
+            with suppress(FileNotFoundError):  # replaced by a newer file as it was listed
+                shutil.copy2(entry.path, folder / entry.name)
     return folder
 
 
