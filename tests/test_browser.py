@@ -3,7 +3,9 @@ nbgrader's authoring tools off), what a student meets:
 
 * the start notebook opens, and the exercises come without their model answers;
 * every notebook of the student's copy runs top to bottom in JupyterLab with no error output and
-  every graded check printing its verdict; a screenshot of each is saved for a person to look at;
+  every graded check printing its verdict; a screenshot of each is saved for a person to look at.
+  They run one after another in one kernel, each from what a new kernel starts from
+  (tests/kernel_reset.py; nbval runs every notebook in a kernel of its own);
 * in the annotation workshop, in JupyterLab 4 and in Notebook 7: a phrase selected with the mouse
   is tagged by a tag's key; another, selected by keyboard alone (arrows, Shift), is tagged and
   taken back with Ctrl+Z; the student's file holds exactly those events; axe-core finds nothing
@@ -31,6 +33,7 @@ import pytest
 
 from .conftest import DOC_ID, PROJECT
 from .jupyter_server import get, home_folders_env, make_lab
+from .kernel_reset import reset_code
 
 CHROMIUM = next(
     (path for path in map(Path, ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium"))
@@ -125,15 +128,24 @@ def test_every_student_notebook_runs_in_the_browser(lab: Lab, jupyterlab: Any) -
     assert len(names) == 8 and "08_instructor_toolkit.ipynb" not in names
     errors: dict[str, list[str]] = {}
     unchecked: dict[str, list[int]] = {}
-    for name in names:
+    reset = reset_code(lab.student / "notebooks")
+    kernels = []
+    for name, following in zip(names, [*names[1:], None], strict=True):
         _open_alone(page, f"notebooks/{name}")
         page.wait_for_function(_KERNEL_READY, timeout=90_000)
+        kernels.append(page.evaluate(_KERNEL_ID))
+        failed = page.evaluate(_RUN_IN_THE_KERNEL, reset)
+        assert failed is None, f"{name}, before its first cell: {failed}"
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_function(_DONE, timeout=120_000, polling=100)
         errors[name] = page.evaluate(_ERRORS)
         unchecked[name] = page.evaluate(_CHECKS_WITHOUT_OUTPUT)
         page.screenshot(path=str(ARTIFACTS / f"student-{name.removesuffix('.ipynb')}.png"))
-        page.evaluate(_SHUT_DOWN)
+        if following:  # the next notebook opens on this one's kernel, through its session
+            page.evaluate(_HAND_ON, f"notebooks/{following}")
+        else:
+            page.evaluate(_SHUT_DOWN)
+    assert len(set(kernels)) == 1, kernels
     assert not any(errors.values()), errors
     assert not any(unchecked.values()), f"checks that printed nothing: {unchecked}"
     assert not (lab.student / "corpus" / "keys").exists()
@@ -281,6 +293,29 @@ _OPEN = """async (path) => {
   const app = window.jupyterapp;
   const widget = await app.commands.execute('docmanager:open', {path});
   app.shell.activateById(widget.id);
+}"""
+
+_KERNEL_ID = "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.id"
+
+_RUN_IN_THE_KERNEL = """async (code) => {
+  // null if the code ran, else its error
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const reply = await kernel.requestExecute({code, store_history: false}).done;
+  return reply.content.status === 'ok' ? null : `${reply.content.ename}: ${reply.content.evalue}`;
+}"""
+
+_HAND_ON = """async (path) => {
+  // close the notebook, its kernel running on, and give its session to the notebook at path,
+  // which then opens on that kernel (as a renamed notebook keeps its kernel)
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  const id = panel.sessionContext.session.id;
+  panel.context.model.dirty = false;  // closing without the "save your work?" dialog
+  panel.dispose();
+  const sessions = app.serviceManager.sessions;
+  const session = sessions.connectTo({model: await sessions.findById(id)});
+  await session.setPath(path);
+  session.dispose();
 }"""
 
 _RUN_UP_TO_THE_ANNOTATOR = """async () => {

@@ -28,6 +28,7 @@ from corpus_tools.update import apply_update, plan_update
 from corpus_tools.validation import validate
 
 from .conftest import CORPUS, DOC_ID, PROJECT
+from .kernel_reset import reset_code
 
 if TYPE_CHECKING:
     from nbclient import NotebookClient
@@ -40,17 +41,6 @@ ADDENDUM = (
     "Wochen erneut zusammenkommen sollen."
 )
 NEW_TEXT = OLD_TEXT.replace(*CORRECTED) + "\n\n" + ADDENDUM
-RESET = """\
-get_ipython().reset(new_session=False)  # %reset -f, less its second gc.collect()
-__import__("os").chdir({folder!r})
-if "matplotlib.pyplot" in __import__("sys").modules:
-    __import__("matplotlib.pyplot").pyplot.close("all")
-    __import__("matplotlib").rc_file_defaults()
-assert not get_ipython().run_line_magic("who_ls", ""), "names left from the last notebook"
-"""
-"""Run before each notebook in the kernel they share: what a new kernel starts from (the
-notebook's folder as working directory, no names, no figures, the default style); only the
-modules stay imported, with their caches warm."""
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +268,7 @@ def _run_notebooks(
     paths: list[Path], root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, str]:
     """Execute the notebooks against the updated corpus (their outputs may differ), one after
-    another in one kernel and one client, each from ``RESET``: each runs without an error;
+    another in one kernel and one client, each from ``reset_code``: each runs without an error;
     what its cells showed, as text, by notebook."""
     import nbformat
     from jupyter_client import KernelManager
@@ -306,12 +296,12 @@ def _run_notebooks(
 
 
 def _run_notebook(client: NotebookClient, path: Path) -> str:
-    """Run the notebook top to bottom after ``RESET``; fail naming the notebook and the cell
+    """Run the notebook top to bottom after ``reset_code``; fail naming the notebook and the cell
     that failed; what its cells showed, as text."""
     import nbformat
 
     client.nb = nbformat.read(path, as_version=4)
-    client.nb.cells.insert(0, nbformat.v4.new_code_cell(RESET.format(folder=str(path.parent))))
+    client.nb.cells.insert(0, nbformat.v4.new_code_cell(reset_code(path.parent)))
     started: list[int] = []
     client.on_cell_start = lambda cell, cell_index: started.append(cell_index)
     try:
