@@ -51,7 +51,7 @@ def test_the_peers_of_the_bench_agree_with_ours_on_a_small_corpus(tmp_path: Path
     from bench.glossary_lookup import generated_corpus
 
     root = generate(tmp_path / "corpus", 20)  # enough for every spelling the glossary lists
-    load_corpus(root, progress=False)
+    load_corpus(root, workers=1, progress=False)  # in this process: a pool costs more to start
     (row,) = generated_corpus(root)
     ours = re.search(r"\(([\d,]+) spans\)", row.name)
     common = re.search(r"([\d,]+) in common", row.peer)
