@@ -94,7 +94,7 @@ def _seed_caches(run: Path) -> None:
     """Start the run's cache folder with simplemma's decoded dictionaries where `make` made them
     for the environment (its ``simplemma-tries``): a run need not decode them again."""
     made = Path(sys.prefix) / "simplemma-tries"
-    if made.is_dir():
+    with contextlib.suppress(OSError):  # without them, the run decodes the dictionaries itself
         shutil.copytree(made, run / SHARED["XDG_CACHE_HOME"] / "simplemma")
 
 

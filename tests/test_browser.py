@@ -5,7 +5,8 @@ nbgrader's authoring tools off), what a student meets:
 * every notebook of the student's copy runs top to bottom in JupyterLab with no error output and
   every graded check printing its verdict; a screenshot of each is saved for a person to look at.
   They run one after another in one kernel, each from what a new kernel starts from
-  (tests/kernel_reset.py; nbval runs every notebook in a kernel of its own);
+  (tests/kernel_reset.py: no names, no figures, no widgets; the modules stay imported). nbval
+  runs each source notebook, with its model answers, in a kernel of its own;
 * in the annotation workshop, in JupyterLab 4 and in Notebook 7: a phrase selected with the mouse
   is tagged by a tag's key; another, selected by keyboard alone (arrows, Shift), is tagged and
   taken back with Ctrl+Z; the student's file holds exactly those events; axe-core finds nothing
@@ -129,22 +130,23 @@ def test_every_student_notebook_runs_in_the_browser(lab: Lab, jupyterlab: Any) -
     errors: dict[str, list[str]] = {}
     unchecked: dict[str, list[int]] = {}
     reset = reset_code(lab.student / "notebooks")
-    kernels = []
-    for name, following in zip(names, [*names[1:], None], strict=True):
-        _open_alone(page, f"notebooks/{name}")
-        page.wait_for_function(_KERNEL_READY, timeout=90_000)
-        kernels.append(page.evaluate(_KERNEL_ID))
-        failed = page.evaluate(_RUN_IN_THE_KERNEL, reset)
-        assert failed is None, f"{name}, before its first cell: {failed}"
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_function(_DONE, timeout=120_000, polling=100)
-        errors[name] = page.evaluate(_ERRORS)
-        unchecked[name] = page.evaluate(_CHECKS_WITHOUT_OUTPUT)
-        page.screenshot(path=str(ARTIFACTS / f"student-{name.removesuffix('.ipynb')}.png"))
-        if following:  # the next notebook opens on this one's kernel, through its session
-            page.evaluate(_HAND_ON, f"notebooks/{following}")
-        else:
-            page.evaluate(_SHUT_DOWN)
+    kernels: list[str] = []
+    try:
+        for name, following in zip(names, [*names[1:], None], strict=True):
+            _open_alone(page, f"notebooks/{name}")
+            page.wait_for_function(_KERNEL_READY, timeout=90_000)
+            kernels.append(page.evaluate(_KERNEL_ID))
+            failed = page.evaluate(_RUN_IN_THE_KERNEL, reset)
+            assert failed is None, f"{name}, before its first cell: {failed}"
+            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            page.wait_for_function(_DONE, timeout=120_000, polling=100)
+            errors[name] = page.evaluate(_ERRORS)
+            unchecked[name] = page.evaluate(_CHECKS_WITHOUT_OUTPUT)
+            page.screenshot(path=str(ARTIFACTS / f"student-{name.removesuffix('.ipynb')}.png"))
+            if following:  # the next notebook opens on this one's kernel, through its session
+                page.evaluate(_HAND_ON, f"notebooks/{following}")
+    finally:
+        page.evaluate(_SHUT_DOWN)  # the workshop's tests start a kernel of their own
     assert len(set(kernels)) == 1, kernels
     assert not any(errors.values()), errors
     assert not any(unchecked.values()), f"checks that printed nothing: {unchecked}"
@@ -284,6 +286,7 @@ _CHECKS_WITHOUT_OUTPUT = """() => {
 _SHUT_DOWN = """() => {
   // the kernel is asked to stop; the next notebook need not wait until it has
   const panel = window.jupyterapp.shell.currentWidget;
+  if (!panel || !panel.sessionContext) return;  // no notebook open: nothing to stop
   panel.sessionContext.shutdown();
   panel.context.model.dirty = false;  // closing without the "save your work?" dialog
   panel.dispose();
@@ -298,9 +301,12 @@ _OPEN = """async (path) => {
 _KERNEL_ID = "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.id"
 
 _RUN_IN_THE_KERNEL = """async (code) => {
-  // null if the code ran, else its error
+  // null if the code ran, else its error (or that the kernel did not answer in 60 s)
   const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-  const reply = await kernel.requestExecute({code, store_history: false}).done;
+  const late = new Promise((done) => setTimeout(() => done(null), 60_000));
+  const reply = await Promise.race([kernel.requestExecute({code, store_history: false}).done,
+                                    late]);
+  if (reply === null) return 'no answer from the kernel in 60 s';
   return reply.content.status === 'ok' ? null : `${reply.content.ename}: ${reply.content.evalue}`;
 }"""
 
