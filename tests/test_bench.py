@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from bench.synthetic import distinct_paragraphs, generate
@@ -60,6 +61,16 @@ def test_the_peers_of_the_bench_agree_with_ours_on_a_small_corpus(tmp_path: Path
     queries = [r.name.split("'")[1] for r in rows[1:]]
     assert queries == ["die", "Ukraine", "Außenminister", "beide Seiten", "Quantenchromodynamik"]
     assert all(r.ratio.endswith("×") for r in rows[:-1])
+
+
+def test_the_test_suite_row_counts_the_cpu_time_of_the_machine() -> None:
+    from bench.suite import _machine_cpu
+
+    before, spent = _machine_cpu(), time.process_time()
+    while time.process_time() - spent < 0.2:  # busy for 0.2 s of this process's CPU
+        pass
+    after = _machine_cpu()
+    assert before is not None and after is not None and after - before >= 0.15
 
 
 def test_the_test_suite_row_gives_pytests_count_without_the_warnings() -> None:
