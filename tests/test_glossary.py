@@ -391,3 +391,70 @@ def test_matches_are_ordered_alike_whether_their_keys_fit_one_number_or_not(shif
     end = start + rng.integers(1, 30, 5000)
     expected = np.lexsort((rank, start - end, start, text))
     assert (_reading_order(text, start + shift, end + shift, rank) == expected).all()
+
+
+@pytest.mark.parametrize("high", [300, 10**9])
+def test_offsets_become_python_ints_one_object_per_value_where_values_repeat(high: int) -> None:
+    """Offsets into short documents repeat, and each value is then one int object; offsets
+    that hardly repeat are converted one by one.  The values are the same either way."""
+    import numpy as np
+
+    from corpus_tools.glossary import _int_objects
+
+    rng = np.random.default_rng(16)
+    start = rng.integers(0, high, 5000)
+    end = start.copy()  # every value twice at least
+    objects = _int_objects(start, end)
+    values = [column.tolist() for column in objects]
+    assert values == [start.tolist(), end.tolist()]
+    assert {type(value) for column in values for value in column} == {int}
+    distinct_objects = len({id(value) for column in values for value in column})
+    distinct_values = len(set(values[0]) | set(values[1]))
+    assert (distinct_objects == distinct_values) == (high == 300)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_matches_go_straight_to_the_collectors_oldest_generation(enabled: bool) -> None:
+    """What is made inside ``_made_long_lived`` skips the young generations; the collector is
+    left as it was, and garbage made before is still freed by a full collection."""
+    import gc
+    import weakref
+
+    from corpus_tools.glossary import _made_long_lived
+
+    class Node:
+        pass
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        garbage = Node()
+        garbage.itself = garbage
+        freed = weakref.ref(garbage)
+        del garbage
+        with _made_long_lived():
+            assert not gc.isenabled()
+            made = [Node() for _ in range(1000)]
+        assert gc.isenabled() == enabled
+        oldest = {id(kept) for kept in gc.get_objects(generation=2)}  # ids: no references
+        assert all(id(node) in oldest for node in made)
+        gc.collect()
+        assert freed() is None
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_objects_someone_else_froze_stay_frozen() -> None:
+    import gc
+
+    from corpus_tools.glossary import _made_long_lived
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with _made_long_lived():
+            made = [[] for _ in range(100)]
+        assert gc.get_freeze_count() == frozen
+        assert len(made) == 100
+    finally:
+        gc.unfreeze()

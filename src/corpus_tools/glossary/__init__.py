@@ -198,7 +198,7 @@ class Glossary:
         if not self._by_document:
             docs = list(self.corpus.values())
             located = self._locate([_document_tokens(d) for d in docs])
-            with _collector_paused():  # one pause for all: hundreds of thousands of tuples
+            with _made_long_lived():  # hundreds of thousands of tuples, kept
                 self._by_document = dict(zip([d.id for d in docs], located.by_text(), strict=True))
         return self._by_document[doc.id]
 
@@ -529,15 +529,22 @@ def _joined_tokens(texts: Sequence[_Text]) -> _Tokens:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while many small objects without cycles are made; with
-    a large corpus loaded it would otherwise walk every live object again and again (on
-    resuming, it looks at the new objects once)."""
+def _made_long_lived() -> Iterator[None]:
+    """Make many small objects that live as long as the glossary (its matches) without
+    Python's cycle collector walking them while they are young: it is paused while they are
+    made, and then they go straight to its oldest generation (``gc.freeze`` and ``unfreeze``),
+    which only a full collection walks.  Left young, each would be walked twice more, which
+    costs more than making it.  Other young objects move with them: a cycle among those is
+    freed by the next full collection rather than an earlier one.  Objects someone else froze
+    stay frozen: then the collector is only paused."""
     paused = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
         if paused:
             gc.enable()
 
@@ -579,11 +586,12 @@ class _Located:
         """The matches of each text, in order (made column by column, for all texts at
         once: this runs for every match of a corpus)."""
         tokens, bounds = self._tokens, self._bounds
+        start, end = _int_objects(self._start, self._end)
         columns = (
             _objects(self._entries)[self._entry].tolist(),
-            self._start.tolist(),
-            self._end.tolist(),
-            self._written(),
+            start.tolist(),
+            end.tolist(),
+            self._written(start, end),
             _objects(LANGUAGES)[tokens.language[self._first]].tolist(),
             self._per_text([text.doc_id for text in self._texts]),
             _objects(tokens.section_ids)[tokens.section[self._first]].tolist(),
@@ -593,23 +601,20 @@ class _Located:
         every = list(map(tuple.__new__, repeat(Match), zip(*columns, strict=True)))
         return [every[low:high] for low, high in pairwise(bounds)]
 
-    def _written(self) -> list[str]:
+    def _written(self, start: Any, end: Any) -> list[str]:
         """Each match's text as written: for a match of one token its form (which is the
         token's text: one string for all its occurrences), else the text from its first
-        token to its last."""
+        token to its last (``start`` and ``end`` are the offsets as Python ints)."""
         import numpy as np
 
         words, at = self._tokens.forms
         written = _objects(words)[at[self._first]]
         longer = np.flatnonzero(self._first != self._last)
-        sources = [text.source for text in self._texts]
+        sources = _objects([text.source for text in self._texts])[self._text[longer]]
         written[longer] = [
-            sources[number][start:end]
-            for number, start, end in zip(
-                self._text[longer].tolist(),
-                self._start[longer].tolist(),
-                self._end[longer].tolist(),
-                strict=True,
+            source[low:high]
+            for source, low, high in zip(
+                sources.tolist(), start[longer].tolist(), end[longer].tolist(), strict=True
             )
         ]
         return written.tolist()
@@ -626,6 +631,20 @@ def _objects(values: Sequence[Any]) -> Any:
     import numpy as np
 
     return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _int_objects(*columns: Any) -> list[Any]:
+    """Integer columns as numpy arrays of Python ints.  Where the values are fewer than the
+    items (offsets into documents of a few pages, each found many times), each value is one
+    int object for all its items, made and freed once."""
+    import numpy as np
+
+    items = sum(len(column) for column in columns)
+    top = max((int(column.max()) for column in columns if len(column)), default=-1) + 1
+    if top > items or any(int(column.min()) < 0 for column in columns if len(column)):
+        return [column.astype(object) for column in columns]
+    shared = _objects(range(top))
+    return [shared[np.asarray(column, dtype=np.intp)] for column in columns]
 
 
 _TERM_KEYS = {"id", "de", "en", "pos", "gender", "category", "note", "headword", "unless"}

@@ -77,14 +77,19 @@ class _Beginnings:
         self.offsets = np.cumsum([0, *np.bincount(number, minlength=numbers)], dtype=np.int64)
 
     def pairs(self, tokens: np.ndarray, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every ``(token, pattern)`` such that the token's number begins the pattern."""
+        """Every ``(token, pattern)`` such that the token's number begins the pattern: first
+        those of numbers that begin one pattern (most), then the others."""
         import numpy as np
 
         begin = self.offsets[numbers]
         counts = self.offsets[numbers + 1] - begin
-        ends = np.cumsum(counts)
+        one, more = np.flatnonzero(counts == 1), np.flatnonzero(counts > 1)
+        counts, ends = counts[more], np.cumsum(counts[more])
         within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts, counts)
-        return np.repeat(tokens, counts), self.patterns[np.repeat(begin, counts) + within]
+        return (
+            np.concatenate([tokens[one], np.repeat(tokens[more], counts)]),
+            self.patterns[np.concatenate([begin[one], np.repeat(begin[more], counts) + within])],
+        )
 
 
 Candidates = tuple["np.ndarray", "np.ndarray", "np.ndarray"]
