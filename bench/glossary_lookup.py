@@ -26,7 +26,9 @@ def _spans(glossary: Glossary, corpus: Corpus) -> set[tuple[str, int, int]]:
 class AhoCorasick:
     """The peer: an automaton of every string the glossary found (lowercased, which keeps
     the offsets of these texts), run over each lowercased text, keeping what starts and ends
-    on token boundaries."""
+    on token boundaries.  It knows no languages: where German quotes a word that the
+    glossary lists only in English (*das State Department*), it finds a span the glossary
+    rightly leaves out, so it finds a few more."""
 
     def __init__(self, corpus: Corpus, spans: set[tuple[str, int, int]]):
         import ahocorasick
