@@ -94,3 +94,26 @@ def test_a_long_document_is_segmented_in_pieces_exactly_as_in_one(
     assert list(cut.sentences) == list(whole.sentences)
     assert list(cut.tokens) == list(whole.tokens)
     assert [s.paragraph.id for s in cut.sentences] == [s.paragraph.id for s in whole.sentences]
+
+
+@pytest.mark.parametrize("chosen", [None, "mimalloc", "system"])
+def test_loading_makes_jemalloc_arrows_allocator_unless_one_was_chosen(
+    monkeypatch: pytest.MonkeyPatch, layer_cache: Path, chosen: str | None
+) -> None:
+    """mimalloc, pyarrow's default, makes a large table's time vary threefold from run to run
+    on the machines this project runs on; a pool named in ``ARROW_DEFAULT_MEMORY_POOL`` (the
+    user's own choice) is kept."""
+    import pyarrow as pa
+
+    before = pa.default_memory_pool()
+    if chosen is None:
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    else:
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", chosen)
+    start = pa.system_memory_pool() if chosen == "system" else pa.mimalloc_memory_pool()
+    try:
+        pa.set_memory_pool(start)
+        load_corpus(CORPUS, cache_dir=layer_cache)
+        assert pa.default_memory_pool().backend_name == (chosen or "jemalloc")
+    finally:
+        pa.set_memory_pool(before)

@@ -14,9 +14,11 @@ a tenth of a second, and nothing becomes a Python object until it is asked for.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
+import os
 from collections.abc import Container, Sequence
 from dataclasses import fields
 from pathlib import Path
@@ -40,6 +42,7 @@ __all__ = [
     "numpy_view",
     "read_layers",
     "read_paragraphs",
+    "steady_memory_pool",
     "word_chunks",
     "write_layers",
 ]
@@ -55,6 +58,21 @@ so that the checksum of the columns stays what versions without them check."""
 
 Spans = list[tuple[int, int, str]]
 """Each paragraph's ``(start, end, key)``."""
+
+
+def steady_memory_pool() -> None:
+    """Make jemalloc the allocator of Arrow's buffers, unless ``ARROW_DEFAULT_MEMORY_POOL``
+    names one or this pyarrow was built without it.  With mimalloc (pyarrow's default) a
+    table of a million tokens took from 0.22 s to 0.86 s from one new process to the next on
+    the 2-core machines this project runs on, and ``pd.read_parquet`` from 0.12 s to 0.39 s;
+    with jemalloc 0.26 s to 0.28 s and 0.14 s to 0.17 s."""
+    import pyarrow as pa
+
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    if pa.default_memory_pool().backend_name == "mimalloc":
+        with contextlib.suppress(NotImplementedError):  # a build without it (as on Windows)
+            pa.set_memory_pool(pa.jemalloc_memory_pool())
 
 
 def write_layers(path: Path, key: str, layers: Segmentation, paragraphs: Spans) -> None:
