@@ -97,7 +97,7 @@ def test_a_long_document_is_segmented_in_pieces_exactly_as_in_one(
 
 
 @pytest.mark.parametrize("chosen", [None, "mimalloc", "system"])
-def test_loading_makes_jemalloc_arrows_allocator_unless_one_was_chosen(
+def test_reading_layers_makes_jemalloc_arrows_allocator_unless_one_was_chosen(
     monkeypatch: pytest.MonkeyPatch, layer_cache: Path, chosen: str | None
 ) -> None:
     """mimalloc, pyarrow's default, makes a large table's time vary threefold from run to run
@@ -113,7 +113,9 @@ def test_loading_makes_jemalloc_arrows_allocator_unless_one_was_chosen(
     start = pa.system_memory_pool() if chosen == "system" else pa.mimalloc_memory_pool()
     try:
         pa.set_memory_pool(start)
-        load_corpus(CORPUS, cache_dir=layer_cache)
+        doc = load_corpus(CORPUS, cache_dir=layer_cache)[DOC_ID]
+        assert pa.default_memory_pool().backend_name == start.backend_name  # nothing read yet
+        len(doc.tokens)
         assert pa.default_memory_pool().backend_name == (chosen or "jemalloc")
     finally:
         pa.set_memory_pool(before)

@@ -128,6 +128,7 @@ def read_layers(
     Raises:
         CacheError: the file is damaged, or its offsets or links are not those of a layer.
     """
+    steady_memory_pool()  # before the tables made of these layers
     opened = _open(path)
     if opened is None or (opened.schema.metadata or {}).get(_KEY) != key.encode():
         return None

@@ -12,7 +12,6 @@ from typing import Any
 
 from ..errors import CorpusError
 from .cache import LayerCache, layer_key
-from .columnar import steady_memory_pool
 from .document import Corpus, Document
 from .layout import data_files
 from .manifest import DocumentManifest
@@ -71,7 +70,6 @@ def load_corpus(
         CorpusError: any file of the corpus is malformed; the message names file and line.
     """
     root = Path(root) if root is not None else find_corpus_root()
-    steady_memory_pool()
     paths = data_files(root / "documents", "*.yaml")
     if not paths:
         raise CorpusError(
