@@ -1,6 +1,6 @@
 """How fast the corpus opens: a notebook's first cell beside ``import pandas``, and the
 generated corpus's warm load, token table and memory beside Arrow and Parquet reads of the
-same columns."""
+same columns (the peers allocating as ours do)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,10 @@ def first_cell() -> list[Row]:
     ]  # fmt: skip
 
 
+_SAME_POOL = "from corpus_tools.corpus.columnar import steady_memory_pool\nsteady_memory_pool()"
+"""What the peers run first, so that their tables are allocated as ours are (jemalloc)."""
+
+
 def generated_corpus(root: Path) -> list[Row]:
     """Cold build, warm load, token table and peak memory of the generated corpus."""
     import pyarrow.parquet as pq
@@ -64,7 +68,7 @@ def generated_corpus(root: Path) -> list[Row]:
         warm, arrow = in_turn(
             lambda: statement_seconds("import corpus_tools", load.splitlines()[1]),
             lambda: statement_seconds(
-                "import pyarrow.parquet as pq",
+                f"import pyarrow.parquet as pq\n{_SAME_POOL}",
                 f"pq.read_table({str(same_columns)!r}, memory_map=True)",
             ),
         )
@@ -81,11 +85,13 @@ def generated_corpus(root: Path) -> list[Row]:
                 "corpus.frame('tokens')",
             ),
             lambda: statement_seconds(
-                "import pandas as pd", f"pd.read_parquet({str(parquet_path)!r})"
+                f"import pandas as pd\n{_SAME_POOL}", f"pd.read_parquet({str(parquet_path)!r})"
             ),
         )
         ours_mb = peak_megabytes(f"{load}\ncorpus.frame('tokens')")
-        theirs_mb = peak_megabytes(f"import pandas\npandas.read_parquet({str(parquet_path)!r})")
+        theirs_mb = peak_megabytes(
+            f"import pandas\n{_SAME_POOL}\npandas.read_parquet({str(parquet_path)!r})"
+        )
     cores = os.cpu_count() or 1
     return [
         Row(f"cold build ({cores} processes, progress bar)", f"{cold:.1f} s", "(once per source)"),
