@@ -46,7 +46,7 @@ def first_cell() -> list[Row]:
     ]  # fmt: skip
 
 
-_SAME_POOL = "from corpus_tools.corpus.columnar import steady_memory_pool\nsteady_memory_pool()"
+_SAME_POOL = "from corpus_tools.corpus.columnar import prefer_jemalloc_pool\nprefer_jemalloc_pool()"
 """What the peers run first, so that their tables are allocated as ours are (jemalloc)."""
 
 

@@ -27,7 +27,7 @@ from corpus_tools.glossary.exports import (
     write_tbx,
 )
 
-from .conftest import CORPUS, write_corpus
+from .conftest import CORPUS, DOC_ID, write_corpus
 
 
 def test_glossary_has_enough_well_formed_terms(glossary: Glossary) -> None:
@@ -445,6 +445,7 @@ def test_matches_go_straight_to_the_collectors_oldest_generation(enabled: bool) 
 
 
 def test_objects_someone_else_froze_stay_frozen() -> None:
+    """A program that froze its objects (before forking, say) finds them still frozen."""
     import gc
 
     from corpus_tools.glossary import _made_long_lived
@@ -458,3 +459,18 @@ def test_objects_someone_else_froze_stay_frozen() -> None:
         assert len(made) == 100
     finally:
         gc.unfreeze()
+
+
+def test_a_new_glossarys_matches_are_made_long_lived(corpus: Corpus, glossary: Glossary) -> None:
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()  # no collection moves them meanwhile
+    try:
+        found = Glossary(corpus, glossary.terms, glossary.entities).find(
+            corpus[DOC_ID], overlapping=True
+        )
+        oldest = {id(kept) for kept in gc.get_objects(generation=2)}  # ids: no references
+        assert found and all(id(match) in oldest for match in found)
+    finally:
+        (gc.enable if was else gc.disable)()

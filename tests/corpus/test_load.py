@@ -101,21 +101,28 @@ def test_reading_layers_makes_jemalloc_arrows_allocator_unless_one_was_chosen(
     monkeypatch: pytest.MonkeyPatch, layer_cache: Path, chosen: str | None
 ) -> None:
     """mimalloc, pyarrow's default, makes a large table's time vary threefold from run to run
-    on the machines this project runs on; a pool named in ``ARROW_DEFAULT_MEMORY_POOL`` (the
-    user's own choice) is kept."""
+    on the machines this project runs on; a pool named in ``ARROW_DEFAULT_MEMORY_POOL`` is
+    kept, and so is one set after the first read."""
     import pyarrow as pa
 
+    from corpus_tools.corpus.columnar import prefer_jemalloc_pool
+
+    len(load_corpus(CORPUS, cache_dir=layer_cache)[DOC_ID].tokens)  # the layers are cached
     before = pa.default_memory_pool()
     if chosen is None:
         monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
     else:
         monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", chosen)
     start = pa.system_memory_pool() if chosen == "system" else pa.mimalloc_memory_pool()
+    prefer_jemalloc_pool.cache_clear()  # as in a new process
     try:
         pa.set_memory_pool(start)
         doc = load_corpus(CORPUS, cache_dir=layer_cache)[DOC_ID]
         assert pa.default_memory_pool().backend_name == start.backend_name  # nothing read yet
         len(doc.tokens)
         assert pa.default_memory_pool().backend_name == (chosen or "jemalloc")
+        pa.set_memory_pool(pa.mimalloc_memory_pool())
+        load_corpus(CORPUS, cache_dir=layer_cache).frame("tokens")
+        assert pa.default_memory_pool().backend_name == "mimalloc"
     finally:
         pa.set_memory_pool(before)

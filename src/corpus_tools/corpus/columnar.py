@@ -15,6 +15,7 @@ a tenth of a second, and nothing becomes a Python object until it is asked for.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -40,9 +41,9 @@ __all__ = [
     "distinct_words",
     "joined_integers",
     "numpy_view",
+    "prefer_jemalloc_pool",
     "read_layers",
     "read_paragraphs",
-    "steady_memory_pool",
     "word_chunks",
     "write_layers",
 ]
@@ -60,11 +61,13 @@ Spans = list[tuple[int, int, str]]
 """Each paragraph's ``(start, end, key)``."""
 
 
-def steady_memory_pool() -> None:
-    """Make jemalloc the allocator of Arrow's buffers, unless ``ARROW_DEFAULT_MEMORY_POOL``
-    names one or this pyarrow was built without it.  With mimalloc (pyarrow's default) a
-    table of a million tokens took from 0.22 s to 0.86 s from one new process to the next on
-    the 2-core machines this project runs on, and ``pd.read_parquet`` from 0.12 s to 0.39 s;
+@functools.cache
+def prefer_jemalloc_pool() -> None:
+    """Make jemalloc the allocator of Arrow's buffers, once per process, where pyarrow's own
+    default (mimalloc) would be used: not where ``ARROW_DEFAULT_MEMORY_POOL`` names a pool,
+    another pool is set, or this pyarrow was built without jemalloc.  With mimalloc a table
+    of a million tokens took from 0.22 s to 0.86 s from one new process to the next on the
+    2-core machines this project runs on, and ``pd.read_parquet`` from 0.12 s to 0.39 s;
     with jemalloc 0.26 s to 0.28 s and 0.14 s to 0.17 s."""
     import pyarrow as pa
 
@@ -128,7 +131,7 @@ def read_layers(
     Raises:
         CacheError: the file is damaged, or its offsets or links are not those of a layer.
     """
-    steady_memory_pool()  # before the tables made of these layers
+    prefer_jemalloc_pool()  # before the tables made of these layers
     opened = _open(path)
     if opened is None or (opened.schema.metadata or {}).get(_KEY) != key.encode():
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .columnar import as_dictionary, steady_memory_pool
+from .columnar import as_dictionary, prefer_jemalloc_pool
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,7 +32,7 @@ def frame(layers: Sequence[Layer[Any]]) -> pd.DataFrame:
     provenance of each unit's section."""
     import pyarrow as pa
 
-    steady_memory_pool()
+    prefer_jemalloc_pool()
     rows = [layer.row_numbers() for layer in layers]
     columns = _leading(layers, rows)
     for name in layers[0].columns.names:

@@ -533,19 +533,22 @@ def _made_long_lived() -> Iterator[None]:
     """Make many small objects that live as long as the glossary (its matches) without
     Python's cycle collector walking them while they are young: it is paused while they are
     made, and then they go straight to its oldest generation (``gc.freeze`` and ``unfreeze``),
-    which only a full collection walks.  Left young, each would be walked twice more, which
-    costs more than making it.  Other young objects move with them: a cycle among those is
-    freed by the next full collection rather than an earlier one.  Objects someone else froze
-    stay frozen: then the collector is only paused."""
-    paused = gc.isenabled()
+    which (up to Python 3.13) only a full collection walks.  Left young, each would be walked
+    twice more, which costs more than making it.  Other young objects move with them: a cycle
+    among those is freed by the next full collection rather than an earlier one.  The
+    collector is only paused where objects are frozen already (someone's own ``gc.freeze``)
+    and where it has no generations (a build without the GIL)."""
+    import sysconfig
+
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
-    finally:
-        if not gc.get_freeze_count():
+        if not gc.get_freeze_count() and not sysconfig.get_config_var("Py_GIL_DISABLED"):
             gc.freeze()
             gc.unfreeze()
-        if paused:
+    finally:
+        if was_enabled:
             gc.enable()
 
 
@@ -634,9 +637,9 @@ def _objects(values: Sequence[Any]) -> Any:
 
 
 def _int_objects(*columns: Any) -> list[Any]:
-    """Integer columns as numpy arrays of Python ints.  Where the values are fewer than the
-    items (offsets into documents of a few pages, each found many times), each value is one
-    int object for all its items, made and freed once."""
+    """Integer columns as numpy arrays of Python ints.  Where the largest value is below the
+    number of items (offsets into documents of a few pages, each found many times), each
+    value is one int object for all its items, made and freed once."""
     import numpy as np
 
     items = sum(len(column) for column in columns)

@@ -84,11 +84,12 @@ class _Beginnings:
         begin = self.offsets[numbers]
         counts = self.offsets[numbers + 1] - begin
         one, more = np.flatnonzero(counts == 1), np.flatnonzero(counts > 1)
-        counts, ends = counts[more], np.cumsum(counts[more])
-        within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts, counts)
+        several = counts[more]
+        ends = np.cumsum(several)
+        within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - several, several)
         return (
-            np.concatenate([tokens[one], np.repeat(tokens[more], counts)]),
-            self.patterns[np.concatenate([begin[one], np.repeat(begin[more], counts) + within])],
+            np.concatenate([tokens[one], np.repeat(tokens[more], several)]),
+            self.patterns[np.concatenate([begin[one], np.repeat(begin[more], several) + within])],
         )
 
 
