@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,6 +15,9 @@ _BENCHS_OWN = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "ARGS"}
 """make's variables of the `make bench` that runs this: `make bench ARGS="--documents N"` would
 hand its ARGS on to `make test`'s pytest."""
 _SUMMARY = re.compile(r"=+ (\d+ passed.*?) in [\d.]+s")
+_FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
+_SHOWN = 6000
+"""How much of the end of a failed run's output the bench prints (to stderr)."""
 
 
 def make_test() -> list[tuple[str, str, str]]:
@@ -33,7 +37,9 @@ def make_test() -> list[tuple[str, str, str]]:
     )
     seconds = time.perf_counter() - start
     after = _machine_cpu()
-    outcome = outcome_of(done.stdout) if done.returncode == 0 else "FAILED: run make test"
+    outcome = outcome_of(done.stdout) if done.returncode == 0 else failure_of(done.stdout)
+    if done.returncode:
+        print(done.stdout[-_SHOWN:] + done.stderr[-_SHOWN:], file=sys.stderr)
     if before is not None and after is not None:
         outcome += f"; the machine busy {after - before:.0f} s of CPU meanwhile"
     return [(f"make test ({outcome})", f"{seconds:.1f} s", "< 60 s on 2 cores")]
@@ -56,3 +62,12 @@ def outcome_of(output: str) -> str:
     if not found:
         return "no pytest summary"
     return ", ".join(part for part in found[-1].split(", ") if "warning" not in part)
+
+
+def failure_of(output: str) -> str:
+    """What a failed run says in the table: the tests that failed, or where it stopped."""
+    failed = _FAILED.findall(output)
+    if not failed:
+        return "FAILED before pytest's summary: run make test"
+    more = f" and {len(failed) - 2} more" if len(failed) > 2 else ""
+    return f"FAILED: {', '.join(failed[:2])}{more}"

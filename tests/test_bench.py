@@ -80,3 +80,19 @@ def test_the_test_suite_row_gives_pytests_count_without_the_warnings() -> None:
     assert outcome_of("...\n" + closing) == "791 passed, 2 skipped"
     assert outcome_of("= 12 passed in 0.40s =") == "12 passed"
     assert outcome_of("ruff: All checks passed!") == "no pytest summary"
+
+
+def test_a_failed_suite_row_names_the_tests_that_failed() -> None:
+    from bench.suite import failure_of
+
+    summary = (
+        "=== short test summary info ===\n"
+        "FAILED tests/test_a.py::test_one - assert 1 == 2\n"
+        "ERROR tests/test_b.py::test_two - RuntimeError\n"
+        "FAILED tests/test_c.py::test_three[x] - boom\n"
+        "==== 2 failed, 800 passed, 1 error in 50.1s ====\n"
+    )
+    assert failure_of(summary) == (
+        "FAILED: tests/test_a.py::test_one, tests/test_b.py::test_two and 1 more"
+    )
+    assert failure_of("ruff: 3 errors") == "FAILED before pytest's summary: run make test"
