@@ -37,9 +37,11 @@ def make_test() -> list[tuple[str, str, str]]:
     )
     seconds = time.perf_counter() - start
     after = _machine_cpu()
-    outcome = outcome_of(done.stdout) if done.returncode == 0 else failure_of(done.stdout)
     if done.returncode:
+        outcome = failure_of(done.stdout)
         print(done.stdout[-_SHOWN:] + done.stderr[-_SHOWN:], file=sys.stderr)
+    else:
+        outcome = outcome_of(done.stdout)
     if before is not None and after is not None:
         outcome += f"; the machine busy {after - before:.0f} s of CPU meanwhile"
     return [(f"make test ({outcome})", f"{seconds:.1f} s", "< 60 s on 2 cores")]
